@@ -1,0 +1,3 @@
+//! Cost: the pricebook, usage meters and the bill.
+//!
+//! Must not decide routes or move bytes.

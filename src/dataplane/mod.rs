@@ -1,0 +1,4 @@
+//! The data plane: flows, max-min fair bandwidth sharing with per-flow caps,
+//! capacity models and traffic generators.
+//!
+//! Must not compute dollars or decide routes.

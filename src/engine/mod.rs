@@ -1,0 +1,4 @@
+//! The generic discrete-event core: event queue ordered by `(time, seq)`,
+//! integer-nanosecond clock, seeded RNG streams and the run loop.
+//!
+//! Must not know about AWS: it could drive any simulation.

@@ -1,0 +1,1 @@
+//! Fabric graph (in progress).

@@ -1,0 +1,51 @@
+//! # vpcsim — a deterministic simulator of the AWS VPC / PrivateLink fabric
+//!
+//! vpcsim replays traffic scenarios (RON files) over a model of regions,
+//! Availability Zones, accounts, VPCs, endpoint services, interface and
+//! gateway endpoints, peering, Transit Gateway, NAT and Direct Connect, and
+//! reports bandwidth, cost and connectivity outcomes.
+//!
+//! ## Map of the code
+//! ```text
+//! scenario.ron ─▶ scenario::load ─▶ Scenario (typed, validated)
+//!                                      │
+//!                                      ▼
+//!                                Fabric::build   (petgraph topology, dense ids)
+//!                                      │
+//!                                      ▼
+//!                                sim::run ─▶ RunResult   (engine + control + dataplane + meters)
+//!                                      │
+//!                                      ▼
+//!                                report::write ─▶ summary.json, CSV, charts, report.html
+//! ```
+//! | module | owns |
+//! | --- | --- |
+//! | [`units`] | time (u64 ns), bytes, bandwidth, exact dollars; human-unit parsing |
+//! | [`scenario`] | the RON schema, loading with positioned errors, validation |
+//! | [`quota`] | quota profiles (`faq`, `aws-current`) as RON data |
+//! | [`fabric`] | the static topology graph with dense ids |
+//! | [`engine`] | the generic discrete-event core: queue, clock, RNG streams |
+//! | [`control`] | control-plane semantics: DNS, reachability, policies, lifecycles |
+//! | [`dataplane`] | flows, max-min fair sharing, capacities, traffic generators |
+//! | [`cost`] | pricebook, usage meters, the bill |
+//! | [`sim`] | assembles a run from the parts above |
+//! | [`report`] | summary.json, CSV, charts, report.html |
+//!
+//! ## Ten-line tutorial
+//! ```no_run
+//! use vpcsim::{scenario, sim};
+//! let scenario = scenario::load_file("scenarios/quickstart.ron").expect("valid scenario");
+//! let result = sim::run(&scenario, &sim::RunOptions::default()).expect("run");
+//! println!("{} events", result.summary.events_processed);
+//! ```
+
+pub mod control;
+pub mod cost;
+pub mod dataplane;
+pub mod engine;
+pub mod fabric;
+pub mod quota;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod units;
