@@ -1,1 +1,201 @@
-//! Quota profiles (in progress).
+//! Quota profiles: the AWS limits and behaviour switches a run obeys.
+//!
+//! Profiles are RON data (`scenarios/quotas/*.ron`), embedded at build time:
+//! `faq` (the PrivateLink FAQ's figures, the default) and `aws-current`
+//! (today's documented defaults). A scenario names one, or a file, and may
+//! override single values (`quota_overrides`).
+//!
+//! Owns: the numbers. Must not: enforce them (the control plane and the data
+//! plane do) or hold any run-time state.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{QuotaOverrides, ScalingPolicy};
+use crate::units::Bandwidth;
+
+/// A named set of quotas and behaviour switches.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaProfile {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: String,
+    /// Active peering connections per VPC.
+    pub peerings_per_vpc: u32,
+    /// Interface endpoints per VPC.
+    pub interface_endpoints_per_vpc: u32,
+    /// Gateway endpoints per VPC.
+    pub gateway_endpoints_per_vpc: u32,
+    /// Starting capacity of each (endpoint, AZ).
+    pub endpoint_az_base: Bandwidth,
+    /// Ceiling the (endpoint, AZ) capacity scales up to.
+    pub endpoint_az_max: Bandwidth,
+    /// Whether endpoint ENIs carry security groups.
+    pub endpoint_security_groups: bool,
+    /// NAT gateway starting and maximum capacity.
+    pub nat_base: Bandwidth,
+    pub nat_max: Bandwidth,
+    /// Transit Gateway VPC attachment bandwidth per AZ.
+    pub tgw_attachment_az: Bandwidth,
+    /// Single-flow (5-tuple) limit outside a cluster placement group.
+    pub single_flow_limit: Bandwidth,
+    /// Single-flow limit inside a cluster placement group.
+    pub placement_group_flow_limit: Bandwidth,
+    /// Transit gateways attached per VPC.
+    pub transit_gateways_per_vpc: u32,
+    /// How autoscaling capacities grow.
+    pub scaling: ScalingPolicy,
+}
+
+const BUILTIN: [(&str, &str); 2] = [
+    ("faq", include_str!("../scenarios/quotas/faq.ron")),
+    (
+        "aws-current",
+        include_str!("../scenarios/quotas/aws-current.ron"),
+    ),
+];
+
+/// Errors loading a quota profile.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum QuotaError {
+    #[error(
+        "unknown quota profile {name:?}; builtin profiles: {known}, or give a path to a .ron file"
+    )]
+    Unknown { name: String, known: String },
+    #[error("{file}: cannot read quota profile: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}:{col}: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+}
+
+impl QuotaProfile {
+    /// Names of the embedded profiles.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// An embedded profile by name.
+    pub fn builtin(name: &str) -> Option<QuotaProfile> {
+        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+        // The embedded files are checked by a unit test, so parsing cannot fail
+        // in a tested build; a failure still degrades to "unknown" rather than panic.
+        parse(text, name).ok()
+    }
+
+    /// Resolves a scenario's `quotas` reference: a builtin name, or a `.ron`
+    /// file relative to `base_dir`.
+    pub fn resolve(reference: &str, base_dir: Option<&Path>) -> Result<QuotaProfile, QuotaError> {
+        if let Some(p) = QuotaProfile::builtin(reference) {
+            return Ok(p);
+        }
+        if reference.ends_with(".ron") {
+            let path = match base_dir {
+                Some(dir) => dir.join(reference),
+                None => Path::new(reference).to_path_buf(),
+            };
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|source| QuotaError::Io {
+                file: file.clone(),
+                source,
+            })?;
+            return parse(&text, &file);
+        }
+        Err(QuotaError::Unknown {
+            name: reference.to_string(),
+            known: QuotaProfile::builtin_names().join(", "),
+        })
+    }
+
+    /// This profile with a scenario's overrides applied.
+    pub fn with_overrides(mut self, o: &QuotaOverrides) -> QuotaProfile {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = &o.$f { self.$f = v.clone(); } )* };
+        }
+        take!(
+            peerings_per_vpc,
+            interface_endpoints_per_vpc,
+            gateway_endpoints_per_vpc,
+            endpoint_az_base,
+            endpoint_az_max,
+            endpoint_security_groups,
+            nat_base,
+            nat_max,
+            tgw_attachment_az,
+            single_flow_limit,
+            placement_group_flow_limit,
+            transit_gateways_per_vpc,
+            scaling
+        );
+        if *o != QuotaOverrides::default() {
+            self.name = format!("{}+overrides", self.name);
+        }
+        self
+    }
+}
+
+fn parse(text: &str, file: &str) -> Result<QuotaProfile, QuotaError> {
+    crate::scenario::ron_options()
+        .from_str(text)
+        .map_err(|e: ron::error::SpannedError| QuotaError::Syntax {
+            file: file.to_string(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: e.code.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_parse_and_differ_where_the_fact_sheet_says() {
+        let faq = QuotaProfile::builtin("faq").expect("faq parses");
+        let cur = QuotaProfile::builtin("aws-current").expect("aws-current parses");
+        // The FAQ's figures (fact sheet table) are the default profile's.
+        assert_eq!(faq.peerings_per_vpc, 125);
+        assert_eq!(faq.interface_endpoints_per_vpc, 100);
+        assert_eq!(faq.endpoint_az_base, Bandwidth::gbps(10));
+        assert!(!faq.endpoint_security_groups);
+        // Today's docs: 50 peerings by default, 50 endpoints, scaling to 100 Gbps, endpoint SGs.
+        assert_eq!(cur.peerings_per_vpc, 50);
+        assert_eq!(cur.interface_endpoints_per_vpc, 50);
+        assert_eq!(cur.endpoint_az_max, Bandwidth::gbps(100));
+        assert!(cur.endpoint_security_groups);
+    }
+
+    #[test]
+    fn overrides_replace_single_values_and_rename() {
+        let faq = QuotaProfile::builtin("faq").expect("faq parses");
+        let o = QuotaOverrides {
+            peerings_per_vpc: Some(3),
+            ..Default::default()
+        };
+        let p = faq.clone().with_overrides(&o);
+        assert_eq!(p.peerings_per_vpc, 3);
+        assert_eq!(
+            p.interface_endpoints_per_vpc,
+            faq.interface_endpoints_per_vpc
+        );
+        assert_eq!(p.name, "faq+overrides");
+    }
+
+    #[test]
+    fn unknown_profile_names_the_known_ones() {
+        let e = QuotaProfile::resolve("fqa", None).unwrap_err().to_string();
+        assert!(e.contains("faq") && e.contains("aws-current"), "{e}");
+    }
+}

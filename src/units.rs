@@ -55,7 +55,13 @@ fn split_number(s: &str) -> (&str, &str) {
 
 /// Parses a non-negative decimal number and multiplies it by an integer scale,
 /// exactly (no float rounding): `"1.5"` × 1e9 = 1_500_000_000.
-fn scaled(num: &str, scale: u64, what: &'static str, input: &str, hint: &str) -> Result<u64, UnitError> {
+fn scaled(
+    num: &str,
+    scale: u64,
+    what: &'static str,
+    input: &str,
+    hint: &str,
+) -> Result<u64, UnitError> {
     let cleaned: String = num.chars().filter(|c| *c != '_').collect();
     if cleaned.is_empty() || cleaned.starts_with('.') || cleaned.ends_with('.') {
         return Err(UnitError::new(what, input, hint));
@@ -455,7 +461,10 @@ macro_rules! human_serde {
     };
 }
 
-human_serde!(SimDuration, "a duration string such as \"24h\" or \"250ms\"");
+human_serde!(
+    SimDuration,
+    "a duration string such as \"24h\" or \"250ms\""
+);
 human_serde!(Bytes, "a size string such as \"64KiB\" or \"1GB\"");
 human_serde!(Bandwidth, "a bandwidth string such as \"10Gbps\"");
 human_serde!(Usd, "a dollar amount string such as \"$0.01\"");
@@ -466,19 +475,46 @@ mod tests {
 
     #[test]
     fn durations_parse_exactly() {
-        assert_eq!(SimDuration::parse("24h").unwrap(), SimDuration::from_hours(24));
-        assert_eq!(SimDuration::parse("250ms").unwrap(), SimDuration::from_millis(250));
-        assert_eq!(SimDuration::parse("1.5s").unwrap(), SimDuration::from_millis(1500));
-        assert_eq!(SimDuration::parse("30m").unwrap(), SimDuration::from_mins(30));
-        assert_eq!(SimDuration::parse("10us").unwrap(), SimDuration::from_micros(10));
-        assert_eq!(SimDuration::parse("7d").unwrap(), SimDuration::from_hours(168));
+        assert_eq!(
+            SimDuration::parse("24h").unwrap(),
+            SimDuration::from_hours(24)
+        );
+        assert_eq!(
+            SimDuration::parse("250ms").unwrap(),
+            SimDuration::from_millis(250)
+        );
+        assert_eq!(
+            SimDuration::parse("1.5s").unwrap(),
+            SimDuration::from_millis(1500)
+        );
+        assert_eq!(
+            SimDuration::parse("30m").unwrap(),
+            SimDuration::from_mins(30)
+        );
+        assert_eq!(
+            SimDuration::parse("10us").unwrap(),
+            SimDuration::from_micros(10)
+        );
+        assert_eq!(
+            SimDuration::parse("7d").unwrap(),
+            SimDuration::from_hours(168)
+        );
         // 0.1 s is not representable in binary floats; the decimal parse keeps it exact.
         assert_eq!(SimDuration::parse("0.1s").unwrap().as_nanos(), 100_000_000);
     }
 
     #[test]
     fn bad_durations_are_errors_with_a_hint() {
-        for bad in ["", "h", "10", "10 parsecs", "-5s", "1.5ns", "1e3s", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "h",
+            "10",
+            "10 parsecs",
+            "-5s",
+            "1.5ns",
+            "1e3s",
+            "99999999999999999999d",
+        ] {
             let e = SimDuration::parse(bad).unwrap_err();
             assert_eq!(e.what, "duration", "{bad}");
             assert!(!e.hint.is_empty());
@@ -498,7 +534,10 @@ mod tests {
     #[test]
     fn bandwidth_is_decimal() {
         assert_eq!(Bandwidth::parse("10Gbps").unwrap(), Bandwidth::gbps(10));
-        assert_eq!(Bandwidth::parse("12.5Gbps").unwrap(), Bandwidth(12_500_000_000));
+        assert_eq!(
+            Bandwidth::parse("12.5Gbps").unwrap(),
+            Bandwidth(12_500_000_000)
+        );
         assert_eq!(Bandwidth::parse("500Mbps").unwrap(), Bandwidth::mbps(500));
         assert!(Bandwidth::parse("10GB/s").is_err());
         assert_eq!(Bandwidth(12_500_000_000).to_string(), "12.5Gbps");
@@ -512,7 +551,10 @@ mod tests {
             total += a;
         }
         assert_eq!(total, Usd::parse("7.30").unwrap());
-        assert_eq!(Usd::parse("$1,250.50").unwrap(), Usd::parse("1250.5").unwrap());
+        assert_eq!(
+            Usd::parse("$1,250.50").unwrap(),
+            Usd::parse("1250.5").unwrap()
+        );
         assert!(Usd::parse("-$1").is_err());
         assert!(Usd::parse("$-1").is_err());
         assert!(Usd::parse("ten dollars").is_err());
