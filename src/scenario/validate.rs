@@ -839,6 +839,12 @@ impl<'a> Validator<'a> {
         let s = self.s;
         for (i, svc) in s.services.iter().enumerate() {
             let base = format!("services[{i}]");
+            if svc.nlbs.is_empty() {
+                self.err(
+                    format!("{base}.nlbs"),
+                    "an endpoint service needs at least one Network Load Balancer (AWS refuses to create one without)",
+                );
+            }
             for (j, n) in svc.nlbs.iter().enumerate() {
                 if self.nlbs.get(n).is_none() {
                     let m = self.nlbs.unknown(n);
