@@ -1,0 +1,458 @@
+//! Traffic generators: when connections arrive and how big they are.
+//!
+//! Each traffic class owns one seeded random stream; its arrival process and
+//! its size samplers draw only from that stream, so adding a class never
+//! changes the draws of another. Arrival times are integer nanoseconds.
+//!
+//! Owns: arrival processes (constant, Poisson, on/off, diurnal, trace replay,
+//! burst) and size distributions (fixed, uniform, log-normal, Pareto,
+//! empirical CDF). Must not: decide where a connection goes or what it costs.
+
+use std::path::Path;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, LogNormal, StandardNormal};
+
+use crate::scenario::{Arrivals, SizeDist};
+use crate::units::{Bytes, SimDuration, SimTime};
+
+const NS_PER_S: f64 = 1e9;
+const DAY_NS: u64 = 86_400_000_000_000;
+
+/// One row of a replayed trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceRow {
+    pub time: SimTime,
+    /// Source name, or empty for the class's own source.
+    pub source: String,
+    /// Target name, or empty for the class's own target.
+    pub target: String,
+    pub request: Bytes,
+    pub response: Bytes,
+}
+
+/// Why a trace file could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TraceError {
+    #[error("{file}: cannot read trace: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Row {
+        file: String,
+        line: u64,
+        message: String,
+    },
+}
+
+/// Reads a trace CSV: `time,source,target,request_bytes,response_bytes`
+/// with a header row; `time` is a duration string (`"1.5s"`) or seconds.
+/// Rows must be in non-decreasing time order.
+pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
+    let file = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_path(path)
+        .map_err(|e| TraceError::Io {
+            file: file.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let mut rows = Vec::new();
+    let mut last = SimTime::ZERO;
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| TraceError::Row {
+            file: file.clone(),
+            line: e.position().map(|p| p.line()).unwrap_or(0),
+            message: e.to_string(),
+        })?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let bad = |message: String| TraceError::Row {
+            file: file.clone(),
+            line,
+            message,
+        };
+        if rec.len() != 5 {
+            return Err(bad(format!(
+                "expected 5 columns (time,source,target,request_bytes,response_bytes), found {}",
+                rec.len()
+            )));
+        }
+        let time = parse_trace_time(&rec[0]).ok_or_else(|| bad(format!("bad time {:?}; use seconds (\"1.5\") or a duration (\"1500ms\")", &rec[0])))?;
+        if time < last {
+            return Err(bad(format!("time {} goes backwards (previous row at {})", time, last)));
+        }
+        last = time;
+        let size = |s: &str| -> Result<Bytes, TraceError> {
+            s.parse::<u64>()
+                .map(Bytes)
+                .or_else(|_| Bytes::parse(s))
+                .map_err(|_| bad(format!("bad size {s:?}; use a byte count or \"64KiB\"")))
+        };
+        rows.push(TraceRow {
+            time,
+            source: rec[1].to_string(),
+            target: rec[2].to_string(),
+            request: size(&rec[3])?,
+            response: size(&rec[4])?,
+        });
+    }
+    Ok(rows)
+}
+
+fn parse_trace_time(s: &str) -> Option<SimTime> {
+    if let Ok(d) = SimDuration::parse(s) {
+        return Some(SimTime(d.as_nanos()));
+    }
+    let d: rust_decimal::Decimal = s.parse().ok()?;
+    let ns = d.checked_mul(rust_decimal::Decimal::from(1_000_000_000u64))?;
+    if ns.is_sign_negative() || !ns.fract().is_zero() {
+        return None;
+    }
+    u64::try_from(ns).ok().map(SimTime)
+}
+
+/// Draws an exponential gap with the given rate, in whole nanoseconds (≥ 1
+/// so that time always advances).
+fn exp_gap_ns(rng: &mut ChaCha8Rng, per_second: f64) -> u64 {
+    // Exp::new fails only for a negative or NaN rate, which validation rejects;
+    // fall back to one-per-second rather than panic.
+    let dist = Exp::new(per_second).unwrap_or_else(|_| Exp::new(1.0).unwrap_or(Exp::new(1.0).ok().unwrap_or_else(|| unreachable_exp())));
+    let secs: f64 = dist.sample(rng);
+    ((secs * NS_PER_S).ceil() as u64).max(1)
+}
+
+#[cold]
+fn unreachable_exp() -> Exp<f64> {
+    // Exp::new(1.0) cannot fail: the rate is positive and finite.
+    panic!("invariant: Exp::new(1.0) is valid")
+}
+
+/// The arrival process of one traffic class.
+#[derive(Debug)]
+pub struct ArrivalProcess {
+    kind: Kind,
+    start: SimTime,
+    end: SimTime,
+    /// Arrivals produced so far.
+    count: u64,
+    /// Time of the last arrival produced.
+    last: SimTime,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Constant { period_ns: f64 },
+    Poisson { rate: f64 },
+    OnOff { rate: f64, on: u64, off: u64 },
+    Diurnal { peak: f64, trough: f64, peak_at: u64 },
+    Burst { count: u32 },
+    Trace { rows: Vec<TraceRow>, next: usize },
+}
+
+impl ArrivalProcess {
+    /// A process for `spec` over the window `[start, end)`. Trace rows must be
+    /// loaded by the caller (`trace`), relative to the window's start.
+    pub fn new(spec: &Arrivals, start: SimTime, end: SimTime, trace: Option<Vec<TraceRow>>) -> Self {
+        let kind = match spec {
+            Arrivals::Constant { per_second } => Kind::Constant {
+                period_ns: NS_PER_S / per_second,
+            },
+            Arrivals::Poisson { per_second } => Kind::Poisson { rate: *per_second },
+            Arrivals::OnOff { per_second, on, off } => Kind::OnOff {
+                rate: *per_second,
+                on: on.as_nanos(),
+                off: off.as_nanos(),
+            },
+            Arrivals::Diurnal {
+                peak_per_second,
+                trough_per_second,
+                peak_at,
+            } => Kind::Diurnal {
+                peak: *peak_per_second,
+                trough: *trough_per_second,
+                peak_at: peak_at.as_nanos(),
+            },
+            Arrivals::Burst { count } => Kind::Burst { count: *count },
+            Arrivals::Trace { .. } => Kind::Trace {
+                rows: trace.unwrap_or_default(),
+                next: 0,
+            },
+        };
+        ArrivalProcess {
+            kind,
+            start,
+            end,
+            count: 0,
+            last: start,
+        }
+    }
+
+    /// The expected number of arrivals in the window (for size checks before
+    /// a run; exact for constant, burst and trace, the mean otherwise).
+    pub fn expected_count(&self) -> f64 {
+        let span = self.end.saturating_since(self.start).as_secs_f64();
+        match &self.kind {
+            Kind::Constant { period_ns } => (span * NS_PER_S / period_ns).ceil(),
+            Kind::Poisson { rate } => rate * span,
+            Kind::OnOff { rate, on, off } => rate * span * (*on as f64) / ((*on + *off) as f64),
+            Kind::Diurnal { peak, trough, .. } => (peak + trough) / 2.0 * span,
+            Kind::Burst { count } => f64::from(*count),
+            Kind::Trace { rows, .. } => rows.len() as f64,
+        }
+    }
+
+    /// The next arrival, or `None` when the window is over. Trace arrivals
+    /// also return their row.
+    pub fn next(&mut self, rng: &mut ChaCha8Rng) -> Option<(SimTime, Option<TraceRow>)> {
+        let (t, row) = match &mut self.kind {
+            Kind::Constant { period_ns } => {
+                let offset = (self.count as f64 * *period_ns).round() as u64;
+                (self.start.saturating_add(SimDuration(offset)), None)
+            }
+            Kind::Poisson { rate } => (self.last.saturating_add(SimDuration(exp_gap_ns(rng, *rate))), None),
+            Kind::OnOff { rate, on, off } => {
+                // Poisson in "on" time: draw the gap in on-time, then map
+                // on-time back to wall time by skipping the off periods.
+                let cycle = *on + *off;
+                let since = self.last.saturating_since(self.start).as_nanos();
+                let on_elapsed = (since / cycle) * *on + (since % cycle).min(*on);
+                let target_on = on_elapsed + exp_gap_ns(rng, *rate);
+                let t = (target_on / *on) * cycle + target_on % *on;
+                (self.start.saturating_add(SimDuration(t)), None)
+            }
+            Kind::Diurnal { peak, trough, peak_at } => {
+                // Thinning (Lewis–Shedler): candidates at the peak rate, each
+                // kept with probability rate(t) / peak.
+                let mut t = self.last;
+                loop {
+                    t = t.saturating_add(SimDuration(exp_gap_ns(rng, *peak)));
+                    if t >= self.end {
+                        break;
+                    }
+                    let tod = (t.as_nanos() + DAY_NS - (*peak_at % DAY_NS)) % DAY_NS;
+                    let phase = tod as f64 / DAY_NS as f64 * std::f64::consts::TAU;
+                    let rate = *trough + (*peak - *trough) * (1.0 + phase.cos()) / 2.0;
+                    let u: f64 = rng.random();
+                    if u * *peak < rate {
+                        break;
+                    }
+                }
+                (t, None)
+            }
+            Kind::Burst { count } => {
+                if self.count >= u64::from(*count) {
+                    return None;
+                }
+                (self.start, None)
+            }
+            Kind::Trace { rows, next } => {
+                let row = rows.get(*next)?.clone();
+                *next += 1;
+                (self.start.saturating_add(SimDuration(row.time.as_nanos())), Some(row))
+            }
+        };
+        if t >= self.end {
+            return None;
+        }
+        self.count += 1;
+        self.last = t;
+        Some((t, row))
+    }
+}
+
+/// A sampler for one size distribution.
+#[derive(Debug, Clone)]
+pub enum SizeSampler {
+    Fixed(u64),
+    Uniform(u64, u64),
+    LogNormal(LogNormal<f64>),
+    Pareto { min: f64, inv_alpha: f64, max: f64 },
+    Empirical(Vec<(f64, f64)>),
+}
+
+impl SizeSampler {
+    /// A sampler for a validated distribution.
+    pub fn new(d: &SizeDist) -> Self {
+        match d {
+            SizeDist::Fixed(b) => SizeSampler::Fixed(b.0),
+            SizeDist::Uniform { min, max } => SizeSampler::Uniform(min.0, max.0),
+            SizeDist::LogNormal { median, sigma } => {
+                match LogNormal::new((median.0 as f64).ln(), *sigma) {
+                    Ok(ln) => SizeSampler::LogNormal(ln),
+                    // Validation keeps sigma in [0, 10]; degrade to the median.
+                    Err(_) => SizeSampler::Fixed(median.0),
+                }
+            }
+            SizeDist::Pareto { min, alpha, max } => SizeSampler::Pareto {
+                min: min.0 as f64,
+                inv_alpha: 1.0 / alpha,
+                max: max.map(|m| m.0 as f64).unwrap_or(f64::INFINITY),
+            },
+            SizeDist::Empirical(points) => SizeSampler::Empirical(points.iter().map(|(b, p)| (b.0 as f64, *p)).collect()),
+        }
+    }
+
+    /// The mean size in bytes (for capacity planning checks and tests).
+    pub fn mean(&self) -> f64 {
+        match self {
+            SizeSampler::Fixed(b) => *b as f64,
+            SizeSampler::Uniform(a, b) => (*a as f64 + *b as f64) / 2.0,
+            SizeSampler::LogNormal(_) => f64::NAN,
+            SizeSampler::Pareto { .. } => f64::NAN,
+            SizeSampler::Empirical(_) => f64::NAN,
+        }
+    }
+
+    /// Draws one size, in whole bytes (at least 1).
+    pub fn sample(&self, rng: &mut ChaCha8Rng) -> u64 {
+        let v = match self {
+            SizeSampler::Fixed(b) => return (*b).max(1),
+            SizeSampler::Uniform(a, b) => return rng.random_range(*a..=*b).max(1),
+            SizeSampler::LogNormal(d) => d.sample(rng),
+            SizeSampler::Pareto { min, inv_alpha, max } => {
+                // Inverse CDF: x = min / U^(1/alpha), U in (0, 1].
+                let u: f64 = 1.0 - rng.random::<f64>();
+                (min / u.powf(*inv_alpha)).min(*max)
+            }
+            SizeSampler::Empirical(points) => {
+                let u: f64 = rng.random();
+                let mut prev = (0.0, 0.0);
+                let mut out = points.last().map(|p| p.0).unwrap_or(1.0);
+                for &(b, p) in points {
+                    if u <= p {
+                        let span = p - prev.1;
+                        out = if span > 0.0 { prev.0 + (b - prev.0) * (u - prev.1) / span } else { b };
+                        break;
+                    }
+                    prev = (b, p);
+                }
+                out
+            }
+        };
+        if v.is_finite() {
+            (v.round() as u64).max(1)
+        } else {
+            u64::MAX / 4
+        }
+    }
+}
+
+/// Draws a standard normal (for tests of the streams).
+pub fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn rng() -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(7)
+    }
+
+    fn all(p: &mut ArrivalProcess, r: &mut ChaCha8Rng) -> Vec<SimTime> {
+        let mut v = Vec::new();
+        while let Some((t, _)) = p.next(r) {
+            v.push(t);
+        }
+        v
+    }
+
+    #[test]
+    fn constant_is_evenly_spaced_and_stops_at_the_window_end() {
+        let mut p = ArrivalProcess::new(&Arrivals::Constant { per_second: 4.0 }, SimTime(0), SimTime(1_000_000_000), None);
+        let v = all(&mut p, &mut rng());
+        // 4/s over [0, 1s): arrivals at 0, 250ms, 500ms, 750ms; 1s is outside.
+        assert_eq!(v, vec![SimTime(0), SimTime(250_000_000), SimTime(500_000_000), SimTime(750_000_000)]);
+    }
+
+    #[test]
+    fn poisson_count_is_near_its_mean() {
+        let end = SimTime(1000 * 1_000_000_000);
+        let mut p = ArrivalProcess::new(&Arrivals::Poisson { per_second: 50.0 }, SimTime(0), end, None);
+        let n = all(&mut p, &mut rng()).len() as f64;
+        // Mean 50,000, sd ≈ 224: 5 sd is ±1,118.
+        assert!((n - 50_000.0).abs() < 1_200.0, "{n}");
+    }
+
+    #[test]
+    fn on_off_has_no_arrival_in_off_periods() {
+        let spec = Arrivals::OnOff {
+            per_second: 100.0,
+            on: SimDuration::from_secs(1),
+            off: SimDuration::from_secs(3),
+        };
+        let end = SimTime(400 * 1_000_000_000);
+        let mut p = ArrivalProcess::new(&spec, SimTime(0), end, None);
+        let v = all(&mut p, &mut rng());
+        assert!(v.iter().all(|t| t.as_nanos() % 4_000_000_000 < 1_000_000_000));
+        // 100 on-periods of 1 s at 100/s: about 10,000 arrivals.
+        assert!((v.len() as f64 - 10_000.0).abs() < 500.0, "{}", v.len());
+    }
+
+    #[test]
+    fn diurnal_peaks_at_its_peak_hour() {
+        let spec = Arrivals::Diurnal {
+            peak_per_second: 10.0,
+            trough_per_second: 0.0,
+            peak_at: SimDuration::from_hours(14),
+        };
+        let mut p = ArrivalProcess::new(&spec, SimTime(0), SimTime(DAY_NS), None);
+        let v = all(&mut p, &mut rng());
+        let hour = |h: u64| v.iter().filter(|t| t.as_nanos() / 3_600_000_000_000 == h).count();
+        // Rate at 14h is ~10/s (36,000/h); at 2h it is ~0.
+        assert!(hour(14) > 30_000, "{}", hour(14));
+        assert!(hour(2) < 500, "{}", hour(2));
+    }
+
+    #[test]
+    fn burst_and_trace() {
+        let mut p = ArrivalProcess::new(&Arrivals::Burst { count: 3 }, SimTime(5), SimTime(10), None);
+        assert_eq!(all(&mut p, &mut rng()), vec![SimTime(5); 3]);
+        let rows = vec![
+            TraceRow { time: SimTime(0), source: String::new(), target: String::new(), request: Bytes(1), response: Bytes(2) },
+            TraceRow { time: SimTime(7), source: "a".into(), target: String::new(), request: Bytes(3), response: Bytes(4) },
+        ];
+        let mut p = ArrivalProcess::new(&Arrivals::Trace { file: "x".into() }, SimTime(100), SimTime(1000), Some(rows));
+        let mut r = rng();
+        assert_eq!(p.next(&mut r).map(|(t, _)| t), Some(SimTime(100)));
+        let (t, row) = p.next(&mut r).expect("second row");
+        assert_eq!((t, row.map(|r| r.source)), (SimTime(107), Some("a".to_string())));
+        assert!(p.next(&mut r).is_none());
+    }
+
+    #[test]
+    fn sizes_follow_their_distributions() {
+        let mut r = rng();
+        let fixed = SizeSampler::new(&SizeDist::Fixed(Bytes(2048)));
+        assert_eq!(fixed.sample(&mut r), 2048);
+        let ln = SizeSampler::new(&SizeDist::LogNormal { median: Bytes(65536), sigma: 1.2 });
+        let mut v: Vec<u64> = (0..20_001).map(|_| ln.sample(&mut r)).collect();
+        v.sort_unstable();
+        let median = v[10_000] as f64;
+        // The sample median of 20k log-normal draws is within a few % of 64 KiB.
+        assert!((median / 65536.0 - 1.0).abs() < 0.05, "{median}");
+        let pareto = SizeSampler::new(&SizeDist::Pareto { min: Bytes(1000), alpha: 1.5, max: Some(Bytes(1_000_000)) });
+        let v: Vec<u64> = (0..10_000).map(|_| pareto.sample(&mut r)).collect();
+        assert!(v.iter().all(|x| (1000..=1_000_000).contains(x)));
+        let emp = SizeSampler::new(&SizeDist::Empirical(vec![(Bytes(100), 0.5), (Bytes(200), 1.0)]));
+        let v: Vec<u64> = (0..10_000).map(|_| emp.sample(&mut r)).collect();
+        assert!(v.iter().all(|x| *x <= 200));
+        let below_100 = v.iter().filter(|x| **x <= 100).count();
+        assert!((below_100 as f64 / 10_000.0 - 0.5).abs() < 0.03, "{below_100}");
+    }
+
+    #[test]
+    fn trace_times_parse_as_seconds_or_durations() {
+        assert_eq!(parse_trace_time("1.5"), Some(SimTime(1_500_000_000)));
+        assert_eq!(parse_trace_time("250ms"), Some(SimTime(250_000_000)));
+        assert_eq!(parse_trace_time("-1"), None);
+    }
+}
