@@ -4,7 +4,9 @@
 //! Must not know about AWS: it could drive any simulation.
 
 mod error;
+mod generation;
 mod queue;
 
 pub use error::SimError;
+pub use generation::{GenCounter, Generation};
 pub use queue::Scheduler;
