@@ -6,7 +6,9 @@
 mod error;
 mod generation;
 mod queue;
+mod rng;
 
 pub use error::SimError;
 pub use generation::{GenCounter, Generation};
 pub use queue::Scheduler;
+pub use rng::{rng_stream, rng_stream_id, source_id};
