@@ -1,1 +1,187 @@
-fn main() {}
+//! The `vpcsim` command line: arguments → library calls → exit code.
+//!
+//! Exit codes: 0 ok; 1 a check or an expectation failed; 2 bad input or usage.
+//! Results go to stdout, progress and errors to stderr.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use vpcsim::{report, scenario, sim};
+
+#[derive(Parser)]
+#[command(
+    name = "vpcsim",
+    version,
+    about = "Deterministic simulator of the AWS VPC / PrivateLink fabric: bandwidth, cost and connectivity"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check scenario files; exit 0 if all are valid, 2 otherwise.
+    Validate {
+        /// Scenario files (.ron).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Run a scenario and write its outputs.
+    Run {
+        /// Scenario file (.ron).
+        scenario: PathBuf,
+        /// Output folder (default: output/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Hide the progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        /// What to print on stdout.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Stop with an error past this many events.
+        #[arg(long)]
+        max_events: Option<u64>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// An error with the exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn input(e: impl std::fmt::Display) -> Self {
+        Failure {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Validate { scenarios } => validate(&mut out, &scenarios),
+        Command::Run {
+            scenario,
+            out: dir,
+            seed,
+            quiet,
+            format,
+            max_events,
+        } => run(&mut out, &scenario, dir, seed, quiet, format, max_events),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Writes to stdout, treating a closed pipe (`vpcsim ... | head`) as success.
+fn emit(out: &mut impl Write, text: &str) -> Result<(), Failure> {
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::input(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
+    let mut bad = 0;
+    for f in files {
+        match scenario::load_file(f) {
+            Ok(s) => emit(
+                out,
+                &format!("{}: ok (scenario {:?})\n", f.display(), s.name),
+            )?,
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if bad > 0 {
+        eprintln!(
+            "{bad} of {} file{} invalid",
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        );
+        Ok(2)
+    } else {
+        Ok(0)
+    }
+}
+
+fn run(
+    out: &mut impl Write,
+    path: &PathBuf,
+    dir: Option<PathBuf>,
+    seed: Option<u64>,
+    quiet: bool,
+    format: Format,
+    max_events: Option<u64>,
+) -> Result<u8, Failure> {
+    let scenario = scenario::load_file(path).map_err(Failure::input)?;
+    let opts = sim::RunOptions {
+        seed,
+        quiet,
+        max_events,
+    };
+    let started = std::time::Instant::now();
+    let result = sim::run(&scenario, &opts).map_err(Failure::input)?;
+    let wall = started.elapsed();
+    let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let files = report::write_run(&dir, &result).map_err(Failure::input)?;
+    let s = &result.summary;
+    match format {
+        Format::Json => emit(out, &report::summary_json(&result).map_err(Failure::input)?)?,
+        Format::Text => {
+            let mut text = format!(
+                "scenario {} (seed {}): {} simulated, {} events\n",
+                s.scenario, s.seed, scenario.duration, s.events_processed
+            );
+            for t in &s.traffic {
+                text.push_str(&format!(
+                    "  traffic {:<24} {:>10} connections {:>16} bytes offered\n",
+                    t.name, t.connections, t.offered_bytes
+                ));
+            }
+            text.push_str(&format!(
+                "outputs: {} ({} files)\n",
+                dir.display(),
+                files.len()
+            ));
+            emit(out, &text)?;
+        }
+    }
+    if !quiet {
+        eprintln!("wall time {:.2}s", wall.as_secs_f64());
+    }
+    Ok(0)
+}

@@ -2,3 +2,4 @@
 //! capacity models and traffic generators.
 //!
 //! Must not compute dollars or decide routes.
+pub mod traffic;

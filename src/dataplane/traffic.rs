@@ -12,7 +12,7 @@ use std::path::Path;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Exp, LogNormal, StandardNormal};
+use rand_distr::{Distribution, LogNormal, StandardNormal};
 
 use crate::scenario::{Arrivals, SizeDist};
 use crate::units::{Bytes, SimDuration, SimTime};
@@ -83,9 +83,17 @@ pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
                 rec.len()
             )));
         }
-        let time = parse_trace_time(&rec[0]).ok_or_else(|| bad(format!("bad time {:?}; use seconds (\"1.5\") or a duration (\"1500ms\")", &rec[0])))?;
+        let time = parse_trace_time(&rec[0]).ok_or_else(|| {
+            bad(format!(
+                "bad time {:?}; use seconds (\"1.5\") or a duration (\"1500ms\")",
+                &rec[0]
+            ))
+        })?;
         if time < last {
-            return Err(bad(format!("time {} goes backwards (previous row at {})", time, last)));
+            return Err(bad(format!(
+                "time {} goes backwards (previous row at {})",
+                time, last
+            )));
         }
         last = time;
         let size = |s: &str| -> Result<Bytes, TraceError> {
@@ -117,20 +125,13 @@ fn parse_trace_time(s: &str) -> Option<SimTime> {
     u64::try_from(ns).ok().map(SimTime)
 }
 
-/// Draws an exponential gap with the given rate, in whole nanoseconds (≥ 1
-/// so that time always advances).
+/// Draws an exponential gap with the given rate (per second), in whole
+/// nanoseconds, at least 1 so that time always advances. Inverse CDF:
+/// `-ln(U) / rate` with `U` uniform in (0, 1].
 fn exp_gap_ns(rng: &mut ChaCha8Rng, per_second: f64) -> u64 {
-    // Exp::new fails only for a negative or NaN rate, which validation rejects;
-    // fall back to one-per-second rather than panic.
-    let dist = Exp::new(per_second).unwrap_or_else(|_| Exp::new(1.0).unwrap_or(Exp::new(1.0).ok().unwrap_or_else(|| unreachable_exp())));
-    let secs: f64 = dist.sample(rng);
+    let u: f64 = 1.0 - rng.random::<f64>();
+    let secs = -u.ln() / per_second;
     ((secs * NS_PER_S).ceil() as u64).max(1)
-}
-
-#[cold]
-fn unreachable_exp() -> Exp<f64> {
-    // Exp::new(1.0) cannot fail: the rate is positive and finite.
-    panic!("invariant: Exp::new(1.0) is valid")
 }
 
 /// The arrival process of one traffic class.
@@ -147,24 +148,50 @@ pub struct ArrivalProcess {
 
 #[derive(Debug)]
 enum Kind {
-    Constant { period_ns: f64 },
-    Poisson { rate: f64 },
-    OnOff { rate: f64, on: u64, off: u64 },
-    Diurnal { peak: f64, trough: f64, peak_at: u64 },
-    Burst { count: u32 },
-    Trace { rows: Vec<TraceRow>, next: usize },
+    Constant {
+        period_ns: f64,
+    },
+    Poisson {
+        rate: f64,
+    },
+    OnOff {
+        rate: f64,
+        on: u64,
+        off: u64,
+    },
+    Diurnal {
+        peak: f64,
+        trough: f64,
+        peak_at: u64,
+    },
+    Burst {
+        count: u32,
+    },
+    Trace {
+        rows: Vec<TraceRow>,
+        next: usize,
+    },
 }
 
 impl ArrivalProcess {
     /// A process for `spec` over the window `[start, end)`. Trace rows must be
     /// loaded by the caller (`trace`), relative to the window's start.
-    pub fn new(spec: &Arrivals, start: SimTime, end: SimTime, trace: Option<Vec<TraceRow>>) -> Self {
+    pub fn new(
+        spec: &Arrivals,
+        start: SimTime,
+        end: SimTime,
+        trace: Option<Vec<TraceRow>>,
+    ) -> Self {
         let kind = match spec {
             Arrivals::Constant { per_second } => Kind::Constant {
                 period_ns: NS_PER_S / per_second,
             },
             Arrivals::Poisson { per_second } => Kind::Poisson { rate: *per_second },
-            Arrivals::OnOff { per_second, on, off } => Kind::OnOff {
+            Arrivals::OnOff {
+                per_second,
+                on,
+                off,
+            } => Kind::OnOff {
                 rate: *per_second,
                 on: on.as_nanos(),
                 off: off.as_nanos(),
@@ -215,7 +242,11 @@ impl ArrivalProcess {
                 let offset = (self.count as f64 * *period_ns).round() as u64;
                 (self.start.saturating_add(SimDuration(offset)), None)
             }
-            Kind::Poisson { rate } => (self.last.saturating_add(SimDuration(exp_gap_ns(rng, *rate))), None),
+            Kind::Poisson { rate } => (
+                self.last
+                    .saturating_add(SimDuration(exp_gap_ns(rng, *rate))),
+                None,
+            ),
             Kind::OnOff { rate, on, off } => {
                 // Poisson in "on" time: draw the gap in on-time, then map
                 // on-time back to wall time by skipping the off periods.
@@ -226,7 +257,11 @@ impl ArrivalProcess {
                 let t = (target_on / *on) * cycle + target_on % *on;
                 (self.start.saturating_add(SimDuration(t)), None)
             }
-            Kind::Diurnal { peak, trough, peak_at } => {
+            Kind::Diurnal {
+                peak,
+                trough,
+                peak_at,
+            } => {
                 // Thinning (Lewis–Shedler): candidates at the peak rate, each
                 // kept with probability rate(t) / peak.
                 let mut t = self.last;
@@ -254,7 +289,10 @@ impl ArrivalProcess {
             Kind::Trace { rows, next } => {
                 let row = rows.get(*next)?.clone();
                 *next += 1;
-                (self.start.saturating_add(SimDuration(row.time.as_nanos())), Some(row))
+                (
+                    self.start.saturating_add(SimDuration(row.time.as_nanos())),
+                    Some(row),
+                )
             }
         };
         if t >= self.end {
@@ -294,7 +332,9 @@ impl SizeSampler {
                 inv_alpha: 1.0 / alpha,
                 max: max.map(|m| m.0 as f64).unwrap_or(f64::INFINITY),
             },
-            SizeDist::Empirical(points) => SizeSampler::Empirical(points.iter().map(|(b, p)| (b.0 as f64, *p)).collect()),
+            SizeDist::Empirical(points) => {
+                SizeSampler::Empirical(points.iter().map(|(b, p)| (b.0 as f64, *p)).collect())
+            }
         }
     }
 
@@ -315,7 +355,11 @@ impl SizeSampler {
             SizeSampler::Fixed(b) => return (*b).max(1),
             SizeSampler::Uniform(a, b) => return rng.random_range(*a..=*b).max(1),
             SizeSampler::LogNormal(d) => d.sample(rng),
-            SizeSampler::Pareto { min, inv_alpha, max } => {
+            SizeSampler::Pareto {
+                min,
+                inv_alpha,
+                max,
+            } => {
                 // Inverse CDF: x = min / U^(1/alpha), U in (0, 1].
                 let u: f64 = 1.0 - rng.random::<f64>();
                 (min / u.powf(*inv_alpha)).min(*max)
@@ -327,7 +371,11 @@ impl SizeSampler {
                 for &(b, p) in points {
                     if u <= p {
                         let span = p - prev.1;
-                        out = if span > 0.0 { prev.0 + (b - prev.0) * (u - prev.1) / span } else { b };
+                        out = if span > 0.0 {
+                            prev.0 + (b - prev.0) * (u - prev.1) / span
+                        } else {
+                            b
+                        };
                         break;
                     }
                     prev = (b, p);
@@ -367,16 +415,34 @@ mod tests {
 
     #[test]
     fn constant_is_evenly_spaced_and_stops_at_the_window_end() {
-        let mut p = ArrivalProcess::new(&Arrivals::Constant { per_second: 4.0 }, SimTime(0), SimTime(1_000_000_000), None);
+        let mut p = ArrivalProcess::new(
+            &Arrivals::Constant { per_second: 4.0 },
+            SimTime(0),
+            SimTime(1_000_000_000),
+            None,
+        );
         let v = all(&mut p, &mut rng());
         // 4/s over [0, 1s): arrivals at 0, 250ms, 500ms, 750ms; 1s is outside.
-        assert_eq!(v, vec![SimTime(0), SimTime(250_000_000), SimTime(500_000_000), SimTime(750_000_000)]);
+        assert_eq!(
+            v,
+            vec![
+                SimTime(0),
+                SimTime(250_000_000),
+                SimTime(500_000_000),
+                SimTime(750_000_000)
+            ]
+        );
     }
 
     #[test]
     fn poisson_count_is_near_its_mean() {
         let end = SimTime(1000 * 1_000_000_000);
-        let mut p = ArrivalProcess::new(&Arrivals::Poisson { per_second: 50.0 }, SimTime(0), end, None);
+        let mut p = ArrivalProcess::new(
+            &Arrivals::Poisson { per_second: 50.0 },
+            SimTime(0),
+            end,
+            None,
+        );
         let n = all(&mut p, &mut rng()).len() as f64;
         // Mean 50,000, sd ≈ 224: 5 sd is ±1,118.
         assert!((n - 50_000.0).abs() < 1_200.0, "{n}");
@@ -392,7 +458,9 @@ mod tests {
         let end = SimTime(400 * 1_000_000_000);
         let mut p = ArrivalProcess::new(&spec, SimTime(0), end, None);
         let v = all(&mut p, &mut rng());
-        assert!(v.iter().all(|t| t.as_nanos() % 4_000_000_000 < 1_000_000_000));
+        assert!(v
+            .iter()
+            .all(|t| t.as_nanos() % 4_000_000_000 < 1_000_000_000));
         // 100 on-periods of 1 s at 100/s: about 10,000 arrivals.
         assert!((v.len() as f64 - 10_000.0).abs() < 500.0, "{}", v.len());
     }
@@ -406,7 +474,11 @@ mod tests {
         };
         let mut p = ArrivalProcess::new(&spec, SimTime(0), SimTime(DAY_NS), None);
         let v = all(&mut p, &mut rng());
-        let hour = |h: u64| v.iter().filter(|t| t.as_nanos() / 3_600_000_000_000 == h).count();
+        let hour = |h: u64| {
+            v.iter()
+                .filter(|t| t.as_nanos() / 3_600_000_000_000 == h)
+                .count()
+        };
         // Rate at 14h is ~10/s (36,000/h); at 2h it is ~0.
         assert!(hour(14) > 30_000, "{}", hour(14));
         assert!(hour(2) < 500, "{}", hour(2));
@@ -414,17 +486,38 @@ mod tests {
 
     #[test]
     fn burst_and_trace() {
-        let mut p = ArrivalProcess::new(&Arrivals::Burst { count: 3 }, SimTime(5), SimTime(10), None);
+        let mut p =
+            ArrivalProcess::new(&Arrivals::Burst { count: 3 }, SimTime(5), SimTime(10), None);
         assert_eq!(all(&mut p, &mut rng()), vec![SimTime(5); 3]);
         let rows = vec![
-            TraceRow { time: SimTime(0), source: String::new(), target: String::new(), request: Bytes(1), response: Bytes(2) },
-            TraceRow { time: SimTime(7), source: "a".into(), target: String::new(), request: Bytes(3), response: Bytes(4) },
+            TraceRow {
+                time: SimTime(0),
+                source: String::new(),
+                target: String::new(),
+                request: Bytes(1),
+                response: Bytes(2),
+            },
+            TraceRow {
+                time: SimTime(7),
+                source: "a".into(),
+                target: String::new(),
+                request: Bytes(3),
+                response: Bytes(4),
+            },
         ];
-        let mut p = ArrivalProcess::new(&Arrivals::Trace { file: "x".into() }, SimTime(100), SimTime(1000), Some(rows));
+        let mut p = ArrivalProcess::new(
+            &Arrivals::Trace { file: "x".into() },
+            SimTime(100),
+            SimTime(1000),
+            Some(rows),
+        );
         let mut r = rng();
         assert_eq!(p.next(&mut r).map(|(t, _)| t), Some(SimTime(100)));
         let (t, row) = p.next(&mut r).expect("second row");
-        assert_eq!((t, row.map(|r| r.source)), (SimTime(107), Some("a".to_string())));
+        assert_eq!(
+            (t, row.map(|r| r.source)),
+            (SimTime(107), Some("a".to_string()))
+        );
         assert!(p.next(&mut r).is_none());
     }
 
@@ -433,20 +526,33 @@ mod tests {
         let mut r = rng();
         let fixed = SizeSampler::new(&SizeDist::Fixed(Bytes(2048)));
         assert_eq!(fixed.sample(&mut r), 2048);
-        let ln = SizeSampler::new(&SizeDist::LogNormal { median: Bytes(65536), sigma: 1.2 });
+        let ln = SizeSampler::new(&SizeDist::LogNormal {
+            median: Bytes(65536),
+            sigma: 1.2,
+        });
         let mut v: Vec<u64> = (0..20_001).map(|_| ln.sample(&mut r)).collect();
         v.sort_unstable();
         let median = v[10_000] as f64;
         // The sample median of 20k log-normal draws is within a few % of 64 KiB.
         assert!((median / 65536.0 - 1.0).abs() < 0.05, "{median}");
-        let pareto = SizeSampler::new(&SizeDist::Pareto { min: Bytes(1000), alpha: 1.5, max: Some(Bytes(1_000_000)) });
+        let pareto = SizeSampler::new(&SizeDist::Pareto {
+            min: Bytes(1000),
+            alpha: 1.5,
+            max: Some(Bytes(1_000_000)),
+        });
         let v: Vec<u64> = (0..10_000).map(|_| pareto.sample(&mut r)).collect();
         assert!(v.iter().all(|x| (1000..=1_000_000).contains(x)));
-        let emp = SizeSampler::new(&SizeDist::Empirical(vec![(Bytes(100), 0.5), (Bytes(200), 1.0)]));
+        let emp = SizeSampler::new(&SizeDist::Empirical(vec![
+            (Bytes(100), 0.5),
+            (Bytes(200), 1.0),
+        ]));
         let v: Vec<u64> = (0..10_000).map(|_| emp.sample(&mut r)).collect();
         assert!(v.iter().all(|x| *x <= 200));
         let below_100 = v.iter().filter(|x| **x <= 100).count();
-        assert!((below_100 as f64 / 10_000.0 - 0.5).abs() < 0.03, "{below_100}");
+        assert!(
+            (below_100 as f64 / 10_000.0 - 0.5).abs() < 0.03,
+            "{below_100}"
+        );
     }
 
     #[test]

@@ -69,14 +69,10 @@ dense_id!(
     DxId,
 );
 
-/// FNV-1a 64-bit: a stable hash, identical on every platform and release.
+/// A stable hash of a name, identical on every platform and release (the
+/// engine's FNV-1a source id).
 pub fn stable_hash(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    crate::engine::source_id(text)
 }
 
 /// An AWS-style identifier: `prefix-0` followed by 16 hex digits derived from

@@ -974,6 +974,30 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The variant's name, as written in scenario files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Accept { .. } => "Accept",
+            Event::Reject { .. } => "Reject",
+            Event::Suspend { .. } => "Suspend",
+            Event::Resume { .. } => "Resume",
+            Event::Terminate { .. } => "Terminate",
+            Event::AddNlb { .. } => "AddNlb",
+            Event::RemoveNlb { .. } => "RemoveNlb",
+            Event::AllowPrincipal { .. } => "AllowPrincipal",
+            Event::RemovePrincipal { .. } => "RemovePrincipal",
+            Event::SetPrivateDnsState { .. } => "SetPrivateDnsState",
+            Event::AzOutage { .. } => "AzOutage",
+            Event::AzRecover { .. } => "AzRecover",
+            Event::DxDown { .. } => "DxDown",
+            Event::DxUp { .. } => "DxUp",
+            Event::CreateEndpoint { .. } => "CreateEndpoint",
+            Event::DeleteEndpoint { .. } => "DeleteEndpoint",
+        }
+    }
+}
+
 /// A claim about the run's results, checked after it (CI use).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

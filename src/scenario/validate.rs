@@ -812,10 +812,8 @@ impl<'a> Validator<'a> {
 
     fn principal_check(&mut self, path: String, p: &Principal) {
         match p {
-            Principal::Account(id) => {
-                if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-                    self.err(path, format!("{id:?} is not a 12-digit account ID"));
-                }
+            Principal::Account(id) if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) => {
+                self.err(path, format!("{id:?} is not a 12-digit account ID"));
             }
             Principal::OrgUnit(ou) if !ou.starts_with("ou-") => {
                 self.err(path, format!("{ou:?} is not an OU ID (\"ou-...\")"));
@@ -1235,10 +1233,8 @@ impl<'a> Validator<'a> {
     fn dns_check(&mut self, path: String, dns: &Dns) {
         match dns {
             Dns::ZonalIn(az) => self.az_ref(path, az),
-            Dns::Mixed(share) => {
-                if !(share.is_finite() && (0.0..=1.0).contains(share)) {
-                    self.err(path, format!("zonal share {share} is outside 0–1"));
-                }
+            Dns::Mixed(share) if !(share.is_finite() && (0.0..=1.0).contains(share)) => {
+                self.err(path, format!("zonal share {share} is outside 0–1"));
             }
             _ => {}
         }

@@ -1,0 +1,156 @@
+//! The command line: exit codes, outputs, error messages.
+
+use std::process::Command;
+
+fn vpcsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+}
+
+fn root(rel: &str) -> String {
+    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    let mut cmd = vpcsim();
+    cmd.arg("validate");
+    for p in super::shipped_scenarios::shipped() {
+        cmd.arg(p);
+    }
+    let out = cmd.output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn validate_rejects_malformed_input_with_exit_2_and_a_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("empty.ron", b"", "empty.ron:1:1"),
+        ("binary.ron", &[0u8, 159, 146, 150, 255, 1, 2], "not UTF-8"),
+        (
+            "truncated.ron",
+            b"Scenario(\n  name: \"x\",\n  duration: \"1h\",\n  accounts: [",
+            "truncated.ron:4:",
+        ),
+        (
+            "typed.ron",
+            b"Scenario(name: 5, duration: \"1h\", accounts: [], vpcs: [])",
+            "typed.ron:1:15: Expected string",
+        ),
+    ];
+    for (name, bytes, expect) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let out = vpcsim().arg("validate").arg(&path).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(expect), "{name}: expected {expect:?} in {err}");
+        assert!(!err.contains("panicked"), "{name} panicked: {err}");
+    }
+}
+
+#[test]
+fn run_writes_summary_json_and_is_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut outputs = Vec::new();
+    for k in 0..2 {
+        let out_dir = dir.path().join(format!("run{k}"));
+        let out = vpcsim()
+            .args([
+                "run",
+                &root("scenarios/peering-mesh.ron"),
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out_dir)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(std::fs::read(out_dir.join("summary.json")).expect("summary.json written"));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let v: serde_json::Value = serde_json::from_slice(&outputs[0]).expect("valid JSON");
+    for field in [
+        "schema_version",
+        "scenario",
+        "seed",
+        "sim_duration_s",
+        "events_processed",
+        "entities",
+    ] {
+        assert!(v.get(field).is_some(), "summary.json lacks {field}");
+    }
+    assert_eq!(v["entities"]["vpcs"], 7);
+    // No temporary file is left behind by the atomic writes.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("run0"))
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn run_seed_flag_and_json_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = vpcsim()
+        .args([
+            "run",
+            &root("scenarios/quickstart.ron"),
+            "--quiet",
+            "--seed",
+            "9",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is the summary JSON");
+    assert_eq!(v["seed"], 9);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = vpcsim().args(["run"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let out = vpcsim().args(["frobnicate"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let out = vpcsim()
+        .args(["run", "/nonexistent/x.ron"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.ron"));
+}
+
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    use std::process::Stdio;
+    let mut child = vpcsim()
+        .args([
+            "validate",
+            &root("scenarios/quickstart.ron"),
+            &root("scenarios/hybrid-dx.ron"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
