@@ -1,3 +1,13 @@
 //! Cost: the pricebook, usage meters and the bill.
 //!
-//! Must not decide routes or move bytes.
+//! * [`meters`]: usage by category, paying account, resource and AZ, recorded
+//!   in O(1) through dense [`MeterId`]s.
+//!
+//! The module prices usage the simulation reports. It must not decide routes,
+//! choose payers, or move bytes.
+
+pub mod error;
+pub mod meters;
+
+pub use error::CostError;
+pub use meters::{Category, Detail, Direction, MeterId, MeterKey, Meters};
