@@ -1,5 +1,7 @@
 //! Cost: the pricebook, usage meters and the bill.
 //!
+//! * [`pricebook`]: dated, sourced unit prices per region, as RON data, with
+//!   embedded defaults ([`Pricebook::builtin`]).
 //! * [`meters`]: usage by category, paying account, resource and AZ, recorded
 //!   in O(1) through dense [`MeterId`]s.
 //!
@@ -8,6 +10,8 @@
 
 pub mod error;
 pub mod meters;
+pub mod pricebook;
 
 pub use error::CostError;
 pub use meters::{Category, Detail, Direction, MeterId, MeterKey, Meters};
+pub use pricebook::{Pricebook, PricebookRef, Pricing, Rate, RegionRates, Tier, TieredRate};
