@@ -35,8 +35,8 @@
 //! ports) record provisioned *intervals* with [`Meters::add_time`], or with
 //! [`Meters::open`] / [`Meters::close`] as resources come and go. Whatever the
 //! state of a connection, an endpoint is billed while provisioned. The billing
-//! rule (see the `cost::bill` module): overlapping or touching intervals of one meter
-//! are merged, then each interval is billed `ceil(duration / 1 h)` hours. Two
+//! rule (see the `cost::bill` module): overlapping or touching intervals of
+//! one meter are merged, then each is billed `ceil(duration / 1 h)` hours. Two
 //! separate intervals inside the same clock hour (deleted, then provisioned
 //! again 10 minutes later) are therefore billed one hour each, as two
 //! partial hours "each billed as a full hour".
@@ -544,7 +544,10 @@ impl Meters {
                     intervals.push((from.as_nanos(), to.as_nanos()));
                 }
             }
-            _ => panic!("invariant: add_time on bytes meter {key} — a bug in the caller (record bytes with add_bytes)"),
+            _ => panic!(
+                "invariant: add_time on bytes meter {key} — a bug in the caller \
+                 (record bytes with add_bytes)"
+            ),
         }
     }
 
