@@ -436,7 +436,7 @@ impl fmt::Display for Usd {
 // serde: human strings in, canonical strings out
 // ---------------------------------------------------------------------------
 
-macro_rules! human_serde {
+macro_rules! human_serde_de {
     ($ty:ty, $expecting:literal) => {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -453,6 +453,12 @@ macro_rules! human_serde {
                 d.deserialize_str(V)
             }
         }
+    };
+}
+
+macro_rules! human_serde {
+    ($ty:ty, $expecting:literal) => {
+        human_serde_de!($ty, $expecting);
         impl Serialize for $ty {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
@@ -467,7 +473,14 @@ human_serde!(
 );
 human_serde!(Bytes, "a size string such as \"64KiB\" or \"1GB\"");
 human_serde!(Bandwidth, "a bandwidth string such as \"10Gbps\"");
-human_serde!(Usd, "a dollar amount string such as \"$0.01\"");
+human_serde_de!(Usd, "a dollar amount string such as \"$0.01\"");
+
+impl Serialize for Usd {
+    /// Exact: every digit of the decimal, never rounded (Display rounds for people).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("${}", self.0.normalize()))
+    }
+}
 
 #[cfg(test)]
 mod tests {

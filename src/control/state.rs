@@ -43,7 +43,7 @@ pub enum EndpointStatus {
 }
 
 /// What happened to one scenario event (or initial action).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventRecord {
     pub time_s: f64,
     pub event: String,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::control::EventRecord;
 use crate::fabric::EntityCounts;
 
 /// Version of the summary.json layout.
@@ -23,7 +24,22 @@ pub struct Summary {
     pub entities: EntityCounts,
     /// Scenario events applied during the run, by kind.
     pub scenario_events_applied: BTreeMap<String, u64>,
+    /// Connection attempts: totals and denials by reason code.
+    pub connectivity: Connectivity,
+    /// Per traffic class.
     pub traffic: Vec<TrafficSummary>,
+    /// What the control plane did with each lifecycle action (initial
+    /// associations and endpoint creations, then timed events).
+    pub control_events: Vec<EventRecord>,
+}
+
+/// Connection attempts of the whole run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Connectivity {
+    pub attempts: u64,
+    pub delivered: u64,
+    pub denied: u64,
+    pub denied_by_reason: BTreeMap<String, u64>,
 }
 
 /// Per traffic class.
@@ -31,5 +47,8 @@ pub struct Summary {
 pub struct TrafficSummary {
     pub name: String,
     pub connections: u64,
+    pub delivered: u64,
+    pub denied: u64,
+    pub denied_by_reason: BTreeMap<String, u64>,
     pub offered_bytes: u64,
 }
