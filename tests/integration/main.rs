@@ -1,0 +1,4 @@
+//! Integration tests of vpcsim, one module per topic, linked into a single
+//! test binary to keep link time down.
+
+mod bad_fixtures;
