@@ -1,4 +1,6 @@
-//! Integration tests, one binary with a module per topic.
+//! Integration tests of vpcsim, one module per topic, linked into a single
+//! test binary to keep link time down.
 
+mod bad_fixtures;
 mod cli;
 mod shipped_scenarios;
