@@ -109,12 +109,44 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
     };
     let mut scenario = load_str(&text, &file)?;
     scenario.origin = Some(path.to_path_buf());
+    let problems = check_referenced_files(&scenario, path.parent());
+    if !problems.is_empty() {
+        return Err(ScenarioError::Invalid { file, problems });
+    }
     Ok(scenario)
+}
+
+/// Files a scenario refers to (quota profile, pricebook, traces) must exist
+/// and parse; paths are relative to the scenario's folder.
+fn check_referenced_files(s: &Scenario, dir: Option<&Path>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let at = |name: &str| match dir {
+        Some(d) => d.join(name),
+        None => Path::new(name).to_path_buf(),
+    };
+    if s.quotas.ends_with(".ron") {
+        if let Err(e) = crate::quota::QuotaProfile::resolve(&s.quotas, dir) {
+            problems.push(Problem { path: "quotas".to_string(), message: e.to_string() });
+        }
+    }
+    if let Some(pb) = s.pricebook.as_deref().filter(|p| p.ends_with(".ron")) {
+        if let Err(e) = crate::cost::Pricebook::load_file(at(pb)) {
+            problems.push(Problem { path: "pricebook".to_string(), message: e.to_string() });
+        }
+    }
+    for (i, t) in s.traffic.iter().enumerate() {
+        if let crate::scenario::Arrivals::Trace { file } = &t.arrivals {
+            if let Err(e) = crate::dataplane::traffic::read_trace(&at(file)) {
+                problems.push(Problem { path: format!("traffic[{i}].arrivals.file"), message: e.to_string() });
+            }
+        }
+    }
+    problems
 }
 
 /// Parses and validates scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    if text.trim().is_empty() {
+    if is_blank(text) {
         return Err(ScenarioError::Syntax {
             file: file.to_string(),
             line: 1,
@@ -125,11 +157,23 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let scenario: Scenario =
         ron_options()
             .from_str(text)
-            .map_err(|e: ron::error::SpannedError| ScenarioError::Syntax {
-                file: file.to_string(),
-                line: e.span.start.line,
-                col: e.span.start.col,
-                message: explain_ron(&e.code),
+            .map_err(|e: ron::error::SpannedError| {
+                // A file cut short shows up as an odd error at its very end:
+                // if nothing but blanks and comments follows the error, say so.
+                let rest = offset_of(text, e.span.end.line, e.span.end.col).map(|o| &text[o..]);
+                let message = match rest {
+                    Some(r) if is_blank(r) && !matches!(e.code, ron::Error::Eof) => format!(
+                        "unexpected end of file: the scenario stops here ({}); a bracket or parenthesis is not closed",
+                        explain_ron(&e.code)
+                    ),
+                    _ => explain_ron(&e.code),
+                };
+                ScenarioError::Syntax {
+                    file: file.to_string(),
+                    line: e.span.start.line,
+                    col: e.span.start.col,
+                    message,
+                }
             })?;
     let problems = validate(&scenario);
     if problems.is_empty() {
@@ -152,6 +196,39 @@ fn explain_ron(code: &ron::Error) -> String {
         ),
         other => other.to_string(),
     }
+}
+
+/// Whether `text` holds nothing but whitespace and RON comments.
+fn is_blank(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    loop {
+        if rest.is_empty() {
+            return true;
+        }
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.find('\n').map(|i| &r[i..]).unwrap_or("").trim_start();
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            match r.find("*/") {
+                Some(i) => rest = r[i + 2..].trim_start(),
+                None => return true,
+            }
+        } else {
+            return false;
+        }
+    }
+}
+
+/// Byte offset of a 1-based (line, column) position, columns counted in chars.
+fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let within: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+            return Some(offset + within);
+        }
+        offset += l.len();
+    }
+    (line > 0).then_some(text.len())
 }
 
 /// 1-based line and column of byte offset `at` in `bytes`.

@@ -1,6 +1,6 @@
 //! Meaning checks of a parsed scenario: references, uniqueness, CIDR
-//! containment, times and values in range. Every problem is collected, so a
-//! user fixes a file in one round.
+//! containment, times and values in range. Every problem is collected (grouped
+//! by check, each with its field path), so a user fixes a file in one round.
 //!
 //! AWS rule violations (quotas, overlapping peer CIDRs, unsupported AZs) are
 //! deliberately *not* checked here: they are legitimate designs AWS refuses,
@@ -13,7 +13,7 @@ use super::regions;
 use super::schema::*;
 use crate::units::{Bytes, SimDuration};
 
-/// Every meaning problem of `s`, in file order. Empty means valid.
+/// Every meaning problem of `s`, grouped by check. Empty means valid.
 pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut v = Validator::new(s);
     v.run();
@@ -207,6 +207,27 @@ impl<'a> Validator<'a> {
                 "must be longer than zero, e.g. \"1m\"",
             );
         }
+        if crate::quota::QuotaProfile::builtin(&s.quotas).is_none() && !s.quotas.ends_with(".ron") {
+            self.err(
+                "quotas",
+                format!(
+                    "unknown quota profile {:?}; builtin profiles: {}, or a path to a .ron file",
+                    s.quotas,
+                    crate::quota::QuotaProfile::builtin_names().join(", ")
+                ),
+            );
+        }
+        if let Some(pb) = &s.pricebook {
+            if crate::cost::Pricebook::builtin(pb).is_none() && !pb.ends_with(".ron") {
+                self.err(
+                    "pricebook",
+                    format!(
+                        "unknown pricebook {pb:?}; builtin pricebooks: {}, or a path to a .ron file",
+                        crate::cost::Pricebook::builtin_names().join(", ")
+                    ),
+                );
+            }
+        }
         if let Some(p) = &s.quota_overrides.scaling {
             self.scaling_check("quota_overrides.scaling", p);
         }
@@ -242,7 +263,8 @@ impl<'a> Validator<'a> {
                     path,
                     message: format!("{} name is empty", names.kind),
                 });
-            } else if names.map.insert(name.to_string(), index).is_some() {
+            } else if names.map.contains_key(name) {
+                // The first definition keeps the name; references resolve to it.
                 problems.push(Problem {
                     path,
                     message: format!(
@@ -250,6 +272,8 @@ impl<'a> Validator<'a> {
                         names.kind
                     ),
                 });
+            } else {
+                names.map.insert(name.to_string(), index);
             }
         }
         let p = &mut self.problems;
@@ -460,9 +484,16 @@ impl<'a> Validator<'a> {
     }
 
     fn check_az(&mut self, path: String, az: &str, region: &str) {
+        if !regions::is_known_region(region) {
+            // The region itself is reported once; its AZs cannot be checked.
+            return;
+        }
         match self.az_region.get(az) {
             None => {
-                let m = self.azs.unknown(az);
+                let m = match regions::region_of_az(az) {
+                    Some(r) if r != region => format!("AZ {az:?} is in region {r}, not in {region}"),
+                    _ => self.azs.unknown(az),
+                };
                 self.err(path, m);
             }
             Some(r) if r != region => {
@@ -565,7 +596,8 @@ impl<'a> Validator<'a> {
                     }
                 }
                 if let Some(rt) = &sn.route_table {
-                    if !rts.contains(rt.as_str()) {
+                    // "main" always exists: listed, or implicit.
+                    if rt != "main" && !rts.contains(rt.as_str()) {
                         self.err(
                             format!("{sp}.route_table"),
                             format!(
