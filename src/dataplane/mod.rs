@@ -2,3 +2,8 @@
 //! capacity models and traffic generators.
 //!
 //! Must not compute dollars or decide routes.
+
+pub mod allocator;
+pub mod reference;
+
+pub use allocator::{AllocError, Allocator, Bottleneck, Completion, FlowId, ResourceId};
