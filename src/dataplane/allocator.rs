@@ -147,7 +147,9 @@ pub struct Completion {
 pub enum AllocError {
     #[error("a flow's path is empty: give it at least one resource")]
     EmptyPath,
-    #[error("resource {0:?} appears twice on a flow's path: a path crosses each resource at most once")]
+    #[error(
+        "resource {0:?} appears twice on a flow's path: a path crosses each resource at most once"
+    )]
     RepeatedResource(ResourceId),
     #[error("resource {0:?} was not created by this allocator: use an id from add_resource")]
     UnknownResource(ResourceId),
@@ -432,10 +434,13 @@ impl Allocator {
     /// Panics if `r` was not created by this allocator.
     pub fn flows_on(&self, r: ResourceId) -> impl Iterator<Item = FlowId> + '_ {
         self.res[r.0 as usize].classes.iter().flat_map(move |&c| {
-            self.cls[c as usize].members.iter().map(move |&(_, f)| FlowId {
-                index: f,
-                generation: self.flows[f as usize].generation,
-            })
+            self.cls[c as usize]
+                .members
+                .iter()
+                .map(move |&(_, f)| FlowId {
+                    index: f,
+                    generation: self.flows[f as usize].generation,
+                })
         })
     }
 

@@ -219,7 +219,10 @@ mod tests {
     fn classic_two_bottlenecks() {
         // A = 10, B = 4; f0 on A+B, f1 on A, f2 on B.
         // B's share 4/2 = 2 < A's 10/2 = 5: f0 = f2 = 2; then f1 = 10 − 2 = 8.
-        let r = max_min_rates(&[10.0, 4.0], &[f(&[0, 1], None), f(&[0], None), f(&[1], None)]);
+        let r = max_min_rates(
+            &[10.0, 4.0],
+            &[f(&[0, 1], None), f(&[0], None), f(&[1], None)],
+        );
         assert_eq!(r, vec![2.0, 8.0, 2.0]);
     }
 
@@ -255,6 +258,9 @@ mod tests {
             },
         ];
         let out = simulate(&[8e9], &trace);
-        assert_eq!(out.completed_at, vec![Some(1_500_000_000), Some(2_000_000_000)]);
+        assert_eq!(
+            out.completed_at,
+            vec![Some(1_500_000_000), Some(2_000_000_000)]
+        );
     }
 }

@@ -127,7 +127,11 @@ fn m_sift_down(heap: &mut [(f64, u32)], flows: &mut [FlowSlot], mut i: usize) {
             break;
         }
         let r = l + 1;
-        let m = if r < n && m_less(heap[r], heap[l]) { r } else { l };
+        let m = if r < n && m_less(heap[r], heap[l]) {
+            r
+        } else {
+            l
+        };
         if m_less(heap[m], heap[i]) {
             heap.swap(i, m);
             flows[heap[i].1 as usize].hpos = i as u32;

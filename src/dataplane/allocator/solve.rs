@@ -326,11 +326,7 @@ impl Allocator {
     /// resource byte counters at `t`.
     fn apply(&mut self, t: u64) {
         let Allocator {
-            res,
-            cls,
-            s,
-            gheap,
-            ..
+            res, cls, s, gheap, ..
         } = self;
         // Resource byte counters must be settled with the old loads first.
         for &r in &s.lres {

@@ -5,3 +5,4 @@ use super::*;
 
 mod hand;
 
+mod props;

@@ -13,10 +13,7 @@ fn t(ns: u64) -> SimTime {
 
 /// Asserts `a ≈ b` to 1e-9 relative (rates are floats).
 fn close(a: f64, b: f64) {
-    assert!(
-        (a - b).abs() <= 1e-9 * b.abs().max(1.0),
-        "{a} is not {b}"
-    );
+    assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} is not {b}");
 }
 
 fn rate(a: &Allocator, f: FlowId) -> f64 {
@@ -118,7 +115,8 @@ fn capacity_drops_to_zero_then_returns() {
     assert_eq!(rate(&a, f), 0.0);
     assert_eq!(a.next_completion(), None);
     assert_eq!(a.delivered(t(1_500_000_000), f), Some(Bytes(GB / 2)));
-    a.set_capacity(t(2_000_000_000), l, Bandwidth::gbps(8)).unwrap();
+    a.set_capacity(t(2_000_000_000), l, Bandwidth::gbps(8))
+        .unwrap();
     assert_eq!(a.next_completion(), Some(t(2_500_000_000)));
     let mut out = Vec::new();
     a.pop_completed(t(2_500_000_000), &mut out);
@@ -149,7 +147,10 @@ fn completion_times_by_hand() {
     let mut out = Vec::new();
     a.pop_completed(t(1_500_000_000), &mut out);
     assert_eq!(out.len(), 1);
-    assert_eq!((out[0].flow, out[0].at, out[0].bytes), (f1, t(1_500_000_000), Bytes(GB)));
+    assert_eq!(
+        (out[0].flow, out[0].at, out[0].bytes),
+        (f1, t(1_500_000_000), Bytes(GB))
+    );
     assert_eq!(a.delivered(t(1_500_000_000), f2), Some(Bytes(GB / 2)));
     assert_eq!(a.next_completion(), Some(t(2_000_000_000)));
     out.clear();
