@@ -122,6 +122,16 @@ impl FlowId {
     }
 }
 
+/// A flow to start with [`Allocator::start_flows`].
+#[derive(Debug, Clone, Copy)]
+pub struct FlowSpec<'a> {
+    /// Resources crossed, each at most once.
+    pub path: &'a [ResourceId],
+    /// Rate cap (e.g. a single-flow limit), if any.
+    pub cap: Option<Bandwidth>,
+    pub size: Bytes,
+}
+
 /// What limits a flow's rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bottleneck {
@@ -458,7 +468,41 @@ impl Allocator {
     ) -> Result<FlowId, AllocError> {
         self.check_path(path)?;
         self.advance(now)?;
-        let t = now.0;
+        let id = self.add_flow(now.0, path, cap, size);
+        self.solve(now.0);
+        Ok(id)
+    }
+
+    /// Starts several flows at the same instant with a single reallocation
+    /// (e.g. a burst of connections), appending their ids to `ids` in order.
+    /// Either all start or, if a path is invalid, none does.
+    pub fn start_flows(
+        &mut self,
+        now: SimTime,
+        flows: &[FlowSpec<'_>],
+        ids: &mut Vec<FlowId>,
+    ) -> Result<(), AllocError> {
+        for f in flows {
+            self.check_path(f.path)?;
+        }
+        self.advance(now)?;
+        for f in flows {
+            let id = self.add_flow(now.0, f.path, f.cap, f.size);
+            ids.push(id);
+        }
+        self.solve(now.0);
+        Ok(())
+    }
+
+    /// Adds a member (the path is valid, completions up to `t` processed)
+    /// and seeds the change; the caller solves.
+    fn add_flow(
+        &mut self,
+        t: u64,
+        path: &[ResourceId],
+        cap: Option<Bandwidth>,
+        size: Bytes,
+    ) -> FlowId {
         let c = self.find_or_create_class(path, cap, t);
 
         // Take a flow slot.
@@ -495,8 +539,7 @@ impl Allocator {
         heap::g_fix(&mut self.gheap, &mut self.cls, c);
 
         self.seed_class_change(c);
-        self.solve(t);
-        Ok(id)
+        id
     }
 
     /// Stops an active flow at `now` and returns the bytes it delivered

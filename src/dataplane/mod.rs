@@ -6,4 +6,4 @@
 pub mod allocator;
 pub mod reference;
 
-pub use allocator::{AllocError, Allocator, Bottleneck, Completion, FlowId, ResourceId};
+pub use allocator::{AllocError, Allocator, Bottleneck, Completion, FlowId, FlowSpec, ResourceId};
