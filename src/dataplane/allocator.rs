@@ -177,8 +177,14 @@ struct Resource {
     classes: Vec<u32>,
     /// Number of classes bottlenecked here.
     n_bott: u32,
-    /// Bits/s currently allocated (recomputed exactly whenever it changes).
+    /// Bits/s currently allocated: updated incrementally, and recomputed
+    /// exactly once the incremental updates outnumber its classes (so float
+    /// drift stays at a few ulps; amortized O(1)).
     load: f64,
+    /// Incremental load updates since the last exact recomputation.
+    inexact: u32,
+    /// Rate of the classes bottlenecked here (meaningful when `n_bott > 0`).
+    level: f64,
     /// Bytes carried up to `t_bytes`.
     bytes: f64,
     t_bytes: u64,
@@ -235,14 +241,13 @@ struct Scratch {
     /// Resources to re-level (`R`) and seeded classes.
     rs: Vec<u32>,
     seed_cls: Vec<u32>,
-    /// Resources whose load must be recomputed even if not in the subproblem.
-    dirty_load: Vec<u32>,
     /// Subproblem: local resources and classes.
     lres: Vec<u32>,
     resid: Vec<f64>,
     unfrozen: Vec<u64>,
-    ver: Vec<u32>,
     lcls: Vec<u32>,
+    /// Rate of each local class before the solve, and after.
+    old_rate: Vec<f64>,
     rate: Vec<f64>,
     bott: Vec<u32>,
     frozen: Vec<bool>,
@@ -251,6 +256,8 @@ struct Scratch {
     cursor: Vec<u32>,
     adj: Vec<u32>,
     heap: std::collections::BinaryHeap<solve::FillEv>,
+    /// `(cap, local class)` of the capped free classes, sorted.
+    caps: Vec<(f64, u32)>,
     /// Classes to empty in `cut_all_on`.
     doomed: Vec<u32>,
 }
@@ -278,6 +285,17 @@ impl Default for Allocator {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Σ members × rate over `classes`: a resource's load, recomputed exactly.
+fn exact_load(classes: &[u32], cls: &[Class]) -> f64 {
+    classes
+        .iter()
+        .map(|&c| {
+            let cl = &cls[c as usize];
+            cl.members.len() as f64 * cl.rate
+        })
+        .sum()
 }
 
 /// Bytes moved at `rate_bps` bits/s during `dt_ns` nanoseconds.
@@ -372,6 +390,8 @@ impl Allocator {
             classes: Vec::new(),
             n_bott: 0,
             load: 0.0,
+            inexact: 0,
+            level: 0.0,
             bytes: 0.0,
             t_bytes: self.now,
             mark: 0,
@@ -537,6 +557,7 @@ impl Allocator {
         heap::m_push(&mut cl.members, &mut self.flows, v + size.0 as f64, fidx);
         cl.recompute_next();
         heap::g_fix(&mut self.gheap, &mut self.cls, c);
+        self.shift_load(c, 1.0, t);
 
         self.seed_class_change(c);
         id
@@ -779,13 +800,14 @@ impl Allocator {
         let hpos = self.flows[fi as usize].hpos;
         let cl = &mut self.cls[c as usize];
         heap::m_remove(&mut cl.members, &mut self.flows, hpos);
+        self.shift_load(c, -1.0, t);
         let slot = &mut self.flows[fi as usize];
         slot.class = NONE;
         slot.generation = slot.generation.wrapping_add(1);
         self.free_flows.push(fi);
         self.active -= 1;
         if self.cls[c as usize].members.is_empty() {
-            self.delete_class(c, t);
+            self.delete_class(c);
         } else {
             let cl = &mut self.cls[c as usize];
             cl.recompute_next();
@@ -794,9 +816,30 @@ impl Allocator {
         }
     }
 
-    /// Deletes an empty class; its resources' loads are recomputed at the
-    /// next solve and those where some class is bottlenecked are re-levelled.
-    fn delete_class(&mut self, c: u32, _t: u64) {
+    /// Adds `members` (±1) members' worth of class `c`'s current rate to
+    /// the load of its resources at `t`, settling their byte counters first.
+    fn shift_load(&mut self, c: u32, members: f64, t: u64) {
+        let Allocator { res, cls, .. } = self;
+        let cl = &cls[c as usize];
+        if cl.rate == 0.0 {
+            return;
+        }
+        for &r in &cl.path {
+            let rr = &mut res[r as usize];
+            rr.bytes += bytes_in(rr.load, t.saturating_sub(rr.t_bytes));
+            rr.t_bytes = t;
+            rr.load += members * cl.rate;
+            rr.inexact += 1;
+            if rr.inexact as usize > rr.classes.len() {
+                rr.load = exact_load(&rr.classes, cls);
+                rr.inexact = 0;
+            }
+        }
+    }
+
+    /// Deletes an empty class (its load is already gone); the resources
+    /// where some class is bottlenecked are re-levelled.
+    fn delete_class(&mut self, c: u32) {
         let ci = c as usize;
         if self.cls[ci].gpos != NONE {
             let pos = self.cls[ci].gpos;
@@ -818,7 +861,12 @@ impl Allocator {
                     mc.pos[j] = p as u32;
                 }
             }
-            self.s.dirty_load.push(r);
+            let list = &self.res[r as usize].classes;
+            if list.is_empty() {
+                let rr = &mut self.res[r as usize];
+                rr.load = 0.0;
+                rr.inexact = 0;
+            }
             if self.res[r as usize].n_bott > 0 {
                 self.seed_res(r);
             }

@@ -3,24 +3,19 @@
 //! fair everywhere (see the parent module's docs for the argument).
 
 use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 
 use super::{
     bytes_in, heap, Allocator, Class, Resource, Scratch, ABS_TOLERANCE_BPS, BOTT_CAP, NONE,
     REBASE_AT, SATURATION_TOLERANCE,
 };
 
-const KIND_CAP: u32 = 0;
-const KIND_RES: u32 = 1;
-
-/// A progressive-filling event: the water level at which a local resource
-/// saturates (`KIND_RES`, valid while `ver` matches) or a local class reaches
-/// its cap (`KIND_CAP`). Ordered as a min-heap on `(level, kind, id)`.
+/// A lower bound on the water level at which local resource `id`
+/// saturates. Ordered as a min-heap on `(level, id)`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct FillEv {
     level: f64,
-    kind: u32,
     id: u32,
-    ver: u32,
 }
 
 impl Ord for FillEv {
@@ -29,9 +24,7 @@ impl Ord for FillEv {
         other
             .level
             .total_cmp(&self.level)
-            .then(other.kind.cmp(&self.kind))
             .then(other.id.cmp(&self.id))
-            .then(other.ver.cmp(&self.ver))
     }
 }
 impl PartialOrd for FillEv {
@@ -80,8 +73,11 @@ fn add_class(c: u32, round: u32, cls: &mut [Class], res: &mut [Resource], s: &mu
     }
 }
 
-/// Freezes local class `lk` at rate `w`, limited by `b`, and updates the
-/// water levels of the resources it crosses.
+/// Freezes local class `lk` at rate `w`, limited by `b`, and takes its
+/// flows out of the resources it crosses. Their water levels can only rise
+/// (the class took no more than their fair share), so their heap entries
+/// stay as lower bounds and are re-keyed lazily when popped.
+#[inline]
 fn freeze(lk: usize, w: f64, b: u32, cls: &[Class], res: &[Resource], s: &mut Scratch) {
     s.frozen[lk] = true;
     s.rate[lk] = w;
@@ -92,16 +88,6 @@ fn freeze(lk: usize, w: f64, b: u32, cls: &[Class], res: &[Resource], s: &mut Sc
         let lt = res[r as usize].local as usize;
         s.resid[lt] -= m as f64 * w;
         s.unfrozen[lt] -= m as u64;
-        if s.unfrozen[lt] > 0 {
-            s.ver[lt] += 1;
-            let level = (s.resid[lt] / s.unfrozen[lt] as f64).max(w);
-            s.heap.push(FillEv {
-                level,
-                kind: KIND_RES,
-                id: lt as u32,
-                ver: s.ver[lt],
-            });
-        }
     }
 }
 
@@ -135,7 +121,6 @@ impl Allocator {
             }
             self.apply(t);
         }
-        self.refresh_dirty_loads(t);
         self.s.seed_cls.clear();
         self.s.rs.clear();
         self.solve_id += 1;
@@ -168,30 +153,14 @@ impl Allocator {
             }
         }
         let nres = s.lres.len();
-        s.resid.clear();
-        s.unfrozen.clear();
-        s.ver.clear();
-        for &r in &s.lres {
-            let rr = &res[r as usize];
-            let mut resid = rr.cap;
-            let mut unf = 0u64;
-            for &c in &rr.classes {
-                let cl = &cls[c as usize];
-                if cl.mark == round {
-                    unf += cl.members.len() as u64;
-                } else {
-                    resid -= cl.members.len() as f64 * cl.rate;
-                }
-            }
-            s.resid.push(resid);
-            s.unfrozen.push(unf);
-            s.ver.push(0);
-        }
         // CSR adjacency of free classes per local resource.
         s.start.clear();
         s.start.resize(nres + 1, 0);
+        s.old_rate.clear();
         for &c in &s.lcls {
-            for &r in &cls[c as usize].path {
+            let cl = &cls[c as usize];
+            s.old_rate.push(cl.rate);
+            for &r in &cl.path {
                 s.start[res[r as usize].local as usize + 1] += 1;
             }
         }
@@ -209,9 +178,32 @@ impl Allocator {
                 s.cursor[lt] += 1;
             }
         }
+        // Residual capacity (what the fixed classes leave) and unfrozen
+        // flows, from the maintained load and the free classes only.
+        s.resid.clear();
+        s.unfrozen.clear();
+        for lt in 0..nres {
+            let rr = &res[s.lres[lt] as usize];
+            let mut free_load = 0.0;
+            let mut unf = 0u64;
+            for a in s.start[lt]..s.start[lt + 1] {
+                let lk = s.adj[a as usize] as usize;
+                let m = cls[s.lcls[lk] as usize].members.len();
+                free_load += m as f64 * s.old_rate[lk];
+                unf += m as u64;
+            }
+            let fixed_load = if s.start[lt + 1] - s.start[lt] == rr.classes.len() as u32 {
+                0.0
+            } else {
+                (rr.load - free_load).max(0.0)
+            };
+            s.resid.push(rr.cap - fixed_load);
+            s.unfrozen.push(unf);
+        }
     }
 
-    /// Progressive filling over the free classes.
+    /// Progressive filling over the free classes: resources in a min-heap
+    /// of water levels (lazily re-keyed), caps in a sorted list.
     fn fill(&mut self) {
         let Allocator { res, cls, s, .. } = self;
         let ncls = s.lcls.len();
@@ -221,59 +213,80 @@ impl Allocator {
         s.bott.resize(ncls, NONE);
         s.frozen.clear();
         s.frozen.resize(ncls, false);
-        s.heap.clear();
+        let mut v = std::mem::take(&mut s.heap).into_vec();
+        v.clear();
         for lt in 0..s.lres.len() {
             if s.unfrozen[lt] > 0 {
-                s.heap.push(FillEv {
+                v.push(FillEv {
                     level: (s.resid[lt] / s.unfrozen[lt] as f64).max(0.0),
-                    kind: KIND_RES,
                     id: lt as u32,
-                    ver: 0,
                 });
             }
         }
+        s.heap = BinaryHeap::from(v);
+        s.caps.clear();
         for lk in 0..ncls {
             let cap = cls[s.lcls[lk] as usize].cap;
             if cap.is_finite() {
-                s.heap.push(FillEv {
-                    level: cap,
-                    kind: KIND_CAP,
-                    id: lk as u32,
-                    ver: 0,
-                });
+                s.caps.push((cap, lk as u32));
             }
         }
+        s.caps
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut next_cap = 0;
         let mut left = ncls;
         let mut w = 0.0f64;
         while left > 0 {
-            let Some(ev) = s.heap.pop() else { break };
-            let id = ev.id as usize;
-            if ev.kind == KIND_CAP {
-                if s.frozen[id] {
-                    continue;
+            while next_cap < s.caps.len() && s.frozen[s.caps[next_cap].1 as usize] {
+                next_cap += 1;
+            }
+            let cap = s.caps.get(next_cap).copied();
+            let top = s.heap.peek().copied();
+            match (cap, top) {
+                // A cap at or below the lowest resource level freezes first.
+                (Some((c, lk)), t) if t.is_none_or(|t| c <= t.level) => {
+                    w = w.max(c);
+                    freeze(lk as usize, c, BOTT_CAP, cls, res, s);
+                    left -= 1;
+                    next_cap += 1;
                 }
-                w = w.max(ev.level);
-                freeze(id, ev.level, BOTT_CAP, cls, res, s);
-                left -= 1;
-            } else {
-                if ev.ver != s.ver[id] || s.unfrozen[id] == 0 {
-                    continue;
-                }
-                w = w.max(ev.level);
-                let r = s.lres[id];
-                for a in s.start[id]..s.start[id + 1] {
-                    let lk = s.adj[a as usize] as usize;
-                    if !s.frozen[lk] {
-                        freeze(lk, w, r, cls, res, s);
-                        left -= 1;
+                (_, Some(ev)) => {
+                    s.heap.pop();
+                    let id = ev.id as usize;
+                    if s.unfrozen[id] == 0 {
+                        continue;
+                    }
+                    let level = (s.resid[id] / s.unfrozen[id] as f64).max(w);
+                    if level > ev.level {
+                        // Stale lower bound: re-key.
+                        s.heap.push(FillEv { level, id: ev.id });
+                        continue;
+                    }
+                    w = w.max(level);
+                    let r = s.lres[id];
+                    for a in s.start[id]..s.start[id + 1] {
+                        let lk = s.adj[a as usize] as usize;
+                        if !s.frozen[lk] {
+                            freeze(lk, w, r, cls, res, s);
+                            left -= 1;
+                        }
                     }
                 }
+                // Every unfrozen class crosses a resource with unfrozen flows,
+                // so the heap is empty only once all are frozen.
+                (_, None) => break,
             }
         }
     }
 
     /// Checks the boundary resources; adds each that objects to `R`.
     /// Returns whether any did (the subproblem must be solved again).
+    ///
+    /// On a boundary resource `r` the fixed classes bottlenecked at `r` (if
+    /// any) all run at `r`'s level, which is then also the largest fixed
+    /// rate on `r` (max-min invariant), so only the free classes are read;
+    /// the fixed classes are scanned only when `r` has none bottlenecked and
+    /// a free class just saturated it.
     fn grow_on_violations(&mut self, round: u32, sid: u32) -> bool {
         let Allocator { res, cls, s, .. } = self;
         let mut grew = false;
@@ -283,36 +296,49 @@ impl Allocator {
             if rr.rs_mark == sid {
                 continue;
             }
-            let mut load = 0.0;
-            let mut max_fixed = f64::NEG_INFINITY;
-            let mut min_fixed_bott = f64::INFINITY;
+            let mut old_free = 0.0;
+            let mut new_free = 0.0;
             let mut max_free = f64::NEG_INFINITY;
             let mut free_level = f64::NEG_INFINITY;
-            for &c in &rr.classes {
-                let cl = &cls[c as usize];
+            let mut free_was_bott = 0u32;
+            for a in s.start[lt]..s.start[lt + 1] {
+                let lk = s.adj[a as usize] as usize;
+                let cl = &cls[s.lcls[lk] as usize];
                 let m = cl.members.len() as f64;
-                if cl.mark == round {
-                    let lk = cl.local as usize;
-                    let x = s.rate[lk];
-                    load += m * x;
-                    max_free = max_free.max(x);
-                    if s.bott[lk] == r {
-                        free_level = free_level.max(x);
-                    }
-                } else {
-                    let x = cl.rate;
-                    load += m * x;
-                    max_fixed = max_fixed.max(x);
-                    if cl.bott == r {
-                        min_fixed_bott = min_fixed_bott.min(x);
-                    }
+                let x = s.rate[lk];
+                old_free += m * s.old_rate[lk];
+                new_free += m * x;
+                max_free = max_free.max(x);
+                if s.bott[lk] == r {
+                    free_level = free_level.max(x);
+                }
+                if cl.bott == r {
+                    free_was_bott += 1;
                 }
             }
-            // (i) a free class saturated `r` below a fixed class's rate;
-            // (ii) a fixed class bottlenecked here lost its bottleneck.
-            let violates = (free_level > f64::NEG_INFINITY && !rate_le(max_fixed, free_level))
-                || (min_fixed_bott < f64::INFINITY
-                    && (!saturated(load, rr.cap) || !rate_le(max_free, min_fixed_bott)));
+            let fixed_bott = rr.n_bott - free_was_bott;
+            let violates = if fixed_bott > 0 {
+                // (ii) the fixed classes bottlenecked here keep `r` saturated
+                // and stay the fastest on it; (i) no free class saturated it
+                // below them.
+                let level = rr.level;
+                let load = rr.load - old_free + new_free;
+                !saturated(load, rr.cap)
+                    || !rate_le(max_free, level)
+                    || (free_level > f64::NEG_INFINITY && !rate_le(level, free_level))
+            } else if free_level > f64::NEG_INFINITY {
+                // (i) a free class saturated `r`: no fixed class may be faster.
+                let mut max_fixed = f64::NEG_INFINITY;
+                for &c in &rr.classes {
+                    let cl = &cls[c as usize];
+                    if cl.mark != round {
+                        max_fixed = max_fixed.max(cl.rate);
+                    }
+                }
+                !rate_le(max_fixed, free_level)
+            } else {
+                false
+            };
             if violates {
                 res[r as usize].rs_mark = sid;
                 s.rs.push(r);
@@ -358,32 +384,25 @@ impl Allocator {
                 heap::g_fix(gheap, cls, c);
             }
         }
-        for &r in &s.lres {
-            let rr = &res[r as usize];
-            let mut load = 0.0;
-            for &c in &rr.classes {
-                let cl = &cls[c as usize];
-                load += cl.members.len() as f64 * cl.rate;
+        for lt in 0..s.lres.len() {
+            let rr = &mut res[s.lres[lt] as usize];
+            let nfree = s.start[lt + 1] - s.start[lt];
+            let mut delta = 0.0;
+            for a in s.start[lt]..s.start[lt + 1] {
+                let lk = s.adj[a as usize] as usize;
+                let m = cls[s.lcls[lk] as usize].members.len() as f64;
+                delta += m * (s.rate[lk] - s.old_rate[lk]);
+                if s.bott[lk] == s.lres[lt] {
+                    rr.level = s.rate[lk];
+                }
             }
-            res[r as usize].load = load;
-        }
-    }
-
-    /// Recomputes the load of resources that lost a class outside the
-    /// subproblem (settling their byte counters first).
-    fn refresh_dirty_loads(&mut self, t: u64) {
-        let Allocator { res, cls, s, .. } = self;
-        for &r in &s.dirty_load {
-            let rr = &mut res[r as usize];
-            rr.bytes += bytes_in(rr.load, t.saturating_sub(rr.t_bytes));
-            rr.t_bytes = t;
-            let mut load = 0.0;
-            for &c in &rr.classes {
-                let cl = &cls[c as usize];
-                load += cl.members.len() as f64 * cl.rate;
+            rr.inexact += 1;
+            if 2 * nfree as usize >= rr.classes.len() || rr.inexact as usize > rr.classes.len() {
+                rr.load = super::exact_load(&rr.classes, cls);
+                rr.inexact = 0;
+            } else {
+                rr.load += delta;
             }
-            rr.load = load;
         }
-        s.dirty_load.clear();
     }
 }
