@@ -10,7 +10,8 @@
 //! * `burst_10k`: 10,000 flows start at the same instant on shared resources
 //!   (100 NICs, 10 endpoint links, 3 DX links, ~3,000 distinct paths), then
 //!   drain to the end. Reported per flow event too, one by one and with the
-//!   batch start.
+//!   batch start; and the same on 30 fixed paths (`burst_10k_30_paths`),
+//!   where flows sharing a path share a class.
 //!
 //! The traces are generated before timing; only the allocator and the loop
 //! are measured. Each run prints its shape (events, mean active flows) once.
@@ -88,8 +89,10 @@ fn target_workload(n: usize, seed: u64) -> Workload {
     }
 }
 
-/// 10,000 flows at t = 0 over 100 NICs, 10 endpoint links, 3 DX links.
-fn burst(n: usize, seed: u64) -> Workload {
+/// `n` flows at t = 0 over 100 NICs, 10 endpoint links, 3 DX links; each
+/// on a random NIC/endpoint/DX combination (~3,000 distinct paths), or,
+/// with `few_paths`, on one of 30 fixed paths.
+fn burst(n: usize, seed: u64, few_paths: bool) -> Workload {
     let mut capacities = Vec::new();
     capacities.extend((0..100).map(|_| Bandwidth::gbps(10)));
     capacities.extend((0..10).map(|_| Bandwidth::gbps(40)));
@@ -101,10 +104,20 @@ fn burst(n: usize, seed: u64) -> Workload {
     };
     let arrivals = (0..n)
         .map(|_| {
-            let nic = rng.random_range(0..100u32);
-            let ep = 100 + rng.random_range(0..10u32);
-            let dx = 110 + rng.random_range(0..3u32);
-            let len = if rng.random::<bool>() { 3 } else { 2 };
+            let (nic, ep, dx, len) = if few_paths {
+                let p = rng.random_range(0..30u32);
+                (
+                    p * 3,
+                    100 + p % 10,
+                    110 + p % 3,
+                    if p % 2 == 0 { 3 } else { 2 },
+                )
+            } else {
+                let nic = rng.random_range(0..100u32);
+                let ep = 100 + rng.random_range(0..10u32);
+                let dx = 110 + rng.random_range(0..3u32);
+                (nic, ep, dx, if rng.random::<bool>() { 3 } else { 2 })
+            };
             Arrival {
                 at: 0,
                 path: [ResourceId(nic), ResourceId(ep), ResourceId(dx)],
@@ -221,7 +234,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("target_workload_100k_flows", |b| {
         b.iter(|| black_box(run(&target, false)))
     });
-    let burst_w = burst(10_000, 11);
+    let burst_w = burst(10_000, 11, false);
     let events = describe("burst_10k (one call per arrival)", &burst_w, false);
     describe("burst_10k (batch start)", &burst_w, true);
     g.throughput(Throughput::Elements(events));
@@ -230,6 +243,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("burst_10k_batch_start", |b| {
         b.iter(|| black_box(run(&burst_w, true)))
+    });
+    let few = burst(10_000, 11, true);
+    let events = describe("burst_10k_30_paths (one call per arrival)", &few, false);
+    g.throughput(Throughput::Elements(events));
+    g.bench_function("burst_10k_30_paths_one_by_one", |b| {
+        b.iter(|| black_box(run(&few, false)))
     });
     g.finish();
 }

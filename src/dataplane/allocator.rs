@@ -45,12 +45,20 @@
 //!   with headroom touches only its own class; a saturated resource's change
 //!   spreads only as far as rates actually move.
 //! * **Cost per event**: `O(A log A)` where `A` is the size of the re-solved
-//!   neighbourhood (classes crossing `R` and their path lengths, plus the
-//!   classes on the boundary resources), plus `O(log K)` per class whose rate
-//!   changed (`K` classes). It does not grow with the number of flows in a
-//!   class, so 10,000 flows sharing a few paths cost `O(log n)` each. No
-//!   allocation happens per event once buffers have grown; no hash map is
-//!   used.
+//!   neighbourhood (the free classes and their path lengths; a boundary
+//!   resource is read through its free classes only, thanks to its
+//!   maintained load and level), plus `O(log K)` per class whose rate
+//!   changed (`K` classes). Progressive filling keeps resources in a min-heap
+//!   of water levels re-keyed lazily (a level only rises as classes freeze)
+//!   and caps in a sorted list. The cost does not grow with the number of
+//!   flows in a class, so 10,000 flows on a few paths cost `O(log n)` each.
+//!   Its limit: when thousands of *distinct* paths are bottlenecked on one
+//!   saturated resource, each event there changes all their rates, and the
+//!   cost is linear in those classes (≈ 85 ns each). Sharing one level per
+//!   resource instead of one rate per class would remove that; it is not
+//!   done. No allocation happens per event once buffers have grown; no hash
+//!   map is used. Measured (`cargo bench --bench allocator`): ≈ 0.7 µs per
+//!   flow event on the target workload.
 //!
 //! # Tolerance
 //! Rates are `f64` bits/s. A resource is *saturated* when its load is at
