@@ -274,3 +274,31 @@ fn bad_calls_are_errors() {
         Err(AllocError::TimeWentBackwards { .. })
     ));
 }
+
+#[test]
+fn long_lived_class_rebases_its_clock_exactly() {
+    // 80 Gbps = 10 GB/s. f1 (2 TB) alone: the class clock passes 2^40 B
+    // (≈ 1.1 TB) at ≈ 110 s, so f2 joining the same class at 150 s rebases
+    // it. Then both run at 5 GB/s: f2 (100 GB) takes 20 s → done at 170 s;
+    // f1 had 2 TB − 1.5 TB = 500 GB left at 150 s, moved 100 GB by 170 s,
+    // and its last 400 GB at 10 GB/s take 40 s → done at 210 s.
+    let s = 1_000_000_000u64;
+    let mut a = Allocator::new();
+    let l = a.add_resource(Bandwidth::gbps(80));
+    let f1 = a.start_flow(t(0), &[l], None, Bytes(2_000 * GB)).unwrap();
+    let f2 = a
+        .start_flow(t(150 * s), &[l], None, Bytes(100 * GB))
+        .unwrap();
+    assert_eq!(a.active_classes(), 1);
+    assert_eq!(a.delivered(t(150 * s), f1), Some(Bytes(1_500 * GB)));
+    let mut out = Vec::new();
+    a.pop_completed(t(1_000 * s), &mut out);
+    let got: Vec<_> = out.iter().map(|c| (c.flow, c.at, c.bytes)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (f2, t(170 * s), Bytes(100 * GB)),
+            (f1, t(210 * s), Bytes(2_000 * GB))
+        ]
+    );
+}
