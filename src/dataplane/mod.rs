@@ -1,5 +1,12 @@
-//! The data plane: flows, max-min fair bandwidth sharing with per-flow caps,
-//! capacity models and traffic generators.
+//! The data plane: traffic generators, flows and max-min fair bandwidth
+//! sharing with per-flow caps, capacity models.
 //!
-//! Must not compute dollars or decide routes.
+//! Owns: when connections arrive, how big they are, and how fast their
+//! bytes move through capacity-limited resources. Must not compute dollars
+//! or decide routes.
+
+pub mod allocator;
+pub mod reference;
 pub mod traffic;
+
+pub use allocator::{AllocError, Allocator, Bottleneck, Completion, FlowId, FlowSpec, ResourceId};
