@@ -29,6 +29,7 @@
 //! | [`dataplane`] | flows, max-min fair sharing, capacities, traffic generators |
 //! | [`cost`] | pricebook, usage meters, the bill |
 //! | [`sim`] | assembles a run from the parts above |
+//! | [`explain`] | one connection, hop by hop (`vpcsim explain`) |
 //! | [`report`] | summary.json, CSV, charts, report.html |
 //!
 //! ## Ten-line tutorial
@@ -43,6 +44,7 @@ pub mod control;
 pub mod cost;
 pub mod dataplane;
 pub mod engine;
+pub mod explain;
 pub mod fabric;
 pub mod quota;
 pub mod report;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vpcsim::{report, scenario, sim};
+use vpcsim::{explain, report, scenario, sim, units::SimDuration};
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +50,41 @@ enum Command {
         #[arg(long)]
         max_events: Option<u64>,
     },
+    /// Explain one connection hop by hop: outcome, reason, and what to change.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// Scenario file (.ron).
+    scenario: PathBuf,
+    /// Explain a traffic class (its source, target, port and request).
+    #[arg(long)]
+    traffic: Option<String>,
+    /// Source: a workload or site name.
+    #[arg(long)]
+    from: Option<String>,
+    /// Target: a service, endpoint, workload or site name, s3, dynamodb,
+    /// internet, or a DNS name (kind:name disambiguates, e.g. service:orders).
+    #[arg(long)]
+    to: Option<String>,
+    /// DNS name used for services and endpoints: regional, zonal, zonal:<az-id>.
+    #[arg(long)]
+    dns: Option<String>,
+    /// Destination port (default: the class's, else 443).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Simulated instant, e.g. "2h" (default 0).
+    #[arg(long, default_value = "0s")]
+    at: String,
+    /// Which instance of the source workload (or host of the site).
+    #[arg(long, default_value_t = 0)]
+    instance: usize,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,6 +128,7 @@ fn main() -> ExitCode {
             format,
             max_events,
         } => run(&mut out, &scenario, dir, seed, quiet, format, max_events),
+        Command::Explain(args) => explain(&mut out, &args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -183,5 +219,30 @@ fn run(
     if !quiet {
         eprintln!("wall time {:.2}s", wall.as_secs_f64());
     }
+    Ok(0)
+}
+
+fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
+    let scenario = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let at = SimDuration::parse(&a.at).map_err(|e| Failure::input(format!("--at: {e}")))?;
+    let q = explain::ExplainQuery {
+        traffic: a.traffic.clone(),
+        from: a.from.clone(),
+        to: a.to.clone(),
+        dns: a.dns.clone(),
+        port: a.port,
+        at,
+        instance: a.instance,
+    };
+    let e = explain::explain(&scenario, &q, a.seed).map_err(Failure::input)?;
+    let text = match a.format {
+        Format::Text => explain::render_text(&e),
+        Format::Json => {
+            let mut j = serde_json::to_string_pretty(&e).map_err(Failure::input)?;
+            j.push('\n');
+            j
+        }
+    };
+    emit(out, &text)?;
     Ok(0)
 }

@@ -152,9 +152,15 @@ pub fn source_label(s: &Source) -> String {
 /// workload, a site, `s3`, `dynamodb` or `internet`.
 fn parse_target(fabric: &Fabric, name: &str) -> Option<Target> {
     let t = if fabric.service(name).is_some() {
-        Target::Service { name: name.to_string(), dns: Dns::Regional }
+        Target::Service {
+            name: name.to_string(),
+            dns: Dns::Regional,
+        }
     } else if fabric.endpoint(name).is_some() {
-        Target::Endpoint { name: name.to_string(), dns: Dns::Regional }
+        Target::Endpoint {
+            name: name.to_string(),
+            dns: Dns::Regional,
+        }
     } else if fabric.workload(name).is_some() {
         Target::Workload(name.to_string())
     } else if fabric.site(name).is_some() {
@@ -197,22 +203,45 @@ impl Run<'_> {
         let (src, count) = match &source {
             Source::Workload(w) => match fabric.workload(w) {
                 Some(id) => {
-                    let n = fabric.workloads[id.index()].instances.len();
-                    (Src::Instance { workload: id, index: class.rng.random_range(0..n.max(1)) }, n)
+                    let instances = &fabric.workloads[id.index()].instances;
+                    let n = instances.len();
+                    // Clients in a failed AZ are down and open nothing: take the
+                    // next instance (in index order) whose AZ is up, if any.
+                    let first = class.rng.random_range(0..n.max(1));
+                    let index = (0..n)
+                        .map(|k| (first + k) % n)
+                        .find(|i| self.state.az_up[instances[*i].az.index()])
+                        .unwrap_or(first);
+                    (
+                        Src::Instance {
+                            workload: id,
+                            index,
+                        },
+                        n,
+                    )
                 }
                 None => return,
             },
             Source::Site(s) => match fabric.site(s) {
                 Some(id) => {
                     let n = fabric.sites[id.index()].hosts;
-                    (Src::Host { site: id, index: class.rng.random_range(0..n.max(1)) }, n as usize)
+                    (
+                        Src::Host {
+                            site: id,
+                            index: class.rng.random_range(0..n.max(1)),
+                        },
+                        n as usize,
+                    )
                 }
                 None => return,
             },
         };
         let (req_bytes, resp_bytes) = match &row {
             Some(r) => (r.request.0, r.response.0),
-            None => (class.request.sample(&mut class.rng), class.response.sample(&mut class.rng)),
+            None => (
+                class.request.sample(&mut class.rng),
+                class.response.sample(&mut class.rng),
+            ),
         };
         let index = match src {
             Src::Instance { index, .. } => index,
@@ -231,15 +260,22 @@ impl Run<'_> {
             resource: spec.resource.as_deref(),
             zonal_client: zonal_client(&dns_mode, index, count),
         };
-        let decision = self.eval.evaluate(&mut self.state, &mut self.dns, &request, &mut class.rng);
+        let decision = self
+            .eval
+            .evaluate(&mut self.state, &mut self.dns, &request, &mut class.rng);
         class.connections += 1;
-        class.offered_bytes = class.offered_bytes.saturating_add(req_bytes).saturating_add(resp_bytes);
+        class.offered_bytes = class
+            .offered_bytes
+            .saturating_add(req_bytes)
+            .saturating_add(resp_bytes);
         let reason = decision.outcome.reason();
         match (&decision.outcome, reason) {
             (_, None) => class.delivered += 1,
             (Outcome::Denied { hint, .. }, Some(r)) => {
                 *class.denied.entry(r).or_default() += 1;
-                self.hints.entry((class.name.clone(), r)).or_insert_with(|| hint.clone());
+                self.hints
+                    .entry((class.name.clone(), r))
+                    .or_insert_with(|| hint.clone());
             }
             _ => {}
         }
@@ -275,7 +311,13 @@ impl Model for Run<'_> {
                 let event = self.scenario.events[i as usize].event();
                 *self.events_applied.entry(event.kind()).or_default() += 1;
                 self.state.apply(self.fabric, now, event);
-                if let Event::AzOutage { duration: Some(d), .. } | Event::DxDown { duration: Some(d), .. } = event {
+                if let Event::AzOutage {
+                    duration: Some(d), ..
+                }
+                | Event::DxDown {
+                    duration: Some(d), ..
+                } = event
+                {
                     sched.schedule_at(now.saturating_add(*d), Ev::Restore(i));
                 }
             }
@@ -310,17 +352,30 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
                     Some(d) => d.join(file),
                     None => file.into(),
                 };
-                let rows = read_trace(&path).map_err(|source| RunError::Trace { class: t.name.clone(), source })?;
+                let rows = read_trace(&path).map_err(|source| RunError::Trace {
+                    class: t.name.clone(),
+                    source,
+                })?;
                 for r in &rows {
-                    if !r.source.is_empty() && fabric.workload(&r.source).is_none() && fabric.site(&r.source).is_none() {
-                        return Err(RunError::TraceName { class: t.name.clone(), time: r.time, what: "source", name: r.source.clone() });
-                    }
-                    if !r.target.is_empty() && !trace_targets.contains_key(&r.target) {
-                        let target = parse_target(&fabric, &r.target).ok_or_else(|| RunError::TraceName {
+                    if !r.source.is_empty()
+                        && fabric.workload(&r.source).is_none()
+                        && fabric.site(&r.source).is_none()
+                    {
+                        return Err(RunError::TraceName {
                             class: t.name.clone(),
                             time: r.time,
-                            what: "target",
-                            name: r.target.clone(),
+                            what: "source",
+                            name: r.source.clone(),
+                        });
+                    }
+                    if !r.target.is_empty() && !trace_targets.contains_key(&r.target) {
+                        let target = parse_target(&fabric, &r.target).ok_or_else(|| {
+                            RunError::TraceName {
+                                class: t.name.clone(),
+                                time: r.time,
+                                what: "target",
+                                name: r.target.clone(),
+                            }
                         })?;
                         trace_targets.insert(r.target.clone(), target);
                     }
@@ -354,10 +409,20 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     let mut order: Vec<usize> = (0..scenario.events.len()).collect();
     order.sort_by_key(|i| scenario.events[*i].time());
     for i in order {
-        sched.schedule_at(SimTime(scenario.events[i].time().as_nanos()), Ev::Scheduled(i as u32));
+        sched.schedule_at(
+            SimTime(scenario.events[i].time().as_nanos()),
+            Ev::Scheduled(i as u32),
+        );
     }
-    let state = ControlState::new(&fabric, scenario, engine::rng_stream(seed, "control:nlb-choice"));
-    let dns = DnsState::new(fabric.endpoints.len(), &mut engine::rng_stream(seed, "control:dns"));
+    let state = ControlState::new(
+        &fabric,
+        scenario,
+        engine::rng_stream(seed, "control:nlb-choice"),
+    );
+    let dns = DnsState::new(
+        fabric.endpoints.len(),
+        &mut engine::rng_stream(seed, "control:dns"),
+    );
     let mut model = Run {
         scenario,
         fabric: &fabric,
@@ -371,7 +436,8 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         events_applied: BTreeMap::new(),
     };
     let progress = Progress::new(scenario.duration, opts.quiet);
-    let limits = RunLimits::until(end).with_max_events(opts.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
+    let limits =
+        RunLimits::until(end).with_max_events(opts.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
     let stats = engine::run(&mut model, &mut sched, limits, &progress)?;
     progress.finish();
 
@@ -385,14 +451,21 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             connectivity.delivered += c.delivered;
             connectivity.denied += denied;
             for (r, n) in &c.denied {
-                *connectivity.denied_by_reason.entry(r.code().to_string()).or_default() += n;
+                *connectivity
+                    .denied_by_reason
+                    .entry(r.code().to_string())
+                    .or_default() += n;
             }
             TrafficSummary {
                 name: c.name.clone(),
                 connections: c.connections,
                 delivered: c.delivered,
                 denied,
-                denied_by_reason: c.denied.iter().map(|(r, n)| (r.code().to_string(), *n)).collect(),
+                denied_by_reason: c
+                    .denied
+                    .iter()
+                    .map(|(r, n)| (r.code().to_string(), *n))
+                    .collect(),
                 offered_bytes: c.offered_bytes,
             }
         })
@@ -406,12 +479,21 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         events_processed: stats.events_processed,
         quota_profile: fabric.quotas.name.clone(),
         entities: fabric.counts(scenario),
-        scenario_events_applied: model.events_applied.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        scenario_events_applied: model
+            .events_applied
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
         connectivity,
         traffic,
         control_events: model.state.log.clone(),
     };
     let (connectivity, hints) = (model.connectivity, model.hints);
     drop(model.eval);
-    Ok(RunResult { summary, fabric, connectivity, hints })
+    Ok(RunResult {
+        summary,
+        fabric,
+        connectivity,
+        hints,
+    })
 }

@@ -231,7 +231,10 @@ mod tests {
             assert!(seen.insert(r.code()), "duplicate {r}");
             assert_eq!(Reason::from_code(r.code()), Some(*r));
             // serde and code() agree, so JSON and CSV show the same code.
-            assert_eq!(serde_json::to_string(r).expect("json"), format!("\"{}\"", r.code()));
+            assert_eq!(
+                serde_json::to_string(r).expect("json"),
+                format!("\"{}\"", r.code())
+            );
         }
     }
 }

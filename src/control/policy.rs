@@ -17,14 +17,23 @@ fn proto_matches(rule: Protocol, p: Protocol) -> bool {
     rule == Protocol::All || p == Protocol::All || rule == p
 }
 
-fn rule_matches(fabric: &Fabric, r: &SgRule, peer_ip: IpAddr, peer_groups: &[SgId], port: u16, proto: Protocol) -> bool {
+fn rule_matches(
+    fabric: &Fabric,
+    r: &SgRule,
+    peer_ip: IpAddr,
+    peer_groups: &[SgId],
+    port: u16,
+    proto: Protocol,
+) -> bool {
     if !r.ports.contains(port) || !proto_matches(r.protocol, proto) {
         return false;
     }
     match &r.peer {
         SgPeer::Anywhere => true,
         SgPeer::Cidr(c) => c.net().contains(&peer_ip),
-        SgPeer::Group(name) => fabric.security_group(name).is_some_and(|g| peer_groups.contains(&g)),
+        SgPeer::Group(name) => fabric
+            .security_group(name)
+            .is_some_and(|g| peer_groups.contains(&g)),
         // Prefix lists stand for AWS service ranges; they match traffic to
         // those services, checked by the gateway-endpoint path.
         SgPeer::PrefixList(_) => false,
@@ -49,10 +58,15 @@ pub fn sg_allows(
     groups.iter().any(|g| {
         let sg = &fabric.security_groups[g.index()];
         match dir {
-            Direction::Inbound => sg.inbound.iter().any(|r| rule_matches(fabric, r, peer_ip, peer_groups, port, proto)),
+            Direction::Inbound => sg
+                .inbound
+                .iter()
+                .any(|r| rule_matches(fabric, r, peer_ip, peer_groups, port, proto)),
             Direction::Outbound => match &sg.outbound {
                 None => true,
-                Some(rules) => rules.iter().any(|r| rule_matches(fabric, r, peer_ip, peer_groups, port, proto)),
+                Some(rules) => rules
+                    .iter()
+                    .any(|r| rule_matches(fabric, r, peer_ip, peer_groups, port, proto)),
             },
         }
     })
@@ -61,7 +75,14 @@ pub fn sg_allows(
 /// Whether the NACL of `subnet` allows traffic with `peer_ip` on `port`.
 /// Rules are evaluated in number order; the first match decides; no match
 /// denies. A subnet without a NACL uses the default one (allow all).
-pub fn nacl_allows(fabric: &Fabric, subnet: SubnetId, dir: Direction, peer_ip: IpAddr, port: u16, proto: Protocol) -> bool {
+pub fn nacl_allows(
+    fabric: &Fabric,
+    subnet: SubnetId,
+    dir: Direction,
+    peer_ip: IpAddr,
+    port: u16,
+    proto: Protocol,
+) -> bool {
     let sn = &fabric.subnets[subnet.index()];
     let Some(n) = sn.nacl else { return true };
     let nacl = &fabric.vpcs[sn.vpc.index()].nacls[n];
@@ -72,7 +93,10 @@ pub fn nacl_allows(fabric: &Fabric, subnet: SubnetId, dir: Direction, peer_ip: I
     let mut ordered: Vec<_> = rules.iter().collect();
     ordered.sort_by_key(|r| r.number);
     for r in ordered {
-        if r.cidr.net().contains(&peer_ip) && r.ports.contains(port) && proto_matches(r.protocol, proto) {
+        if r.cidr.net().contains(&peer_ip)
+            && r.ports.contains(port)
+            && proto_matches(r.protocol, proto)
+        {
             return r.action == RuleAction::Allow;
         }
     }
@@ -112,26 +136,46 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
 pub enum PolicyVerdict {
     Allow,
     /// Denied, with the index of the denying statement if explicit.
-    Deny { explicit: Option<usize> },
+    Deny {
+        explicit: Option<usize>,
+    },
 }
 
 /// Evaluates an endpoint policy (absent: full access). An explicit deny wins;
 /// otherwise some statement must allow; otherwise the request is denied.
 /// `principal` is an ARN; `account_id` its account (a bare account ID in a
 /// policy matches every principal of that account).
-pub fn evaluate_policy(policy: Option<&EndpointPolicy>, principal: &str, account_id: &str, action: &str, resource: &str) -> PolicyVerdict {
+pub fn evaluate_policy(
+    policy: Option<&EndpointPolicy>,
+    principal: &str,
+    account_id: &str,
+    action: &str,
+    resource: &str,
+) -> PolicyVerdict {
     let Some(policy) = policy else {
         return PolicyVerdict::Allow;
     };
     let matches = |st: &crate::scenario::PolicyStatement| {
-        st.principals.iter().any(|p| p == "*" || p == account_id || wildcard(p, principal) || *p == format!("arn:aws:iam::{account_id}:root"))
-            && st.actions.iter().any(|a| wildcard(a, action) || a == "*")
+        st.principals.iter().any(|p| {
+            p == "*"
+                || p == account_id
+                || wildcard(p, principal)
+                || *p == format!("arn:aws:iam::{account_id}:root")
+        }) && st.actions.iter().any(|a| wildcard(a, action) || a == "*")
             && st.resources.iter().any(|r| wildcard(r, resource))
     };
-    if let Some(i) = policy.statements.iter().position(|st| st.effect == RuleAction::Deny && matches(st)) {
+    if let Some(i) = policy
+        .statements
+        .iter()
+        .position(|st| st.effect == RuleAction::Deny && matches(st))
+    {
         return PolicyVerdict::Deny { explicit: Some(i) };
     }
-    if policy.statements.iter().any(|st| st.effect == RuleAction::Allow && matches(st)) {
+    if policy
+        .statements
+        .iter()
+        .any(|st| st.effect == RuleAction::Allow && matches(st))
+    {
         PolicyVerdict::Allow
     } else {
         PolicyVerdict::Deny { explicit: None }
@@ -170,7 +214,10 @@ mod tests {
             ],
         };
         let arn = "arn:aws:iam::222222222222:root";
-        assert_eq!(evaluate_policy(Some(&p), arn, "222222222222", "s3:GetObject", "x"), PolicyVerdict::Allow);
+        assert_eq!(
+            evaluate_policy(Some(&p), arn, "222222222222", "s3:GetObject", "x"),
+            PolicyVerdict::Allow
+        );
         assert_eq!(
             evaluate_policy(Some(&p), arn, "222222222222", "s3:DeleteObject", "x"),
             PolicyVerdict::Deny { explicit: Some(1) }
@@ -180,6 +227,9 @@ mod tests {
             PolicyVerdict::Deny { explicit: None }
         );
         // No policy: full access, as AWS's default policy.
-        assert_eq!(evaluate_policy(None, arn, "222222222222", "anything", "x"), PolicyVerdict::Allow);
+        assert_eq!(
+            evaluate_policy(None, arn, "222222222222", "anything", "x"),
+            PolicyVerdict::Allow
+        );
     }
 }

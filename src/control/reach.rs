@@ -15,8 +15,8 @@ use super::outcome::{Hop, Outcome, PathKind, Reason};
 use super::policy::{evaluate_policy, nacl_allows, sg_allows, Direction, PolicyVerdict};
 use super::state::{ConnState, ControlState, EndpointStatus};
 use crate::fabric::{
-    AttachTo, AzId, DxId, EndpointId, EniId, Fabric, GatewayEndpointId, NatId, PeeringId, SgId, SiteId, SubnetId,
-    TgwAttachmentId, TgwId, VifTo, Via, VpcId, WorkloadId,
+    AttachTo, AzId, DxId, EndpointId, EniId, Fabric, GatewayEndpointId, NatId, PeeringId, SgId,
+    SiteId, SubnetId, TgwAttachmentId, TgwId, Via, VifTo, VpcId, WorkloadId,
 };
 use crate::scenario::{AwsService, Dns, Protocol, Target};
 
@@ -73,7 +73,9 @@ impl DnsState {
     /// Starting positions drawn from the DNS stream, one per endpoint.
     pub fn new(endpoints: usize, rng: &mut ChaCha8Rng) -> Self {
         DnsState {
-            rr: (0..endpoints).map(|_| rng.random_range(0..1_000_000u64)).collect(),
+            rr: (0..endpoints)
+                .map(|_| rng.random_range(0..1_000_000u64))
+                .collect(),
         }
     }
 }
@@ -102,7 +104,14 @@ struct Walk<'f> {
 type Deny = (Reason, String);
 
 impl<'f> Walk<'f> {
-    fn hop(&mut self, component: impl Into<String>, kind: &'static str, az: Option<AzId>, account: Option<crate::fabric::AccountId>, check: impl Into<String>) {
+    fn hop(
+        &mut self,
+        component: impl Into<String>,
+        kind: &'static str,
+        az: Option<AzId>,
+        account: Option<crate::fabric::AccountId>,
+        check: impl Into<String>,
+    ) {
         self.hops.push(Hop {
             component: component.into(),
             kind,
@@ -138,8 +147,12 @@ impl<'f> Walk<'f> {
 /// A site host's address: the site's first block, from `.10` upward.
 pub fn site_host_ip(fabric: &Fabric, site: SiteId, index: u32) -> IpAddr {
     match fabric.sites[site.index()].cidrs.first() {
-        Some(IpNet::V4(n)) => IpAddr::V4(Ipv4Addr::from(u32::from(n.network()).wrapping_add(10 + index))),
-        Some(IpNet::V6(n)) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(n.network()).wrapping_add(10 + u128::from(index)))),
+        Some(IpNet::V4(n)) => IpAddr::V4(Ipv4Addr::from(
+            u32::from(n.network()).wrapping_add(10 + index),
+        )),
+        Some(IpNet::V6(n)) => IpAddr::V6(std::net::Ipv6Addr::from(
+            u128::from(n.network()).wrapping_add(10 + u128::from(index)),
+        )),
         None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
     }
 }
@@ -167,7 +180,10 @@ impl<'f> Evaluator<'f> {
             let status = if !p.accepted {
                 Err((
                     Reason::PeeringNotActive,
-                    format!("peering {:?} is pending acceptance; the accepter must accept it", p.name),
+                    format!(
+                        "peering {:?} is pending acceptance; the accepter must accept it",
+                        p.name
+                    ),
                 ))
             } else if fabric.cidrs_overlap(r, a) {
                 Err((
@@ -178,7 +194,10 @@ impl<'f> Evaluator<'f> {
                         fabric.vpcs[a.index()].name
                     ),
                 ))
-            } else if let Some(full) = [r, a].into_iter().find(|v| active_count[v.index()] >= quota) {
+            } else if let Some(full) = [r, a]
+                .into_iter()
+                .find(|v| active_count[v.index()] >= quota)
+            {
                 Err((
                     Reason::PeeringQuotaExceeded,
                     format!(
@@ -194,12 +213,18 @@ impl<'f> Evaluator<'f> {
             };
             peering_status.push(status);
         }
-        Evaluator { fabric, peering_status }
+        Evaluator {
+            fabric,
+            peering_status,
+        }
     }
 
     /// Status of a peering connection (active, or why not).
     pub fn peering_status(&self, p: PeeringId) -> Result<(), Reason> {
-        self.peering_status[p.index()].as_ref().map(|_| ()).map_err(|(r, _)| *r)
+        self.peering_status[p.index()]
+            .as_ref()
+            .map(|_| ())
+            .map_err(|(r, _)| *r)
     }
 
     fn src_info(&self, src: Src) -> SrcInfo {
@@ -215,7 +240,10 @@ impl<'f> Evaluator<'f> {
                     az: Some(inst.az),
                     ip: inst.ip,
                     groups: w.security_groups.clone(),
-                    principal: w.role.clone().unwrap_or_else(|| format!("arn:aws:iam::{}:root", acc.id)),
+                    principal: w
+                        .role
+                        .clone()
+                        .unwrap_or_else(|| format!("arn:aws:iam::{}:root", acc.id)),
                     account_id: acc.id.clone(),
                     name: format!("{}[{}]", w.name, index % w.instances.len()),
                 }
@@ -237,7 +265,13 @@ impl<'f> Evaluator<'f> {
     }
 
     /// Decides one connection attempt at the current control state.
-    pub fn evaluate(&self, st: &mut ControlState, dns: &mut DnsState, req: &Request, rng: &mut ChaCha8Rng) -> Decision {
+    pub fn evaluate(
+        &self,
+        st: &mut ControlState,
+        dns: &mut DnsState,
+        req: &Request,
+        rng: &mut ChaCha8Rng,
+    ) -> Decision {
         let f = self.fabric;
         let src = self.src_info(req.src);
         let mut w = Walk {
@@ -250,18 +284,34 @@ impl<'f> Evaluator<'f> {
             path: PathKind::Local,
         };
         let (acc, kind) = match req.src {
-            Src::Instance { workload, .. } => (Some(f.workloads[workload.index()].account), "instance"),
+            Src::Instance { workload, .. } => {
+                (Some(f.workloads[workload.index()].account), "instance")
+            }
             Src::Host { .. } => (None, "on-prem host"),
         };
-        w.hop(&src.name, kind, src.az, acc, format!("source {} opens {:?} port {}", src.ip, req.protocol, req.port));
+        w.hop(
+            &src.name,
+            kind,
+            src.az,
+            acc,
+            format!(
+                "source {} opens {:?} port {}",
+                src.ip, req.protocol, req.port
+            ),
+        );
         if let Some(az) = src.az {
             if !st.az_up[az.index()] {
-                let r = Err((Reason::AzUnavailable, format!("the client's AZ {} is down", f.az_name(az))));
+                let r = Err((
+                    Reason::AzUnavailable,
+                    format!("the client's AZ {} is down", f.az_name(az)),
+                ));
                 return w.finish(r);
             }
         }
         let result = match req.target {
-            Target::Service { name, dns: mode } => self.to_service(st, dns, &src, &mut w, name, mode, req, rng),
+            Target::Service { name, dns: mode } => {
+                self.to_service(st, dns, &src, &mut w, name, mode, req, rng)
+            }
             Target::Endpoint { name, dns: mode } => match f.endpoint(name) {
                 Some(e) => self.privatelink(st, dns, &src, &mut w, e, mode, req, rng),
                 None => Err((Reason::NoEndpoint, format!("no endpoint named {name:?}"))),
@@ -291,10 +341,23 @@ impl<'f> Evaluator<'f> {
     // ------------------------------------------------------------------
 
     #[allow(clippy::too_many_arguments)]
-    fn to_service(&self, st: &mut ControlState, dns: &mut DnsState, src: &SrcInfo, w: &mut Walk, name: &str, mode: &Dns, req: &Request, rng: &mut ChaCha8Rng) -> Result<(), Deny> {
+    fn to_service(
+        &self,
+        st: &mut ControlState,
+        dns: &mut DnsState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        name: &str,
+        mode: &Dns,
+        req: &Request,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         let Some(svc) = f.service(name) else {
-            return Err((Reason::NoEndpoint, format!("no endpoint service named {name:?}")));
+            return Err((
+                Reason::NoEndpoint,
+                format!("no endpoint service named {name:?}"),
+            ));
         };
         // An endpoint for the service in the source VPC first; otherwise one
         // in a VPC the source routes to (PrivateLink works across peering,
@@ -303,11 +366,16 @@ impl<'f> Evaluator<'f> {
             .map(|i| EndpointId(i as u32))
             .filter(|e| f.endpoints[e.index()].service == svc)
             .collect();
-        let own = candidates.iter().copied().find(|e| Some(f.endpoints[e.index()].vpc) == src.vpc);
+        let own = candidates
+            .iter()
+            .copied()
+            .find(|e| Some(f.endpoints[e.index()].vpc) == src.vpc);
         let chosen = own.or_else(|| {
             candidates.iter().copied().find(|e| {
                 let ep = &f.endpoints[e.index()];
-                ep.enis.first().is_some_and(|eni| self.has_route(st, src, ep.vpc, f.enis[eni.index()].ip))
+                ep.enis
+                    .first()
+                    .is_some_and(|eni| self.has_route(st, src, ep.vpc, f.enis[eni.index()].ip))
             })
         });
         match chosen {
@@ -317,7 +385,10 @@ impl<'f> Evaluator<'f> {
                     "dns",
                     None,
                     Some(f.endpoints[e.index()].account),
-                    format!("service {name:?} is reached through interface endpoint {:?}", f.endpoints[e.index()].name),
+                    format!(
+                        "service {name:?} is reached through interface endpoint {:?}",
+                        f.endpoints[e.index()].name
+                    ),
                 );
                 self.privatelink(st, dns, src, w, e, mode, req, rng)
             }
@@ -326,27 +397,60 @@ impl<'f> Evaluator<'f> {
                     Some(v) => format!("VPC {:?}", f.vpcs[v.index()].name),
                     None => "any VPC the source reaches".to_string(),
                 };
-                w.hop(name, "dns", None, Some(f.services[svc.index()].owner), "look for an interface endpoint of the service");
-                Err((Reason::NoEndpoint, format!("create an interface endpoint for service {name:?} in {place}")))
+                w.hop(
+                    name,
+                    "dns",
+                    None,
+                    Some(f.services[svc.index()].owner),
+                    "look for an interface endpoint of the service",
+                );
+                Err((
+                    Reason::NoEndpoint,
+                    format!("create an interface endpoint for service {name:?} in {place}"),
+                ))
             }
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn to_private_dns(&self, st: &mut ControlState, dns: &mut DnsState, src: &SrcInfo, w: &mut Walk, name: &str, req: &Request, rng: &mut ChaCha8Rng) -> Result<(), Deny> {
+    fn to_private_dns(
+        &self,
+        st: &mut ControlState,
+        dns: &mut DnsState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        name: &str,
+        req: &Request,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         let svc = (0..f.services.len()).find(|i| {
             f.services[*i].private_dns.as_ref().is_some_and(|d| {
-                d.name == name || d.name.strip_prefix("*.").is_some_and(|suffix| name.ends_with(&format!(".{suffix}")))
+                d.name == name
+                    || d.name
+                        .strip_prefix("*.")
+                        .is_some_and(|suffix| name.ends_with(&format!(".{suffix}")))
             })
         });
         let Some(si) = svc else {
             w.hop(name, "dns", None, None, "resolve the private DNS name");
-            return Err((Reason::NoEndpoint, format!("no endpoint service has the private DNS name {name:?}")));
+            return Err((
+                Reason::NoEndpoint,
+                format!("no endpoint service has the private DNS name {name:?}"),
+            ));
         };
         let s = &f.services[si];
         let state = st.private_dns[si];
-        w.hop(name, "dns", None, Some(s.owner), format!("private DNS name of service {:?}, verification {:?}", s.name, state));
+        w.hop(
+            name,
+            "dns",
+            None,
+            Some(s.owner),
+            format!(
+                "private DNS name of service {:?}, verification {:?}",
+                s.name, state
+            ),
+        );
         if state != Some(crate::scenario::DnsVerification::Verified) {
             return Err((
                 Reason::DnsNameUnverified,
@@ -358,22 +462,43 @@ impl<'f> Evaluator<'f> {
         };
         let ep = (0..f.endpoints.len())
             .map(|i| EndpointId(i as u32))
-            .find(|e| f.endpoints[e.index()].service.index() == si && f.endpoints[e.index()].vpc == vpc);
+            .find(|e| {
+                f.endpoints[e.index()].service.index() == si && f.endpoints[e.index()].vpc == vpc
+            });
         match ep {
-            Some(e) if f.endpoints[e.index()].private_dns => self.privatelink(st, dns, src, w, e, &Dns::Regional, req, rng),
+            Some(e) if f.endpoints[e.index()].private_dns => {
+                self.privatelink(st, dns, src, w, e, &Dns::Regional, req, rng)
+            }
             Some(e) => Err((
                 Reason::NoEndpoint,
-                format!("enable private DNS on endpoint {:?} so {name:?} resolves to it", f.endpoints[e.index()].name),
+                format!(
+                    "enable private DNS on endpoint {:?} so {name:?} resolves to it",
+                    f.endpoints[e.index()].name
+                ),
             )),
             None => Err((
                 Reason::NoEndpoint,
-                format!("create an interface endpoint for service {:?} in VPC {:?}", s.name, f.vpcs[vpc.index()].name),
+                format!(
+                    "create an interface endpoint for service {:?} in VPC {:?}",
+                    s.name,
+                    f.vpcs[vpc.index()].name
+                ),
             )),
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn privatelink(&self, st: &mut ControlState, dns: &mut DnsState, src: &SrcInfo, w: &mut Walk, e: EndpointId, mode: &Dns, req: &Request, rng: &mut ChaCha8Rng) -> Result<(), Deny> {
+    fn privatelink(
+        &self,
+        st: &mut ControlState,
+        dns: &mut DnsState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        e: EndpointId,
+        mode: &Dns,
+        req: &Request,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         w.path = PathKind::Privatelink;
         let ep = &f.endpoints[e.index()];
@@ -382,28 +507,55 @@ impl<'f> Evaluator<'f> {
         // 1. The endpoint exists.
         match &st.endpoints[e.index()] {
             EndpointStatus::NotCreated | EndpointStatus::Deleted => {
-                w.hop(&ep.name, "interface-endpoint", None, Some(ep.account), "the endpoint exists");
-                return Err((Reason::EndpointNotFound, format!("endpoint {:?} does not exist at this time", ep.name)));
+                w.hop(
+                    &ep.name,
+                    "interface-endpoint",
+                    None,
+                    Some(ep.account),
+                    "the endpoint exists",
+                );
+                return Err((
+                    Reason::EndpointNotFound,
+                    format!("endpoint {:?} does not exist at this time", ep.name),
+                ));
             }
             EndpointStatus::Failed { reason, hint } => {
-                w.hop(&ep.name, "interface-endpoint", None, Some(ep.account), "AWS created the endpoint");
+                w.hop(
+                    &ep.name,
+                    "interface-endpoint",
+                    None,
+                    Some(ep.account),
+                    "AWS created the endpoint",
+                );
                 return Err((*reason, hint.clone()));
             }
             EndpointStatus::Created(_) => {}
         }
         // 2. DNS: which ENI.
-        let healthy: Vec<EniId> = ep.enis.iter().copied().filter(|x| st.az_up[f.enis[x.index()].az.index()]).collect();
+        let healthy: Vec<EniId> = ep
+            .enis
+            .iter()
+            .copied()
+            .filter(|x| st.az_up[f.enis[x.index()].az.index()])
+            .collect();
         let zonal_az = match mode {
             Dns::Zonal => src.az,
             Dns::Mixed(_) if req.zonal_client => src.az,
             Dns::ZonalIn(az) => f.az(az),
             _ => None,
         };
-        let pinned = zonal_az.and_then(|az| ep.enis.iter().copied().find(|x| f.enis[x.index()].az == az));
+        let pinned =
+            zonal_az.and_then(|az| ep.enis.iter().copied().find(|x| f.enis[x.index()].az == az));
         let eni = match (zonal_az, pinned) {
             (Some(az), Some(eni)) => {
                 let name = ep.zonal_dns_name(f.azs[az.index()].name_for(ep.account));
-                w.hop(&name, "dns", Some(az), Some(ep.account), "zonal name: the ENI in that AZ");
+                w.hop(
+                    &name,
+                    "dns",
+                    Some(az),
+                    Some(ep.account),
+                    "zonal name: the ENI in that AZ",
+                );
                 if !st.az_up[az.index()] {
                     return Err((
                         Reason::AzUnavailable,
@@ -413,21 +565,44 @@ impl<'f> Evaluator<'f> {
                 eni
             }
             (Some(az), None) if matches!(mode, Dns::ZonalIn(_)) => {
-                w.hop(&ep.dns_name, "dns", Some(az), Some(ep.account), "zonal name: the ENI in that AZ");
+                w.hop(
+                    &ep.dns_name,
+                    "dns",
+                    Some(az),
+                    Some(ep.account),
+                    "zonal name: the ENI in that AZ",
+                );
                 return Err((
                     Reason::AzNotSupported,
-                    format!("endpoint {:?} has no subnet in AZ {}; add one or use the regional name", ep.name, f.az_name(az)),
+                    format!(
+                        "endpoint {:?} has no subnet in AZ {}; add one or use the regional name",
+                        ep.name,
+                        f.az_name(az)
+                    ),
                 ));
             }
             _ => {
                 if healthy.is_empty() {
-                    w.hop(&ep.dns_name, "dns", None, Some(ep.account), "regional name: one healthy ENI, round-robin across AZs");
-                    return Err((Reason::AzUnavailable, format!("every AZ of endpoint {:?} is down", ep.name)));
+                    w.hop(
+                        &ep.dns_name,
+                        "dns",
+                        None,
+                        Some(ep.account),
+                        "regional name: one healthy ENI, round-robin across AZs",
+                    );
+                    return Err((
+                        Reason::AzUnavailable,
+                        format!("every AZ of endpoint {:?} is down", ep.name),
+                    ));
                 }
                 let slot = &mut dns.rr[e.index()];
                 let eni = healthy[(*slot % healthy.len() as u64) as usize];
                 *slot = slot.wrapping_add(1);
-                let note = if zonal_az.is_some() { " (no ENI in the client's AZ, so the regional name)" } else { "" };
+                let note = if zonal_az.is_some() {
+                    " (no ENI in the client's AZ, so the regional name)"
+                } else {
+                    ""
+                };
                 w.hop(
                     &ep.dns_name,
                     "dns",
@@ -441,12 +616,41 @@ impl<'f> Evaluator<'f> {
         let eni_info = &f.enis[eni.index()];
         w.plan.endpoint = Some((e, eni));
         // 3. Route from the client to the ENI's private IP.
-        self.route_to_vpc(st, src, w, ep.vpc, eni_info.subnet, eni_info.ip, (req.port, req.protocol))?;
+        self.route_to_vpc(
+            st,
+            src,
+            w,
+            ep.vpc,
+            eni_info.subnet,
+            eni_info.ip,
+            (req.port, req.protocol),
+        )?;
         w.path = PathKind::Privatelink;
         // 4. The ENI: NACL of its subnet, security groups where the profile has them.
-        w.hop(&eni_info.aws_id, "endpoint-eni", Some(eni_info.az), Some(ep.account), format!("ENI {} of endpoint {:?}", eni_info.ip, ep.name));
-        if !nacl_allows(f, eni_info.subnet, Direction::Inbound, src.ip, req.port, req.protocol) {
-            return Err((Reason::NaclDeny, format!("allow inbound port {} from {} in the NACL of subnet {:?}", req.port, src.ip, f.subnets[eni_info.subnet.index()].name)));
+        w.hop(
+            &eni_info.aws_id,
+            "endpoint-eni",
+            Some(eni_info.az),
+            Some(ep.account),
+            format!("ENI {} of endpoint {:?}", eni_info.ip, ep.name),
+        );
+        if !nacl_allows(
+            f,
+            eni_info.subnet,
+            Direction::Inbound,
+            src.ip,
+            req.port,
+            req.protocol,
+        ) {
+            return Err((
+                Reason::NaclDeny,
+                format!(
+                    "allow inbound port {} from {} in the NACL of subnet {:?}",
+                    req.port,
+                    src.ip,
+                    f.subnets[eni_info.subnet.index()].name
+                ),
+            ));
         }
         if f.quotas.endpoint_security_groups {
             let allowed = if ep.security_groups.is_empty() {
@@ -454,17 +658,37 @@ impl<'f> Evaluator<'f> {
                 // group, i.e. same-VPC sources without groups of their own.
                 src.vpc == Some(ep.vpc) && src.groups.is_empty()
             } else {
-                sg_allows(f, &ep.security_groups, Direction::Inbound, src.ip, &src.groups, req.port, req.protocol)
+                sg_allows(
+                    f,
+                    &ep.security_groups,
+                    Direction::Inbound,
+                    src.ip,
+                    &src.groups,
+                    req.port,
+                    req.protocol,
+                )
             };
             if !allowed {
                 return Err((
                     Reason::SecurityGroupDeny,
-                    format!("allow inbound port {} from {} in a security group of endpoint {:?}", req.port, src.ip, ep.name),
+                    format!(
+                        "allow inbound port {} from {} in a security group of endpoint {:?}",
+                        req.port, src.ip, ep.name
+                    ),
                 ));
             }
         }
         // 5. The endpoint connection state.
-        w.hop(&svc.service_name, "endpoint-service", None, Some(svc.owner), format!("connection of endpoint {:?} to service {:?}", ep.name, svc.name));
+        w.hop(
+            &svc.service_name,
+            "endpoint-service",
+            None,
+            Some(svc.owner),
+            format!(
+                "connection of endpoint {:?} to service {:?}",
+                ep.name, svc.name
+            ),
+        );
         if let EndpointStatus::Created(state) = st.endpoints[e.index()] {
             let denied = match state {
                 ConnState::Available => None,
@@ -492,7 +716,13 @@ impl<'f> Evaluator<'f> {
         // 6. Endpoint policy.
         let action = req.action.unwrap_or("*");
         let resource = req.resource.unwrap_or("*");
-        if let PolicyVerdict::Deny { explicit } = evaluate_policy(ep.policy.as_ref(), &src.principal, &src.account_id, action, resource) {
+        if let PolicyVerdict::Deny { explicit } = evaluate_policy(
+            ep.policy.as_ref(),
+            &src.principal,
+            &src.account_id,
+            action,
+            resource,
+        ) {
             let why = match explicit {
                 Some(i) => format!("statement {i} of the policy of endpoint {:?} denies {action} on {resource}", ep.name),
                 None => format!("no statement of the policy of endpoint {:?} allows {action} on {resource} for {}", ep.name, src.principal),
@@ -501,17 +731,35 @@ impl<'f> Evaluator<'f> {
         }
         // 7. The NLB node in the ENI's AZ (sticky per ENI).
         if st.service_nlbs[svc_id.index()].is_empty() {
-            return Err((Reason::NoLoadBalancer, format!("service {:?} has no Network Load Balancer; associate one", svc.name)));
+            return Err((
+                Reason::NoLoadBalancer,
+                format!(
+                    "service {:?} has no Network Load Balancer; associate one",
+                    svc.name
+                ),
+            ));
         }
         let Some(nlb) = st.nlb_for_eni(f, svc_id, eni) else {
             return Err((
                 Reason::AzNotSupported,
-                format!("no NLB of service {:?} has a node in {}; enable that AZ on an NLB", svc.name, f.az_name(eni_info.az)),
+                format!(
+                    "no NLB of service {:?} has a node in {}; enable that AZ on an NLB",
+                    svc.name,
+                    f.az_name(eni_info.az)
+                ),
             ));
         };
         let n = &f.nlbs[nlb.index()];
-        let Some(node) = n.nodes.iter().copied().find(|x| f.enis[x.index()].az == eni_info.az) else {
-            return Err((Reason::AzNotSupported, format!("NLB {:?} has no node in {}", n.name, f.az_name(eni_info.az))));
+        let Some(node) = n
+            .nodes
+            .iter()
+            .copied()
+            .find(|x| f.enis[x.index()].az == eni_info.az)
+        else {
+            return Err((
+                Reason::AzNotSupported,
+                format!("NLB {:?} has no node in {}", n.name, f.az_name(eni_info.az)),
+            ));
         };
         let node_info = &f.enis[node.index()];
         w.plan.nlb_node = Some(node);
@@ -524,7 +772,11 @@ impl<'f> Evaluator<'f> {
                 "NLB node {} (cross-zone {}){}",
                 node_info.ip,
                 if n.cross_zone { "on" } else { "off" },
-                if n.proxy_protocol_v2 { format!("; Proxy Protocol v2 carries {} and {}", ep.aws_id, src.ip) } else { String::new() }
+                if n.proxy_protocol_v2 {
+                    format!("; Proxy Protocol v2 carries {} and {}", ep.aws_id, src.ip)
+                } else {
+                    String::new()
+                }
             ),
         );
         // 8. A healthy target.
@@ -543,7 +795,11 @@ impl<'f> Evaluator<'f> {
                     "NLB {:?} has no healthy target in {}{}",
                     n.name,
                     f.az_name(node_info.az),
-                    if n.cross_zone { "" } else { "; add targets there or turn on cross-zone load balancing" }
+                    if n.cross_zone {
+                        ""
+                    } else {
+                        "; add targets there or turn on cross-zone load balancing"
+                    }
                 ),
             ));
         }
@@ -557,12 +813,37 @@ impl<'f> Evaluator<'f> {
             "instance",
             Some(inst.az),
             Some(target.account),
-            format!("target {} sees source {} (the NLB node)", inst.ip, node_info.ip),
+            format!(
+                "target {} sees source {} (the NLB node)",
+                inst.ip, node_info.ip
+            ),
         );
-        if !nacl_allows(f, inst.subnet, Direction::Inbound, node_info.ip, req.port, req.protocol) {
-            return Err((Reason::NaclDeny, format!("allow inbound port {} from the NLB subnets in the NACL of subnet {:?}", req.port, f.subnets[inst.subnet.index()].name)));
+        if !nacl_allows(
+            f,
+            inst.subnet,
+            Direction::Inbound,
+            node_info.ip,
+            req.port,
+            req.protocol,
+        ) {
+            return Err((
+                Reason::NaclDeny,
+                format!(
+                    "allow inbound port {} from the NLB subnets in the NACL of subnet {:?}",
+                    req.port,
+                    f.subnets[inst.subnet.index()].name
+                ),
+            ));
         }
-        if !sg_allows(f, &target.security_groups, Direction::Inbound, node_info.ip, &[], req.port, req.protocol) {
+        if !sg_allows(
+            f,
+            &target.security_groups,
+            Direction::Inbound,
+            node_info.ip,
+            &[],
+            req.port,
+            req.protocol,
+        ) {
             return Err((
                 Reason::SecurityGroupDeny,
                 format!("targets see the NLB node's IP as source: allow inbound port {} from {} in the security groups of {:?}", req.port, node_info.ip, target.name),
@@ -575,15 +856,37 @@ impl<'f> Evaluator<'f> {
     // Plain IP routing
     // ------------------------------------------------------------------
 
-    fn to_workload(&self, st: &mut ControlState, src: &SrcInfo, w: &mut Walk, t: WorkloadId, req: &Request, rng: &mut ChaCha8Rng) -> Result<(), Deny> {
+    fn to_workload(
+        &self,
+        st: &mut ControlState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        t: WorkloadId,
+        req: &Request,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         let target = &f.workloads[t.index()];
-        let healthy: Vec<usize> = (0..target.instances.len()).filter(|i| st.az_up[target.instances[*i].az.index()]).collect();
-        let index = if healthy.is_empty() { rng.random_range(0..target.instances.len()) } else { healthy[rng.random_range(0..healthy.len())] };
+        let healthy: Vec<usize> = (0..target.instances.len())
+            .filter(|i| st.az_up[target.instances[*i].az.index()])
+            .collect();
+        let index = if healthy.is_empty() {
+            rng.random_range(0..target.instances.len())
+        } else {
+            healthy[rng.random_range(0..healthy.len())]
+        };
         let inst = target.instances[index];
         w.plan.target = Some((t, index));
         w.plan.target_az = Some(inst.az);
-        if let Err(d) = self.route_to_vpc(st, src, w, target.vpc, inst.subnet, inst.ip, (req.port, req.protocol)) {
+        if let Err(d) = self.route_to_vpc(
+            st,
+            src,
+            w,
+            target.vpc,
+            inst.subnet,
+            inst.ip,
+            (req.port, req.protocol),
+        ) {
             // A provider reaching a consumer it only knows through PrivateLink.
             if d.0 == Reason::NoRoute || d.0 == Reason::TransitivePeering {
                 if let Some(pi) = self.provider_relationship(src.vpc, target.vpc) {
@@ -595,15 +898,53 @@ impl<'f> Evaluator<'f> {
             }
             return Err(d);
         }
-        w.hop(format!("{}[{index}]", target.name), "instance", Some(inst.az), Some(target.account), format!("target {} port {}", inst.ip, req.port));
+        w.hop(
+            format!("{}[{index}]", target.name),
+            "instance",
+            Some(inst.az),
+            Some(target.account),
+            format!("target {} port {}", inst.ip, req.port),
+        );
         if !st.az_up[inst.az.index()] {
-            return Err((Reason::AzUnavailable, format!("every instance of {:?} is in a failed AZ", target.name)));
+            return Err((
+                Reason::AzUnavailable,
+                format!("every instance of {:?} is in a failed AZ", target.name),
+            ));
         }
-        if !nacl_allows(f, inst.subnet, Direction::Inbound, src.ip, req.port, req.protocol) {
-            return Err((Reason::NaclDeny, format!("allow inbound port {} from {} in the NACL of subnet {:?}", req.port, src.ip, f.subnets[inst.subnet.index()].name)));
+        if !nacl_allows(
+            f,
+            inst.subnet,
+            Direction::Inbound,
+            src.ip,
+            req.port,
+            req.protocol,
+        ) {
+            return Err((
+                Reason::NaclDeny,
+                format!(
+                    "allow inbound port {} from {} in the NACL of subnet {:?}",
+                    req.port,
+                    src.ip,
+                    f.subnets[inst.subnet.index()].name
+                ),
+            ));
         }
-        if !sg_allows(f, &target.security_groups, Direction::Inbound, src.ip, &src.groups, req.port, req.protocol) {
-            return Err((Reason::SecurityGroupDeny, format!("allow inbound port {} from {} in the security groups of {:?}", req.port, src.ip, target.name)));
+        if !sg_allows(
+            f,
+            &target.security_groups,
+            Direction::Inbound,
+            src.ip,
+            &src.groups,
+            req.port,
+            req.protocol,
+        ) {
+            return Err((
+                Reason::SecurityGroupDeny,
+                format!(
+                    "allow inbound port {} from {} in the security groups of {:?}",
+                    req.port, src.ip, target.name
+                ),
+            ));
         }
         Ok(())
     }
@@ -614,7 +955,9 @@ impl<'f> Evaluator<'f> {
         let from = from?;
         f.services.iter().position(|s| {
             s.nlbs.iter().any(|n| f.nlbs[n.index()].vpc == from)
-                && f.endpoints.iter().any(|e| f.services[e.service.index()].name == s.name && e.vpc == to)
+                && f.endpoints
+                    .iter()
+                    .any(|e| f.services[e.service.index()].name == s.name && e.vpc == to)
         })
     }
 
@@ -633,10 +976,18 @@ impl<'f> Evaluator<'f> {
 
     /// DX connections from the source site that reach `vpc` (private VIF, or
     /// transit VIF through a TGW attached to it), in scenario order.
-    fn site_paths<'a>(&'a self, st: &'a ControlState, src: &'a SrcInfo, vpc: VpcId) -> impl Iterator<Item = (DxId, Option<TgwId>)> + 'a {
+    fn site_paths<'a>(
+        &'a self,
+        st: &'a ControlState,
+        src: &'a SrcInfo,
+        vpc: VpcId,
+    ) -> impl Iterator<Item = (DxId, Option<TgwId>)> + 'a {
         let f = self.fabric;
         f.dxs.iter().enumerate().filter_map(move |(i, d)| {
-            let site_ip_ok = f.sites[d.site.index()].cidrs.iter().any(|c| c.contains(&src.ip));
+            let site_ip_ok = f.sites[d.site.index()]
+                .cidrs
+                .iter()
+                .any(|c| c.contains(&src.ip));
             if !site_ip_ok || !st.dx_up[i] {
                 return None;
             }
@@ -655,7 +1006,16 @@ impl<'f> Evaluator<'f> {
     /// Routes from the source to `ip` inside `vpc` (subnet `dst_subnet`),
     /// checking both directions' routes and the source-side filters.
     #[allow(clippy::too_many_arguments)]
-    fn route_to_vpc(&self, st: &mut ControlState, src: &SrcInfo, w: &mut Walk, vpc: VpcId, dst_subnet: SubnetId, ip: IpAddr, (port, proto): (u16, Protocol)) -> Result<(), Deny> {
+    fn route_to_vpc(
+        &self,
+        st: &mut ControlState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        vpc: VpcId,
+        dst_subnet: SubnetId,
+        ip: IpAddr,
+        (port, proto): (u16, Protocol),
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         let dst_vpc = &f.vpcs[vpc.index()];
         let Some(src_vpc_id) = src.vpc else {
@@ -665,15 +1025,45 @@ impl<'f> Evaluator<'f> {
         let src_vpc = &f.vpcs[src_vpc_id.index()];
         // Source-side filters first: SG outbound, NACL outbound.
         if !sg_allows(f, &src.groups, Direction::Outbound, ip, &[], port, proto) {
-            w.hop(&src.name, "security-group", src.az, Some(src_vpc.account), format!("outbound to {ip}"));
-            return Err((Reason::SecurityGroupDeny, format!("allow outbound to {ip} in the security groups of {}", src.name)));
+            w.hop(
+                &src.name,
+                "security-group",
+                src.az,
+                Some(src_vpc.account),
+                format!("outbound to {ip}"),
+            );
+            return Err((
+                Reason::SecurityGroupDeny,
+                format!(
+                    "allow outbound to {ip} in the security groups of {}",
+                    src.name
+                ),
+            ));
         }
         if !nacl_allows(f, src_subnet, Direction::Outbound, ip, port, proto) {
-            w.hop(&f.subnets[src_subnet.index()].name, "nacl", src.az, Some(src_vpc.account), format!("outbound to {ip}"));
-            return Err((Reason::NaclDeny, format!("allow outbound to {ip} in the NACL of subnet {:?}", f.subnets[src_subnet.index()].name)));
+            w.hop(
+                &f.subnets[src_subnet.index()].name,
+                "nacl",
+                src.az,
+                Some(src_vpc.account),
+                format!("outbound to {ip}"),
+            );
+            return Err((
+                Reason::NaclDeny,
+                format!(
+                    "allow outbound to {ip} in the NACL of subnet {:?}",
+                    f.subnets[src_subnet.index()].name
+                ),
+            ));
         }
         if src_vpc_id == vpc {
-            w.hop(&src_vpc.name, "route-table", src.az, Some(src_vpc.account), format!("{ip} is local to VPC {:?}", src_vpc.name));
+            w.hop(
+                &src_vpc.name,
+                "route-table",
+                src.az,
+                Some(src_vpc.account),
+                format!("{ip} is local to VPC {:?}", src_vpc.name),
+            );
             return Ok(());
         }
         let rt = f.route_table_of(src_subnet);
@@ -686,15 +1076,27 @@ impl<'f> Evaluator<'f> {
             format!("route for {ip}: {}", describe_via(f, via)),
         );
         match via {
-            Some(Via::Local) => Err((
+            Some(Via::Local) => Err(match self.peering_between(src_vpc_id, vpc) {
+                // A peering AWS refused (overlap) explains the local route best.
+                Some((p, Err((r, h)))) => {
+                    w.plan.peering = Some(p);
+                    (*r, h.clone())
+                }
+                _ => (
                 Reason::NoRoute,
                 format!(
                     "{ip} is inside VPC {:?}'s own CIDR (the ranges overlap), so it never leaves the VPC; use PrivateLink, which tolerates overlapping ranges",
                     src_vpc.name
                 ),
-            )),
+            ),
+            }),
             None | Some(Via::Blackhole) | Some(Via::InternetGateway) | Some(Via::NatGateway(_)) | Some(Via::GatewayEndpoint(_)) | Some(Via::VpnGateway) => {
+                if let Some((p, Err((r, h)))) = self.peering_between(src_vpc_id, vpc) {
+                    w.plan.peering = Some(p);
+                    return Err((*r, h.clone()));
+                }
                 if let Some(hub) = self.transitive_hub(src_vpc_id, vpc) {
+                    w.path = PathKind::Peering;
                     return Err((
                         Reason::TransitivePeering,
                         format!(
@@ -754,22 +1156,56 @@ impl<'f> Evaluator<'f> {
         }
     }
 
+    /// The first peering connection between two VPCs, with its status.
+    fn peering_between(&self, a: VpcId, b: VpcId) -> Option<(PeeringId, &Result<(), Deny>)> {
+        let f = self.fabric;
+        f.vpcs[a.index()]
+            .peerings
+            .iter()
+            .find(|p| f.peerings[p.index()].peer_of(a) == Some(b))
+            .map(|p| (*p, &self.peering_status[p.index()]))
+    }
+
     /// A VPC peered with both `a` and `b` (what transitive peering would need).
     fn transitive_hub(&self, a: VpcId, b: VpcId) -> Option<VpcId> {
         let f = self.fabric;
-        let peers = |v: VpcId| -> Vec<VpcId> { f.vpcs[v.index()].peerings.iter().filter_map(|p| f.peerings[p.index()].peer_of(v)).collect() };
+        let peers = |v: VpcId| -> Vec<VpcId> {
+            f.vpcs[v.index()]
+                .peerings
+                .iter()
+                .filter_map(|p| f.peerings[p.index()].peer_of(v))
+                .collect()
+        };
         let pa = peers(a);
         peers(b).into_iter().find(|v| pa.contains(v))
     }
 
     /// Looks `ip` up in the TGW route table associated with attachment `from`.
-    fn tgw_lookup(&self, w: &mut Walk, t: TgwId, from: TgwAttachmentId, ip: IpAddr) -> Result<TgwAttachmentId, Deny> {
+    fn tgw_lookup(
+        &self,
+        w: &mut Walk,
+        t: TgwId,
+        from: TgwAttachmentId,
+        ip: IpAddr,
+    ) -> Result<TgwAttachmentId, Deny> {
         let f = self.fabric;
         let tg = &f.tgws[t.index()];
         let att = &f.tgw_attachments[from.index()];
         let Some(rt) = att.route_table else {
-            w.hop(&tg.name, "transit-gateway", None, Some(tg.account), format!("attachment {:?} has no route table", att.name));
-            return Err((Reason::NoRoute, format!("associate attachment {:?} with a route table of {:?}", att.name, tg.name)));
+            w.hop(
+                &tg.name,
+                "transit-gateway",
+                None,
+                Some(tg.account),
+                format!("attachment {:?} has no route table", att.name),
+            );
+            return Err((
+                Reason::NoRoute,
+                format!(
+                    "associate attachment {:?} with a route table of {:?}",
+                    att.name, tg.name
+                ),
+            ));
         };
         let table = &tg.route_tables[rt];
         let found = table.lookup(ip);
@@ -795,25 +1231,68 @@ impl<'f> Evaluator<'f> {
     }
 
     /// The destination subnet must route the source back the same way.
-    fn return_route(&self, w: &mut Walk, vpc: VpcId, dst_subnet: SubnetId, src_ip: IpAddr, expect: Via) -> Result<(), Deny> {
+    fn return_route(
+        &self,
+        w: &mut Walk,
+        vpc: VpcId,
+        dst_subnet: SubnetId,
+        src_ip: IpAddr,
+        expect: Via,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         let v = &f.vpcs[vpc.index()];
         let rt = f.route_table_of(dst_subnet);
         let back = rt.lookup(&v.cidrs, src_ip);
-        w.hop(format!("{}/{}", v.name, rt.name), "route-table", Some(f.subnets[dst_subnet.index()].az), Some(v.account), format!("return route for {src_ip}: {}", describe_via(f, back)));
+        w.hop(
+            format!("{}/{}", v.name, rt.name),
+            "route-table",
+            Some(f.subnets[dst_subnet.index()].az),
+            Some(v.account),
+            format!("return route for {src_ip}: {}", describe_via(f, back)),
+        );
         if back == Some(expect) {
             Ok(())
         } else {
-            Err((Reason::NoRoute, format!("add a return route for {src_ip} in route table {:?} of VPC {:?} via {}", rt.name, v.name, describe_via(f, Some(expect)))))
+            Err((
+                Reason::NoRoute,
+                format!(
+                    "add a return route for {src_ip} in route table {:?} of VPC {:?} via {}",
+                    rt.name,
+                    v.name,
+                    describe_via(f, Some(expect))
+                ),
+            ))
         }
     }
 
-    fn route_from_site(&self, st: &ControlState, src: &SrcInfo, w: &mut Walk, vpc: VpcId, dst_subnet: SubnetId, ip: IpAddr) -> Result<(), Deny> {
+    fn route_from_site(
+        &self,
+        st: &ControlState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        vpc: VpcId,
+        dst_subnet: SubnetId,
+        ip: IpAddr,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         w.path = PathKind::Dx;
-        let any_dx = f.dxs.iter().any(|d| f.sites[d.site.index()].cidrs.iter().any(|c| c.contains(&src.ip)));
+        let any_dx = f.dxs.iter().any(|d| {
+            f.sites[d.site.index()]
+                .cidrs
+                .iter()
+                .any(|c| c.contains(&src.ip))
+        });
         let Some((dx, tgw)) = self.site_paths(st, src, vpc).next() else {
-            w.hop("direct-connect", "direct-connect", None, None, format!("a Direct Connect path to VPC {:?}", f.vpcs[vpc.index()].name));
+            w.hop(
+                "direct-connect",
+                "direct-connect",
+                None,
+                None,
+                format!(
+                    "a Direct Connect path to VPC {:?}",
+                    f.vpcs[vpc.index()].name
+                ),
+            );
             let hint = if any_dx {
                 format!("every Direct Connect path from the site to VPC {:?} is down (or none reaches it); add a backup connection or a VPN", f.vpcs[vpc.index()].name)
             } else {
@@ -823,17 +1302,40 @@ impl<'f> Evaluator<'f> {
         };
         let d = &f.dxs[dx.index()];
         w.plan.dx = Some(dx);
-        w.hop(&d.name, "direct-connect", None, Some(d.account), format!("{} {:?} connection, link up", d.speed, d.kind));
+        w.hop(
+            &d.name,
+            "direct-connect",
+            None,
+            Some(d.account),
+            format!("{} {:?} connection, link up", d.speed, d.kind),
+        );
         match tgw {
             None => self.return_route(w, vpc, dst_subnet, src.ip, Via::VpnGateway),
             Some(t) => {
                 let tg = &f.tgws[t.index()];
-                let Some(a) = tg.attachments.iter().copied().find(|a| f.tgw_attachments[a.index()].target == AttachTo::DirectConnect(dx)) else {
-                    return Err((Reason::NoRoute, format!("transit gateway {:?} has no attachment for {:?}", tg.name, d.name)));
+                let Some(a) =
+                    tg.attachments.iter().copied().find(|a| {
+                        f.tgw_attachments[a.index()].target == AttachTo::DirectConnect(dx)
+                    })
+                else {
+                    return Err((
+                        Reason::NoRoute,
+                        format!(
+                            "transit gateway {:?} has no attachment for {:?}",
+                            tg.name, d.name
+                        ),
+                    ));
                 };
                 let b = self.tgw_lookup(w, t, a, ip)?;
                 if f.tgw_attachments[b.index()].target != AttachTo::Vpc(vpc) {
-                    return Err((Reason::NoRoute, format!("transit gateway {:?} does not route {ip} to VPC {:?}", tg.name, f.vpcs[vpc.index()].name)));
+                    return Err((
+                        Reason::NoRoute,
+                        format!(
+                            "transit gateway {:?} does not route {ip} to VPC {:?}",
+                            tg.name,
+                            f.vpcs[vpc.index()].name
+                        ),
+                    ));
                 }
                 w.plan.tgw = Some((a, b));
                 self.return_route(w, vpc, dst_subnet, src.ip, Via::TransitGateway(t))
@@ -841,30 +1343,78 @@ impl<'f> Evaluator<'f> {
         }
     }
 
-    fn route_to_site(&self, st: &ControlState, src: &SrcInfo, w: &mut Walk, site: SiteId, ip: IpAddr) -> Result<(), Deny> {
+    fn route_to_site(
+        &self,
+        st: &ControlState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        site: SiteId,
+        ip: IpAddr,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         w.path = PathKind::Dx;
         let (Some(v), Some(sn)) = (src.vpc, src.subnet) else {
-            w.hop(&f.sites[site.index()].name, "on-prem site", None, None, "site to site");
-            return Err((Reason::NoRoute, "site-to-site traffic is outside vpcsim's model".to_string()));
+            w.hop(
+                &f.sites[site.index()].name,
+                "on-prem site",
+                None,
+                None,
+                "site to site",
+            );
+            return Err((
+                Reason::NoRoute,
+                "site-to-site traffic is outside vpcsim's model".to_string(),
+            ));
         };
         let vpc = &f.vpcs[v.index()];
         let rt = f.route_table_of(sn);
         let via = rt.lookup(&vpc.cidrs, ip);
-        w.hop(format!("{}/{}", vpc.name, rt.name), "route-table", src.az, Some(vpc.account), format!("route for {ip}: {}", describe_via(f, via)));
+        w.hop(
+            format!("{}/{}", vpc.name, rt.name),
+            "route-table",
+            src.az,
+            Some(vpc.account),
+            format!("route for {ip}: {}", describe_via(f, via)),
+        );
         let reaches = |d: &crate::fabric::DxInfo| d.site == site;
         let found = match via {
-            Some(Via::VpnGateway) => f.dxs.iter().enumerate().find(|(i, d)| reaches(d) && st.dx_up[*i] && d.vifs.iter().any(|x| x.to == VifTo::Vpc(v))),
-            Some(Via::TransitGateway(t)) => f.dxs.iter().enumerate().find(|(i, d)| reaches(d) && st.dx_up[*i] && d.vifs.iter().any(|x| x.to == VifTo::TransitGateway(t))),
-            _ => return Err((Reason::NoRoute, format!("add a route for {ip} (the site) in route table {:?} of VPC {:?}", rt.name, vpc.name))),
+            Some(Via::VpnGateway) => f.dxs.iter().enumerate().find(|(i, d)| {
+                reaches(d) && st.dx_up[*i] && d.vifs.iter().any(|x| x.to == VifTo::Vpc(v))
+            }),
+            Some(Via::TransitGateway(t)) => f.dxs.iter().enumerate().find(|(i, d)| {
+                reaches(d)
+                    && st.dx_up[*i]
+                    && d.vifs.iter().any(|x| x.to == VifTo::TransitGateway(t))
+            }),
+            _ => {
+                return Err((
+                    Reason::NoRoute,
+                    format!(
+                        "add a route for {ip} (the site) in route table {:?} of VPC {:?}",
+                        rt.name, vpc.name
+                    ),
+                ))
+            }
         };
         match found {
             Some((i, d)) => {
                 w.plan.dx = Some(DxId(i as u32));
-                w.hop(&d.name, "direct-connect", None, Some(d.account), format!("{} link up", d.speed));
+                w.hop(
+                    &d.name,
+                    "direct-connect",
+                    None,
+                    Some(d.account),
+                    format!("{} link up", d.speed),
+                );
                 Ok(())
             }
-            None => Err((Reason::NoRoute, format!("every Direct Connect link to site {:?} is down", f.sites[site.index()].name))),
+            None => Err((
+                Reason::NoRoute,
+                format!(
+                    "every Direct Connect link to site {:?} is down",
+                    f.sites[site.index()].name
+                ),
+            )),
         }
     }
 
@@ -872,15 +1422,36 @@ impl<'f> Evaluator<'f> {
     // AWS services and the internet
     // ------------------------------------------------------------------
 
-    fn to_aws_service(&self, st: &mut ControlState, src: &SrcInfo, w: &mut Walk, svc: AwsService, req: &Request) -> Result<(), Deny> {
+    fn to_aws_service(
+        &self,
+        st: &mut ControlState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        svc: AwsService,
+        req: &Request,
+    ) -> Result<(), Deny> {
         let f = self.fabric;
         w.path = PathKind::GatewayEndpoint;
         let gateway_elsewhere = |not_in: Option<VpcId>| {
-            f.gateway_endpoints.iter().find(|g| g.service == svc && Some(g.vpc) != not_in && (src.vpc.is_none() || self.has_route(st, src, g.vpc, first_ip(&f.vpcs[g.vpc.index()].cidrs))))
+            f.gateway_endpoints.iter().find(|g| {
+                g.service == svc
+                    && Some(g.vpc) != not_in
+                    && (src.vpc.is_none()
+                        || self.has_route(st, src, g.vpc, first_ip(&f.vpcs[g.vpc.index()].cidrs)))
+            })
         };
         let (Some(v), Some(sn)) = (src.vpc, src.subnet) else {
-            w.hop(format!("{svc}"), "aws-service", None, None, "gateway endpoints from outside their VPC");
-            let reachable = f.gateway_endpoints.iter().find(|g| g.service == svc && self.site_paths(st, src, g.vpc).next().is_some());
+            w.hop(
+                format!("{svc}"),
+                "aws-service",
+                None,
+                None,
+                "gateway endpoints from outside their VPC",
+            );
+            let reachable = f
+                .gateway_endpoints
+                .iter()
+                .find(|g| g.service == svc && self.site_paths(st, src, g.vpc).next().is_some());
             return Err(match reachable {
                 Some(g) => (
                     Reason::GatewayEndpointNotReachable,
@@ -898,22 +1469,54 @@ impl<'f> Evaluator<'f> {
         if let Some(Via::GatewayEndpoint(g)) = rt.prefix_list(svc) {
             let ge = &f.gateway_endpoints[g.index()];
             w.plan.gateway_endpoint = Some(g);
-            w.hop(&ge.name, "gateway-endpoint", src.az, Some(vpc.account), format!("prefix list route for {svc} in {:?}", rt.name));
+            w.hop(
+                &ge.name,
+                "gateway-endpoint",
+                src.az,
+                Some(vpc.account),
+                format!("prefix list route for {svc} in {:?}", rt.name),
+            );
             let action = req.action.unwrap_or("*");
             let resource = req.resource.unwrap_or("*");
-            if let PolicyVerdict::Deny { .. } = evaluate_policy(ge.policy.as_ref(), &src.principal, &src.account_id, action, resource) {
-                return Err((Reason::EndpointPolicyDeny, format!("the policy of gateway endpoint {:?} does not allow {action} on {resource}", ge.name)));
+            if let PolicyVerdict::Deny { .. } = evaluate_policy(
+                ge.policy.as_ref(),
+                &src.principal,
+                &src.account_id,
+                action,
+                resource,
+            ) {
+                return Err((
+                    Reason::EndpointPolicyDeny,
+                    format!(
+                        "the policy of gateway endpoint {:?} does not allow {action} on {resource}",
+                        ge.name
+                    ),
+                ));
             }
             return Ok(());
         }
         // No gateway endpoint route: the public endpoint through NAT or IGW.
         match rt.lookup(&vpc.cidrs, INTERNET_IP) {
             Some(Via::NatGateway(_) | Via::InternetGateway) => {
-                w.hop(format!("{}/{}", vpc.name, rt.name), "route-table", src.az, Some(vpc.account), format!("no gateway endpoint route for {svc}; default route to the public endpoint"));
+                w.hop(
+                    format!("{}/{}", vpc.name, rt.name),
+                    "route-table",
+                    src.az,
+                    Some(vpc.account),
+                    format!(
+                        "no gateway endpoint route for {svc}; default route to the public endpoint"
+                    ),
+                );
                 self.to_internet(st, src, w)
             }
             _ => {
-                w.hop(format!("{}/{}", vpc.name, rt.name), "route-table", src.az, Some(vpc.account), format!("route for {svc}"));
+                w.hop(
+                    format!("{}/{}", vpc.name, rt.name),
+                    "route-table",
+                    src.az,
+                    Some(vpc.account),
+                    format!("route for {svc}"),
+                );
                 Err(match gateway_elsewhere(Some(v)) {
                     Some(g) => (
                         Reason::GatewayEndpointNotReachable,
@@ -934,7 +1537,10 @@ impl<'f> Evaluator<'f> {
         let f = self.fabric;
         let (Some(v), Some(sn)) = (src.vpc, src.subnet) else {
             w.hop(&src.name, "on-prem host", None, None, "internet egress");
-            return Err((Reason::NoRoute, "on-premises internet egress is outside vpcsim's model".to_string()));
+            return Err((
+                Reason::NoRoute,
+                "on-premises internet egress is outside vpcsim's model".to_string(),
+            ));
         };
         let vpc = &f.vpcs[v.index()];
         let rt = f.route_table_of(sn);
@@ -943,22 +1549,53 @@ impl<'f> Evaluator<'f> {
                 let nat = &f.nats[n.index()];
                 w.path = PathKind::Nat;
                 w.plan.nat = Some(n);
-                w.hop(&nat.name, "nat-gateway", Some(nat.az), Some(vpc.account), "NAT gateway to the internet");
+                w.hop(
+                    &nat.name,
+                    "nat-gateway",
+                    Some(nat.az),
+                    Some(vpc.account),
+                    "NAT gateway to the internet",
+                );
                 if !st.az_up[nat.az.index()] {
-                    return Err((Reason::AzUnavailable, format!("NAT gateway {:?} is in failed AZ {}; add one per AZ", nat.name, f.az_name(nat.az))));
+                    return Err((
+                        Reason::AzUnavailable,
+                        format!(
+                            "NAT gateway {:?} is in failed AZ {}; add one per AZ",
+                            nat.name,
+                            f.az_name(nat.az)
+                        ),
+                    ));
                 }
                 if !nat.public || !f.vpcs[nat.vpc.index()].internet_gateway {
-                    return Err((Reason::NoRoute, format!("NAT gateway {:?} is private or its VPC has no internet gateway", nat.name)));
+                    return Err((
+                        Reason::NoRoute,
+                        format!(
+                            "NAT gateway {:?} is private or its VPC has no internet gateway",
+                            nat.name
+                        ),
+                    ));
                 }
                 Ok(())
             }
             Some(Via::InternetGateway) => {
                 w.path = PathKind::Internet;
-                w.hop(format!("{}/igw", vpc.name), "internet-gateway", None, Some(vpc.account), "internet gateway");
+                w.hop(
+                    format!("{}/igw", vpc.name),
+                    "internet-gateway",
+                    None,
+                    Some(vpc.account),
+                    "internet gateway",
+                );
                 Ok(())
             }
             _ => {
-                w.hop(format!("{}/{}", vpc.name, rt.name), "route-table", src.az, Some(vpc.account), "default route");
+                w.hop(
+                    format!("{}/{}", vpc.name, rt.name),
+                    "route-table",
+                    src.az,
+                    Some(vpc.account),
+                    "default route",
+                );
                 Err((Reason::NoRoute, format!("add a default route (0.0.0.0/0) via a NAT gateway or internet gateway to route table {:?} of VPC {:?}", rt.name, vpc.name)))
             }
         }
@@ -966,11 +1603,18 @@ impl<'f> Evaluator<'f> {
 }
 
 fn first_ip(cidrs: &[IpNet]) -> IpAddr {
-    cidrs.first().map(|c| c.network()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    cidrs
+        .first()
+        .map(|c| c.network())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
 fn net_of(vpc: &crate::fabric::VpcInfo, ip: IpAddr) -> String {
-    vpc.cidrs.iter().find(|c| c.contains(&ip)).map(|c| c.to_string()).unwrap_or_else(|| ip.to_string())
+    vpc.cidrs
+        .iter()
+        .find(|c| c.contains(&ip))
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| ip.to_string())
 }
 
 fn describe_via(f: &Fabric, via: Option<Via>) -> String {
@@ -982,7 +1626,9 @@ fn describe_via(f: &Fabric, via: Option<Via>) -> String {
         Some(Via::NatGateway(n)) => format!("NAT gateway {:?}", f.nats[n.index()].name),
         Some(Via::InternetGateway) => "internet gateway".to_string(),
         Some(Via::VpnGateway) => "virtual private gateway".to_string(),
-        Some(Via::GatewayEndpoint(g)) => format!("gateway endpoint {:?}", f.gateway_endpoints[g.index()].name),
+        Some(Via::GatewayEndpoint(g)) => {
+            format!("gateway endpoint {:?}", f.gateway_endpoints[g.index()].name)
+        }
         Some(Via::Blackhole) => "blackhole".to_string(),
     }
 }

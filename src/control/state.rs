@@ -82,10 +82,18 @@ impl ControlState {
         let mut st = ControlState {
             endpoints: vec![EndpointStatus::NotCreated; fabric.endpoints.len()],
             provisioned: vec![Vec::new(); fabric.endpoints.len()],
-            principals: fabric.services.iter().map(|s| s.allowed_principals.clone()).collect(),
+            principals: fabric
+                .services
+                .iter()
+                .map(|s| s.allowed_principals.clone())
+                .collect(),
             service_nlbs: vec![Vec::new(); fabric.services.len()],
             nlb_service: vec![None; fabric.nlbs.len()],
-            private_dns: fabric.services.iter().map(|s| s.private_dns.as_ref().map(|d| d.state)).collect(),
+            private_dns: fabric
+                .services
+                .iter()
+                .map(|s| s.private_dns.as_ref().map(|d| d.state))
+                .collect(),
             az_up: vec![true; fabric.azs.len()],
             dx_up: vec![true; fabric.dxs.len()],
             eni_nlb: vec![None; fabric.enis.len()],
@@ -117,7 +125,13 @@ impl ControlState {
         st
     }
 
-    fn record(&mut self, time: SimTime, event: &str, subject: String, result: Result<String, (Reason, String)>) {
+    fn record(
+        &mut self,
+        time: SimTime,
+        event: &str,
+        subject: String,
+        result: Result<String, (Reason, String)>,
+    ) {
         let (applied, reason, note) = match result {
             Ok(note) => (true, None, note),
             Err((r, note)) => (false, Some(r), note),
@@ -133,8 +147,19 @@ impl ControlState {
         self.epoch += 1;
     }
 
-    fn associate(&mut self, fabric: &Fabric, time: SimTime, svc: ServiceId, nlb: NlbId, event: &str) {
-        let subject = format!("{} ↔ {}", fabric.services[svc.index()].name, fabric.nlbs[nlb.index()].name);
+    fn associate(
+        &mut self,
+        fabric: &Fabric,
+        time: SimTime,
+        svc: ServiceId,
+        nlb: NlbId,
+        event: &str,
+    ) {
+        let subject = format!(
+            "{} ↔ {}",
+            fabric.services[svc.index()].name,
+            fabric.nlbs[nlb.index()].name
+        );
         let result = match self.nlb_service[nlb.index()] {
             Some(other) if other != svc => Err((
                 Reason::NlbInUse,
@@ -156,14 +181,23 @@ impl ControlState {
 
     /// AZ IDs the service currently offers: those of its NLBs' nodes.
     pub fn service_azs(&self, fabric: &Fabric, svc: ServiceId) -> Vec<AzId> {
-        let mut azs: Vec<AzId> = self.service_nlbs[svc.index()].iter().flat_map(|n| fabric.nlb_azs(*n)).collect();
+        let mut azs: Vec<AzId> = self.service_nlbs[svc.index()]
+            .iter()
+            .flat_map(|n| fabric.nlb_azs(*n))
+            .collect();
         azs.sort();
         azs.dedup();
         azs
     }
 
     /// Whether the endpoint's creator is among the service's allowed principals.
-    pub fn principal_allowed(&self, fabric: &Fabric, svc: ServiceId, account: AccountId, role: Option<&str>) -> bool {
+    pub fn principal_allowed(
+        &self,
+        fabric: &Fabric,
+        svc: ServiceId,
+        account: AccountId,
+        role: Option<&str>,
+    ) -> bool {
         let acc = &fabric.accounts[account.index()];
         if fabric.services[svc.index()].owner == account {
             return true;
@@ -214,11 +248,15 @@ impl ControlState {
                     unsupported.join(", ")
                 ),
             ))
-        } else if !self.principal_allowed(fabric, ep.service, ep.account, ep.created_by.as_deref()) {
+        } else if !self.principal_allowed(fabric, ep.service, ep.account, ep.created_by.as_deref())
+        {
             let acc = &fabric.accounts[ep.account.index()];
             Err((
                 Reason::NotAllowedPrincipal,
-                format!("add account {} to the allowed principals of service {:?}", acc.id, svc.name),
+                format!(
+                    "add account {} to the allowed principals of service {:?}",
+                    acc.id, svc.name
+                ),
             ))
         } else {
             Ok(())
@@ -233,10 +271,18 @@ impl ControlState {
                 };
                 self.endpoints[e.index()] = EndpointStatus::Created(state);
                 self.provisioned[e.index()].push((time, None));
-                self.record(time, "CreateEndpoint", subject, Ok(format!("created, connection {state:?}")));
+                self.record(
+                    time,
+                    "CreateEndpoint",
+                    subject,
+                    Ok(format!("created, connection {state:?}")),
+                );
             }
             Err((reason, hint)) => {
-                self.endpoints[e.index()] = EndpointStatus::Failed { reason, hint: hint.clone() };
+                self.endpoints[e.index()] = EndpointStatus::Failed {
+                    reason,
+                    hint: hint.clone(),
+                };
                 self.record(time, "CreateEndpoint", subject, Err((reason, hint)));
             }
         }
@@ -254,22 +300,45 @@ impl ControlState {
                 let Some(e) = ep_of(endpoint) else { return };
                 let current = self.endpoints[e.index()].clone();
                 let result = match (event, &current) {
-                    (_, EndpointStatus::Created(ConnState::Terminated)) => {
-                        Err((Reason::ConnectionTerminated, "the connection was terminated; termination is final".to_string()))
+                    (_, EndpointStatus::Created(ConnState::Terminated)) => Err((
+                        Reason::ConnectionTerminated,
+                        "the connection was terminated; termination is final".to_string(),
+                    )),
+                    (
+                        Event::Accept { .. },
+                        EndpointStatus::Created(ConnState::PendingAcceptance),
+                    ) => Ok(ConnState::Available),
+                    (
+                        Event::Reject { .. },
+                        EndpointStatus::Created(
+                            ConnState::PendingAcceptance
+                            | ConnState::Available
+                            | ConnState::Suspended,
+                        ),
+                    ) => Ok(ConnState::Rejected),
+                    (Event::Suspend { .. }, EndpointStatus::Created(ConnState::Available)) => {
+                        Ok(ConnState::Suspended)
                     }
-                    (Event::Accept { .. }, EndpointStatus::Created(ConnState::PendingAcceptance)) => Ok(ConnState::Available),
-                    (Event::Reject { .. }, EndpointStatus::Created(ConnState::PendingAcceptance | ConnState::Available | ConnState::Suspended)) => {
-                        Ok(ConnState::Rejected)
+                    (Event::Resume { .. }, EndpointStatus::Created(ConnState::Suspended)) => {
+                        Ok(ConnState::Available)
                     }
-                    (Event::Suspend { .. }, EndpointStatus::Created(ConnState::Available)) => Ok(ConnState::Suspended),
-                    (Event::Resume { .. }, EndpointStatus::Created(ConnState::Suspended)) => Ok(ConnState::Available),
-                    (Event::Terminate { .. }, EndpointStatus::Created(_)) => Ok(ConnState::Terminated),
-                    (_, s) => Err((Reason::EndpointNotFound, format!("not applicable in state {}", describe(s)))),
+                    (Event::Terminate { .. }, EndpointStatus::Created(_)) => {
+                        Ok(ConnState::Terminated)
+                    }
+                    (_, s) => Err((
+                        Reason::EndpointNotFound,
+                        format!("not applicable in state {}", describe(s)),
+                    )),
                 };
                 match result {
                     Ok(next) => {
                         self.endpoints[e.index()] = EndpointStatus::Created(next);
-                        self.record(time, event.kind(), endpoint.clone(), Ok(format!("{} → {next:?}", describe(&current))));
+                        self.record(
+                            time,
+                            event.kind(),
+                            endpoint.clone(),
+                            Ok(format!("{} → {next:?}", describe(&current))),
+                        );
                     }
                     Err(err) => self.record(time, event.kind(), endpoint.clone(), Err(err)),
                 }
@@ -280,10 +349,15 @@ impl ControlState {
                 }
             }
             Event::RemoveNlb { service, nlb } => {
-                let (Some(s), Some(n)) = (fabric.service(service), fabric.nlb(nlb)) else { return };
+                let (Some(s), Some(n)) = (fabric.service(service), fabric.nlb(nlb)) else {
+                    return;
+                };
                 let list = &self.service_nlbs[s.index()];
                 let result = if !list.contains(&n) {
-                    Err((Reason::NoLoadBalancer, format!("NLB {nlb:?} is not associated with {service:?}")))
+                    Err((
+                        Reason::NoLoadBalancer,
+                        format!("NLB {nlb:?} is not associated with {service:?}"),
+                    ))
                 } else if list.len() == 1 {
                     Err((
                         Reason::NoLoadBalancer,
@@ -302,29 +376,45 @@ impl ControlState {
                 self.record(time, "RemoveNlb", format!("{service} ↔ {nlb}"), result);
             }
             Event::AllowPrincipal { service, principal } => {
-                let Some(s) = fabric.service(service) else { return };
+                let Some(s) = fabric.service(service) else {
+                    return;
+                };
                 if !self.principals[s.index()].contains(principal) {
                     self.principals[s.index()].push(principal.clone());
                 }
-                self.record(time, "AllowPrincipal", service.clone(), Ok(format!("{principal} allowed")));
+                self.record(
+                    time,
+                    "AllowPrincipal",
+                    service.clone(),
+                    Ok(format!("{principal} allowed")),
+                );
             }
             Event::RemovePrincipal { service, principal } => {
-                let Some(s) = fabric.service(service) else { return };
+                let Some(s) = fabric.service(service) else {
+                    return;
+                };
                 self.principals[s.index()].retain(|p| p != principal);
                 self.record(
                     time,
                     "RemovePrincipal",
                     service.clone(),
-                    Ok(format!("{principal} removed; connections already accepted are kept")),
+                    Ok(format!(
+                        "{principal} removed; connections already accepted are kept"
+                    )),
                 );
             }
             Event::SetPrivateDnsState { service, state } => {
-                let Some(s) = fabric.service(service) else { return };
+                let Some(s) = fabric.service(service) else {
+                    return;
+                };
                 let result = if self.private_dns[s.index()].is_some() {
                     self.private_dns[s.index()] = Some(*state);
                     Ok(format!("private DNS name now {state:?}"))
                 } else {
-                    Err((Reason::DnsNameUnverified, "the service has no private DNS name".to_string()))
+                    Err((
+                        Reason::DnsNameUnverified,
+                        "the service has no private DNS name".to_string(),
+                    ))
                 };
                 self.record(time, "SetPrivateDnsState", service.clone(), result);
             }
@@ -355,9 +445,12 @@ impl ControlState {
             Event::CreateEndpoint { endpoint } => {
                 let Some(e) = ep_of(endpoint) else { return };
                 match self.endpoints[e.index()] {
-                    EndpointStatus::Created(_) => {
-                        self.record(time, "CreateEndpoint", endpoint.clone(), Err((Reason::EndpointNotFound, "already exists".to_string())))
-                    }
+                    EndpointStatus::Created(_) => self.record(
+                        time,
+                        "CreateEndpoint",
+                        endpoint.clone(),
+                        Err((Reason::EndpointNotFound, "already exists".to_string())),
+                    ),
                     _ => self.create_endpoint(fabric, time, e),
                 }
             }
@@ -370,7 +463,10 @@ impl ControlState {
                     }
                     Ok("deleted".to_string())
                 } else {
-                    Err((Reason::EndpointNotFound, "the endpoint does not exist".to_string()))
+                    Err((
+                        Reason::EndpointNotFound,
+                        "the endpoint does not exist".to_string(),
+                    ))
                 };
                 self.record(time, "DeleteEndpoint", endpoint.clone(), result);
             }

@@ -66,11 +66,61 @@ pub fn summary_json(result: &RunResult) -> Result<String, ReportError> {
     Ok(s)
 }
 
+/// `connectivity.csv`: one row per (traffic class, source, target, path,
+/// outcome, reason) with its count and the hint of the first denial.
+pub fn connectivity_csv(result: &RunResult) -> Result<String, ReportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let enc = |e: csv::Error| ReportError::Encode {
+        what: "connectivity.csv".to_string(),
+        message: e.to_string(),
+    };
+    w.write_record([
+        "traffic", "source", "target", "path", "outcome", "reason", "count", "hint",
+    ])
+    .map_err(enc)?;
+    for (k, n) in &result.connectivity {
+        let (outcome, reason, hint) = match k.reason {
+            None => ("delivered", "", ""),
+            Some(r) => (
+                "denied",
+                r.code(),
+                result
+                    .hints
+                    .get(&(k.traffic.clone(), r))
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            ),
+        };
+        w.write_record([
+            &k.traffic,
+            &k.source,
+            &k.target,
+            k.path.name(),
+            outcome,
+            reason,
+            &n.to_string(),
+            hint,
+        ])
+        .map_err(enc)?;
+    }
+    let bytes = w.into_inner().map_err(|e| ReportError::Encode {
+        what: "connectivity.csv".to_string(),
+        message: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| ReportError::Encode {
+        what: "connectivity.csv".to_string(),
+        message: e.to_string(),
+    })
+}
+
 /// Writes every output of a run into `dir`; returns the files written.
 pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     let summary = dir.join("summary.json");
     write_atomic(&summary, summary_json(result)?.as_bytes())?;
     written.push(summary);
+    let conn = dir.join("connectivity.csv");
+    write_atomic(&conn, connectivity_csv(result)?.as_bytes())?;
+    written.push(conn);
     Ok(written)
 }

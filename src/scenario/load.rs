@@ -126,18 +126,27 @@ fn check_referenced_files(s: &Scenario, dir: Option<&Path>) -> Vec<Problem> {
     };
     if s.quotas.ends_with(".ron") {
         if let Err(e) = crate::quota::QuotaProfile::resolve(&s.quotas, dir) {
-            problems.push(Problem { path: "quotas".to_string(), message: e.to_string() });
+            problems.push(Problem {
+                path: "quotas".to_string(),
+                message: e.to_string(),
+            });
         }
     }
     if let Some(pb) = s.pricebook.as_deref().filter(|p| p.ends_with(".ron")) {
         if let Err(e) = crate::cost::Pricebook::load_file(at(pb)) {
-            problems.push(Problem { path: "pricebook".to_string(), message: e.to_string() });
+            problems.push(Problem {
+                path: "pricebook".to_string(),
+                message: e.to_string(),
+            });
         }
     }
     for (i, t) in s.traffic.iter().enumerate() {
         if let crate::scenario::Arrivals::Trace { file } = &t.arrivals {
             if let Err(e) = crate::dataplane::traffic::read_trace(&at(file)) {
-                problems.push(Problem { path: format!("traffic[{i}].arrivals.file"), message: e.to_string() });
+                problems.push(Problem {
+                    path: format!("traffic[{i}].arrivals.file"),
+                    message: e.to_string(),
+                });
             }
         }
     }
@@ -223,7 +232,11 @@ fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let within: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+            let within: usize = l
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return Some(offset + within);
         }
         offset += l.len();

@@ -491,7 +491,9 @@ impl<'a> Validator<'a> {
         match self.az_region.get(az) {
             None => {
                 let m = match regions::region_of_az(az) {
-                    Some(r) if r != region => format!("AZ {az:?} is in region {r}, not in {region}"),
+                    Some(r) if r != region => {
+                        format!("AZ {az:?} is in region {r}, not in {region}")
+                    }
                     _ => self.azs.unknown(az),
                 };
                 self.err(path, m);

@@ -154,3 +154,87 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
     let out = child.wait_with_output().expect("waits");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn explain_works_for_every_traffic_class_of_every_shipped_scenario() {
+    for path in super::shipped_scenarios::shipped() {
+        let s = vpcsim::scenario::load_file(&path).expect("valid");
+        for t in &s.traffic {
+            for format in ["text", "json"] {
+                let out = vpcsim()
+                    .arg("explain")
+                    .arg(&path)
+                    .args(["--traffic", &t.name, "--at", "2h", "--format", format])
+                    .output()
+                    .expect("runs");
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{} {}: {}",
+                    path.display(),
+                    t.name,
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                if format == "text" {
+                    // A readable answer: a hop table and a one-line outcome; a denial has a fix.
+                    assert!(text.contains("Outcome: "), "{text}");
+                    if text.contains("DENIED") {
+                        assert!(text.contains("Fix: "), "{text}");
+                    }
+                } else {
+                    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+                    assert!(v["hops"].as_array().is_some_and(|h| !h.is_empty()));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn explain_names_the_blocking_hop_and_the_fix() {
+    let out = vpcsim()
+        .args([
+            "explain",
+            &root("scenarios/quickstart.ron"),
+            "--traffic",
+            "acme-checkout",
+            "--at",
+            "0s",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Before the provider accepts at 1m, the endpoint connection is pending.
+    assert!(text.contains("DENIED (PENDING_ACCEPTANCE)"), "{text}");
+    assert!(
+        text.contains("must accept endpoint \"acme-orders\""),
+        "{text}"
+    );
+    let out = vpcsim()
+        .args([
+            "explain",
+            &root("scenarios/quickstart.ron"),
+            "--from",
+            "acme-web",
+            "--to",
+            "orders",
+            "--at",
+            "10m",
+        ])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DELIVERED over a privatelink path"));
+    let out = vpcsim()
+        .args([
+            "explain",
+            &root("scenarios/quickstart.ron"),
+            "--from",
+            "nobody",
+            "--to",
+            "orders",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -103,3 +103,86 @@ fn a_different_seed_changes_the_draws() {
     assert_ne!(a.summary.traffic, b.summary.traffic);
     assert_eq!(b.summary.seed, 43);
 }
+
+#[test]
+fn shipped_scenarios_deliver_and_deny_what_their_headers_claim() {
+    use vpcsim::scenario::Expectation;
+    for path in shipped() {
+        let s = scenario::load_file(&path).expect("valid");
+        let r = sim::run(
+            &s,
+            &sim::RunOptions {
+                quiet: true,
+                ..Default::default()
+            },
+        )
+        .expect("runs");
+        for e in &s.expect {
+            match e {
+                Expectation::Denied { traffic, reason } => {
+                    let t = r
+                        .summary
+                        .traffic
+                        .iter()
+                        .find(|t| t.name == *traffic)
+                        .expect("class exists");
+                    // Every connection of the class is denied, and with this reason.
+                    assert_eq!(
+                        t.delivered,
+                        0,
+                        "{}: {traffic} delivered {}",
+                        path.display(),
+                        t.delivered
+                    );
+                    assert_eq!(
+                        t.denied_by_reason.get(reason),
+                        Some(&t.connections),
+                        "{}: {traffic} {:?}",
+                        path.display(),
+                        t.denied_by_reason
+                    );
+                }
+                Expectation::Delivered { traffic, at_least } => {
+                    let t = r
+                        .summary
+                        .traffic
+                        .iter()
+                        .find(|t| t.name == *traffic)
+                        .expect("class exists");
+                    let frac = t.delivered as f64 / t.connections.max(1) as f64;
+                    assert!(
+                        frac >= *at_least,
+                        "{}: {traffic} delivered {frac}",
+                        path.display()
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn quickstart_denies_only_before_acceptance_and_fails_over_during_the_outage() {
+    let s = scenario::load_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/quickstart.ron"
+    ))
+    .expect("valid");
+    let r = sim::run(
+        &s,
+        &sim::RunOptions {
+            quiet: true,
+            ..Default::default()
+        },
+    )
+    .expect("runs");
+    // Denials: only PENDING_ACCEPTANCE (before the 1m and 5m Accept events);
+    // the 30-minute outage of use1-az2 denies nothing: regional names move
+    // to healthy ENIs, and zonal clients in the failed AZ are down themselves.
+    let reasons: Vec<&String> = r.summary.connectivity.denied_by_reason.keys().collect();
+    assert_eq!(reasons, vec!["PENDING_ACCEPTANCE"]);
+    let applied = &r.summary.scenario_events_applied;
+    assert_eq!(applied.get("AzOutage"), Some(&1));
+    assert_eq!(applied.get("AzRecover"), Some(&1));
+}

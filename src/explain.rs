@@ -1,0 +1,324 @@
+//! `vpcsim explain`: what happens to one connection from a source to a
+//! target at a given time, hop by hop, like a reachability analyzer.
+//!
+//! Owns: the replay of control-plane state up to an instant and the
+//! rendering of one decision as text or JSON. Must not: run traffic.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::control::{ControlState, DnsState, Evaluator, Hop, Outcome, Request, Src};
+use crate::engine;
+use crate::fabric::{Fabric, FabricError};
+use crate::scenario::{AwsService, Dns, Event, Protocol, Scenario, Source, Target};
+use crate::sim::target_label;
+use crate::units::{SimDuration, SimTime};
+
+/// What to explain.
+#[derive(Debug, Clone, Default)]
+pub struct ExplainQuery {
+    /// A traffic class whose source, target, port and request to use.
+    pub traffic: Option<String>,
+    /// A workload or site name (`site:NAME` also accepted).
+    pub from: Option<String>,
+    /// A target: service, endpoint, workload, site, `s3`, `dynamodb`,
+    /// `internet`, or a DNS name; `kind:name` forms disambiguate.
+    pub to: Option<String>,
+    /// DNS mode for service and endpoint targets: `regional`, `zonal`, `zonal:<az-id>`.
+    pub dns: Option<String>,
+    pub port: Option<u16>,
+    /// The instant (default 0).
+    pub at: SimDuration,
+    /// Which source instance or host (default 0).
+    pub instance: usize,
+}
+
+/// Why a question cannot be answered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExplainError {
+    #[error(transparent)]
+    Fabric(#[from] FabricError),
+    #[error("{0}")]
+    Query(String),
+}
+
+/// The answer, for text or JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub scenario: String,
+    pub at_s: f64,
+    pub source: String,
+    pub target: String,
+    pub port: u16,
+    pub outcome: &'static str,
+    pub path: &'static str,
+    pub reason: Option<&'static str>,
+    pub at_hop: Option<usize>,
+    pub hint: Option<String>,
+    pub hops: Vec<Hop>,
+}
+
+fn parse_target(fabric: &Fabric, text: &str, dns: Dns) -> Result<Target, ExplainError> {
+    let (kind, name) = match text.split_once(':') {
+        Some((k, n)) if ["service", "endpoint", "workload", "site", "dns", "aws"].contains(&k) => {
+            (Some(k), n)
+        }
+        _ => (None, text),
+    };
+    let t = match (kind, name) {
+        (Some("service"), n) | (None, n) if fabric.service(n).is_some() => Target::Service { name: n.to_string(), dns },
+        (Some("endpoint"), n) | (None, n) if fabric.endpoint(n).is_some() => Target::Endpoint { name: n.to_string(), dns },
+        (Some("workload"), n) | (None, n) if fabric.workload(n).is_some() => Target::Workload(n.to_string()),
+        (Some("site"), n) | (None, n) if fabric.site(n).is_some() => Target::Site(n.to_string()),
+        (Some("aws") | None, "s3") => Target::Aws(AwsService::S3),
+        (Some("aws") | None, "dynamodb") => Target::Aws(AwsService::DynamoDB),
+        (None, "internet") => Target::Internet,
+        (Some("dns"), n) => Target::PrivateDns(n.to_string()),
+        (None, n) if n.contains('.') => Target::PrivateDns(n.to_string()),
+        _ => {
+            return Err(ExplainError::Query(format!(
+                "--to {text:?} names no service, endpoint, workload or site; use a name from the scenario, s3, dynamodb, internet, or a DNS name"
+            )))
+        }
+    };
+    Ok(t)
+}
+
+fn parse_dns(text: Option<&str>) -> Result<Dns, ExplainError> {
+    match text {
+        None | Some("regional") => Ok(Dns::Regional),
+        Some("zonal") => Ok(Dns::Zonal),
+        Some(t) if t.starts_with("zonal:") => Ok(Dns::ZonalIn(t["zonal:".len()..].to_string())),
+        Some(t) => Err(ExplainError::Query(format!(
+            "--dns {t:?}: use regional, zonal or zonal:<az-id>"
+        ))),
+    }
+}
+
+/// Replays the control plane to `q.at` and decides one connection.
+pub fn explain(
+    scenario: &Scenario,
+    q: &ExplainQuery,
+    seed: Option<u64>,
+) -> Result<Explanation, ExplainError> {
+    let fabric = Fabric::build(scenario)?;
+    let seed = seed.unwrap_or(scenario.seed);
+    let class = match &q.traffic {
+        Some(name) => Some(
+            scenario
+                .traffic
+                .iter()
+                .find(|t| t.name == *name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        scenario.traffic.iter().map(|t| t.name.as_str()).collect();
+                    ExplainError::Query(format!(
+                        "unknown traffic class {name:?}; known: {}",
+                        known.join(", ")
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let source = match (&q.from, class) {
+        (Some(f), _) => {
+            let name = f.strip_prefix("site:").unwrap_or(f);
+            if fabric.workload(name).is_some() && !f.starts_with("site:") {
+                Source::Workload(name.to_string())
+            } else if fabric.site(name).is_some() {
+                Source::Site(name.to_string())
+            } else {
+                return Err(ExplainError::Query(format!(
+                    "--from {f:?} names no workload or site of the scenario"
+                )));
+            }
+        }
+        (None, Some(c)) => c.from.clone(),
+        (None, None) => {
+            return Err(ExplainError::Query(
+                "give --traffic CLASS, or --from and --to".to_string(),
+            ))
+        }
+    };
+    let dns = parse_dns(q.dns.as_deref())?;
+    let target = match (&q.to, class) {
+        (Some(t), _) => parse_target(&fabric, t, dns)?,
+        (None, Some(c)) => match (&c.to, &q.dns) {
+            (Target::Service { name, .. }, Some(_)) => Target::Service {
+                name: name.clone(),
+                dns,
+            },
+            (Target::Endpoint { name, .. }, Some(_)) => Target::Endpoint {
+                name: name.clone(),
+                dns,
+            },
+            (t, _) => t.clone(),
+        },
+        (None, None) => return Err(ExplainError::Query("give --to TARGET".to_string())),
+    };
+    // Replay timed events (and the ends of timed outages) up to the instant.
+    let at = SimTime(q.at.as_nanos());
+    let mut state = ControlState::new(
+        &fabric,
+        scenario,
+        engine::rng_stream(seed, "control:nlb-choice"),
+    );
+    let mut timeline: Vec<(SimTime, usize, Event)> = Vec::new();
+    for (i, ev) in scenario.events.iter().enumerate() {
+        let t = SimTime(ev.time().as_nanos());
+        timeline.push((t, i, ev.event().clone()));
+        match ev.event() {
+            Event::AzOutage {
+                az,
+                duration: Some(d),
+            } => timeline.push((t.saturating_add(*d), i, Event::AzRecover { az: az.clone() })),
+            Event::DxDown {
+                dx,
+                duration: Some(d),
+            } => timeline.push((t.saturating_add(*d), i, Event::DxUp { dx: dx.clone() })),
+            _ => {}
+        }
+    }
+    timeline.sort_by_key(|(t, i, _)| (*t, *i));
+    for (t, _, ev) in timeline.iter().filter(|(t, _, _)| *t <= at) {
+        state.apply(&fabric, *t, ev);
+    }
+    let src = match &source {
+        Source::Workload(w) => {
+            let id = fabric
+                .workload(w)
+                .ok_or_else(|| ExplainError::Query(format!("no workload {w:?}")))?;
+            Src::Instance {
+                workload: id,
+                index: q.instance % fabric.workloads[id.index()].instances.len().max(1),
+            }
+        }
+        Source::Site(s) => {
+            let id = fabric
+                .site(s)
+                .ok_or_else(|| ExplainError::Query(format!("no site {s:?}")))?;
+            Src::Host {
+                site: id,
+                index: q.instance as u32,
+            }
+        }
+    };
+    let port = q.port.or(class.map(|c| c.port)).unwrap_or(443);
+    let req = Request {
+        src,
+        target: &target,
+        port,
+        protocol: class.map(|c| c.protocol).unwrap_or(Protocol::Tcp),
+        action: class.and_then(|c| c.action.as_deref()),
+        resource: class.and_then(|c| c.resource.as_deref()),
+        zonal_client: false,
+    };
+    let mut rng = engine::rng_stream(seed, "explain");
+    let mut dns_state = DnsState::new(
+        fabric.endpoints.len(),
+        &mut engine::rng_stream(seed, "control:dns"),
+    );
+    let eval = Evaluator::new(&fabric);
+    let decision = eval.evaluate(&mut state, &mut dns_state, &req, &mut rng);
+    let (outcome, reason, at_hop, hint) = match &decision.outcome {
+        Outcome::Delivered { .. } => ("DELIVERED", None, None, None),
+        Outcome::Denied {
+            reason,
+            at_hop,
+            hint,
+            ..
+        } => (
+            "DENIED",
+            Some(reason.code()),
+            Some(*at_hop),
+            Some(hint.clone()),
+        ),
+    };
+    Ok(Explanation {
+        scenario: scenario.name.clone(),
+        at_s: q.at.as_secs_f64(),
+        source: match &source {
+            Source::Workload(w) => format!("{w}[{}]", q.instance),
+            Source::Site(s) => format!("site:{s}[{}]", q.instance),
+        },
+        target: target_label(&target),
+        port,
+        outcome,
+        path: decision.outcome.path().name(),
+        reason,
+        at_hop,
+        hint,
+        hops: decision.outcome.hops().to_vec(),
+    })
+}
+
+/// The explanation as a readable table.
+pub fn render_text(e: &Explanation) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} → {} (port {}) in scenario {:?} at {}",
+        e.source,
+        e.target,
+        e.port,
+        e.scenario,
+        SimDuration((e.at_s * 1e9) as u64)
+    );
+    let _ = writeln!(s);
+    let w_comp = e
+        .hops
+        .iter()
+        .map(|h| h.component.chars().count())
+        .max()
+        .unwrap_or(9)
+        .clamp(9, 60);
+    let w_kind = e
+        .hops
+        .iter()
+        .map(|h| h.kind.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        s,
+        "  #  {:<w_comp$}  {:<w_kind$}  {:<9}  {:<12}  check",
+        "component", "type", "AZ", "account"
+    );
+    for (i, h) in e.hops.iter().enumerate() {
+        let mark = if e.at_hop == Some(i) { "✗" } else { " " };
+        let comp: String = if h.component.chars().count() > w_comp {
+            let cut: String = h.component.chars().take(w_comp - 1).collect();
+            format!("{cut}…")
+        } else {
+            h.component.clone()
+        };
+        let _ = writeln!(
+            s,
+            "{mark}{:>2}  {:<w_comp$}  {:<w_kind$}  {:<9}  {:<12}  {}",
+            i + 1,
+            comp,
+            h.kind,
+            h.az.as_deref().unwrap_or("-"),
+            h.account.as_deref().unwrap_or("-"),
+            h.check
+        );
+    }
+    let _ = writeln!(s);
+    match (e.reason, e.at_hop, &e.hint) {
+        (Some(r), Some(hop), Some(hint)) => {
+            let comp = e
+                .hops
+                .get(hop)
+                .map(|h| format!("{} {}", h.kind, h.component))
+                .unwrap_or_default();
+            let _ = writeln!(s, "Outcome: DENIED ({}) at hop {}: {comp}", r, hop + 1);
+            let _ = writeln!(s, "Fix: {hint}");
+        }
+        _ => {
+            let _ = writeln!(s, "Outcome: DELIVERED over a {} path", e.path);
+        }
+    }
+    s
+}
