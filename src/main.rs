@@ -49,6 +49,9 @@ enum Command {
         /// Stop with an error past this many events.
         #[arg(long)]
         max_events: Option<u64>,
+        /// Scale the bill of the simulated window to a 730-hour month.
+        #[arg(long)]
+        project_month: bool,
     },
     /// Explain one connection hop by hop: outcome, reason, and what to change.
     Explain(ExplainArgs),
@@ -127,7 +130,21 @@ fn main() -> ExitCode {
             quiet,
             format,
             max_events,
-        } => run(&mut out, &scenario, dir, seed, quiet, format, max_events),
+            project_month,
+        } => run(
+            &mut out,
+            &scenario,
+            dir,
+            seed,
+            quiet,
+            format,
+            sim::RunOptions {
+                seed,
+                quiet,
+                max_events,
+                project_month,
+            },
+        ),
         Command::Explain(args) => explain(&mut out, &args),
     };
     match result {
@@ -178,36 +195,21 @@ fn run(
     out: &mut impl Write,
     path: &PathBuf,
     dir: Option<PathBuf>,
-    seed: Option<u64>,
+    _seed: Option<u64>,
     quiet: bool,
     format: Format,
-    max_events: Option<u64>,
+    opts: sim::RunOptions,
 ) -> Result<u8, Failure> {
     let scenario = scenario::load_file(path).map_err(Failure::input)?;
-    let opts = sim::RunOptions {
-        seed,
-        quiet,
-        max_events,
-    };
     let started = std::time::Instant::now();
     let result = sim::run(&scenario, &opts).map_err(Failure::input)?;
     let wall = started.elapsed();
     let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     let files = report::write_run(&dir, &result).map_err(Failure::input)?;
-    let s = &result.summary;
     match format {
         Format::Json => emit(out, &report::summary_json(&result).map_err(Failure::input)?)?,
         Format::Text => {
-            let mut text = format!(
-                "scenario {} (seed {}): {} simulated, {} events\n",
-                s.scenario, s.seed, scenario.duration, s.events_processed
-            );
-            for t in &s.traffic {
-                text.push_str(&format!(
-                    "  traffic {:<24} {:>10} connections {:>16} bytes offered\n",
-                    t.name, t.connections, t.offered_bytes
-                ));
-            }
+            let mut text = report::text_summary(&result);
             text.push_str(&format!(
                 "outputs: {} ({} files)\n",
                 dir.display(),

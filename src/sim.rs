@@ -11,11 +11,25 @@ use std::collections::BTreeMap;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::control::{ControlState, DnsState, Evaluator, Outcome, PathKind, Reason, Request, Src};
+use hdrhistogram::Histogram;
+
+use crate::control::{
+    ControlState, DnsState, EndpointStatus, Evaluator, Outcome, PathKind, Plan, Reason, Request,
+    Src,
+};
+use crate::cost::usage::{ClientSide, Leg, UsageRecorder};
+use crate::cost::{self, Bill, BillOptions, CostError, Pricebook};
+use crate::dataplane::network::{one_way_latency, Component, Dir, Endpoint, FlowPath, Network};
 use crate::dataplane::traffic::{read_trace, ArrivalProcess, SizeSampler, TraceError, TraceRow};
-use crate::engine::{self, Model, Progress, RunLimits, Scheduler, SimError};
+use crate::dataplane::{Allocator, Completion, FlowId, ResourceId};
+use crate::engine::{
+    self, GenCounter, Generation, Model, Progress, RunLimits, Scheduler, SimError,
+};
 use crate::fabric::{Fabric, FabricError};
-use crate::report::summary::{Connectivity, Summary, TrafficSummary, SCHEMA_VERSION};
+use crate::report::summary::{
+    Bandwidth as BandwidthSummary, Connectivity, CostSummary, Fct, ResourceSummary, Summary,
+    TrafficSummary, SCHEMA_VERSION,
+};
 use crate::scenario::{Arrivals, AwsService, Dns, Event, Scenario, Source, Target};
 use crate::units::{SimDuration, SimTime};
 
@@ -28,6 +42,13 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Stop with an error past this many events (default: [`DEFAULT_MAX_EVENTS`]).
     pub max_events: Option<u64>,
+    /// Scale the bill to a 730-hour month (also a scenario setting).
+    pub project_month: bool,
+}
+
+#[cold]
+fn unreachable_histogram() -> Histogram<u64> {
+    panic!("invariant: a histogram with 3 significant digits is valid")
 }
 
 /// Event budget of a run unless raised with `--max-events`.
@@ -54,6 +75,10 @@ pub enum RunError {
     },
     #[error(transparent)]
     Sim(#[from] SimError),
+    #[error("pricing the run: {0}")]
+    Cost(#[from] CostError),
+    #[error("no pricebook: the scenario names {name:?}, which is not builtin ({known}) and not a .ron file")]
+    NoPricebook { name: String, known: String },
 }
 
 /// One row of `connectivity.csv`: connections of a class from one source to
@@ -67,6 +92,16 @@ pub struct ConnectivityKey {
     pub reason: Option<Reason>,
 }
 
+/// Throughput and capacity of one reported resource over time.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceSeries {
+    pub name: String,
+    pub kind: &'static str,
+    /// `(end of sample interval, average throughput over it in bits/s,
+    /// capacity at the sample in bits/s)`.
+    pub samples: Vec<(SimTime, f64, u64)>,
+}
+
 /// Everything a run produced.
 #[derive(Debug)]
 pub struct RunResult {
@@ -76,6 +111,17 @@ pub struct RunResult {
     pub connectivity: BTreeMap<ConnectivityKey, u64>,
     /// The first hint seen for each (class, reason).
     pub hints: BTreeMap<(String, Reason), String>,
+    /// The bill of the simulated window (projected to a month when asked).
+    pub bill: Bill,
+    /// The bill projected to a 730-hour month (for monthly expectations).
+    pub monthly_bill: Bill,
+    /// Sampled throughput and capacity of endpoint AZs, DX links, NAT
+    /// gateways and TGW attachments that carried traffic.
+    pub timeseries: Vec<ResourceSeries>,
+    /// Cross-AZ bytes per sample interval: `(end of interval, bytes)`.
+    pub cross_az_series: Vec<(SimTime, u64)>,
+    /// Flow completion time distribution per class: `(seconds, cumulative fraction)`.
+    pub fct_cdf: Vec<(String, Vec<(f64, f64)>)>,
 }
 
 /// Events of a vpcsim run.
@@ -87,6 +133,41 @@ enum Ev {
     Scheduled(u32),
     /// The timed end (`for:`) of scenario event `.0`: AZ or DX back up.
     Restore(u32),
+    /// The allocator's next completion is due (stale unless the generation is current).
+    FlowWake(Generation),
+    /// The response of connection slot `.0` starts (stale unless `.1` matches).
+    ResponseStart(u32, u32),
+    /// Take a throughput sample of reported resources.
+    Sample,
+    /// Check autoscaling resources.
+    ScaleTick,
+    /// A scheduled scaling step of a resource is applied.
+    ScaleStep(u32),
+}
+
+/// The half of a connection in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Request,
+    Waiting,
+    Response,
+}
+
+/// A delivered connection carrying bytes.
+struct Conn {
+    class: u32,
+    plan: Plan,
+    client: ClientSide,
+    start: SimTime,
+    req: u64,
+    resp: u64,
+    latency: SimDuration,
+    resp_path: FlowPath,
+    flow: Option<FlowId>,
+    flow_start: SimTime,
+    phase: Phase,
+    /// Distinguishes reuses of the slot, for stale `ResponseStart` events.
+    tag: u32,
 }
 
 struct Class {
@@ -102,6 +183,18 @@ struct Class {
     denied: BTreeMap<Reason, u64>,
     /// The next trace row, when replaying a trace.
     pending_row: Option<TraceRow>,
+    completed: u64,
+    delivered_bytes: u64,
+    /// Connections cut mid-transfer, by reason.
+    cut: BTreeMap<Reason, u64>,
+    /// Bytes of cut connections that never arrived (offered − delivered).
+    cut_bytes: u64,
+    /// Bytes cut connections had moved before the cut.
+    moved_before_cut: u64,
+    /// Bytes of admitted connections (request + response).
+    admitted_bytes: u64,
+    /// Flow completion times, in nanoseconds.
+    fct: Histogram<u64>,
 }
 
 struct Run<'a> {
@@ -116,6 +209,29 @@ struct Run<'a> {
     connectivity: BTreeMap<ConnectivityKey, u64>,
     hints: BTreeMap<(String, Reason), String>,
     events_applied: BTreeMap<&'static str, u64>,
+    alloc: Allocator,
+    net: Network,
+    usage: UsageRecorder,
+    conns: Vec<Option<Conn>>,
+    free: Vec<u32>,
+    active: usize,
+    /// Connection slot of each allocator flow slot.
+    flow_conn: Vec<u32>,
+    wake: GenCounter,
+    wake_at: Option<SimTime>,
+    done: Vec<Completion>,
+    sample_interval: SimDuration,
+    last_sample: SimTime,
+    /// Bytes carried by each resource at the last sample.
+    sample_bytes: Vec<f64>,
+    series: BTreeMap<u32, crate::sim::ResourceSeries>,
+    cross_az_now: u64,
+    cross_az_series: Vec<(SimTime, u64)>,
+    scale_period: SimDuration,
+    scale_due: Vec<ResourceId>,
+    next_tag: u32,
+    /// Responses to start once the current batch of completions is done.
+    pending_responses: Vec<(SimTime, u32, u32)>,
 }
 
 /// The label of a target in outputs.
@@ -186,7 +302,7 @@ fn zonal_client(dns: &Dns, index: usize, count: usize) -> bool {
 }
 
 impl Run<'_> {
-    fn arrival(&mut self, c: usize) {
+    fn arrival(&mut self, now: SimTime, c: usize) {
         let fabric = self.fabric;
         let spec = &self.scenario.traffic[c];
         let class = &mut self.classes[c];
@@ -263,6 +379,25 @@ impl Run<'_> {
         let decision = self
             .eval
             .evaluate(&mut self.state, &mut self.dns, &request, &mut class.rng);
+        let client_endpoint = match src {
+            Src::Instance { workload, index } => Endpoint::Instance(workload, index as u32),
+            Src::Host { site, index } => Endpoint::Host(site, index),
+        };
+        let client_side = match src {
+            Src::Instance { workload, index } => {
+                let w = &fabric.workloads[workload.index()];
+                ClientSide {
+                    account: Some(w.account),
+                    az: w.instances.get(index).map(|i| i.az),
+                    region: None,
+                }
+            }
+            Src::Host { .. } => ClientSide {
+                account: None,
+                az: None,
+                region: None,
+            },
+        };
         class.connections += 1;
         class.offered_bytes = class
             .offered_bytes
@@ -287,6 +422,201 @@ impl Run<'_> {
             reason,
         };
         *self.connectivity.entry(key).or_default() += 1;
+        if decision.outcome.is_delivered() {
+            class.admitted_bytes = class
+                .admitted_bytes
+                .saturating_add(req_bytes)
+                .saturating_add(resp_bytes);
+            self.admit(
+                now,
+                c as u32,
+                decision.plan,
+                client_side,
+                client_endpoint,
+                req_bytes,
+                resp_bytes,
+            );
+        }
+    }
+
+    /// Starts the request flow of a delivered connection.
+    #[allow(clippy::too_many_arguments)]
+    fn admit(
+        &mut self,
+        now: SimTime,
+        class: u32,
+        plan: Plan,
+        client: ClientSide,
+        endpoint: Endpoint,
+        req: u64,
+        resp: u64,
+    ) {
+        let (req_path, resp_path) = self
+            .net
+            .paths(self.fabric, &mut self.alloc, &plan, endpoint);
+        let latency = one_way_latency(self.fabric, &self.scenario.settings.latency, &plan);
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.conns.push(None);
+                (self.conns.len() - 1) as u32
+            }
+        };
+        self.next_tag = self.next_tag.wrapping_add(1);
+        self.conns[slot as usize] = Some(Conn {
+            class,
+            plan,
+            client,
+            start: now,
+            req,
+            resp,
+            latency,
+            resp_path,
+            flow: None,
+            flow_start: now,
+            phase: Phase::Request,
+            tag: self.next_tag,
+        });
+        self.active += 1;
+        self.start_flow(now, slot, &req_path, req.max(1));
+    }
+
+    fn start_flow(&mut self, now: SimTime, slot: u32, path: &FlowPath, bytes: u64) {
+        match self
+            .alloc
+            .start_flow(now, &path.resources, path.cap, crate::units::Bytes(bytes))
+        {
+            Ok(f) => {
+                let i = f.index() as usize;
+                if self.flow_conn.len() <= i {
+                    self.flow_conn.resize(i + 1, u32::MAX);
+                }
+                self.flow_conn[i] = slot;
+                if let Some(c) = self.conns[slot as usize].as_mut() {
+                    c.flow = Some(f);
+                    c.flow_start = now;
+                }
+            }
+            Err(_) => {
+                // An empty path (no capacity-limited component, e.g. a
+                // gateway endpoint from a site-less plan) moves instantly.
+                self.flow_done(now, slot, bytes);
+            }
+        }
+    }
+
+    /// A flow of connection `slot` finished at `at` with `bytes` moved.
+    fn flow_done(&mut self, at: SimTime, slot: u32, bytes: u64) {
+        let Some(conn) = self.conns[slot as usize].as_mut() else {
+            return;
+        };
+        conn.flow = None;
+        let leg = if conn.phase == Phase::Request {
+            Leg::Request
+        } else {
+            Leg::Response
+        };
+        self.usage
+            .record(self.fabric, &conn.plan, conn.client, leg, at, bytes);
+        if crosses_az(self.fabric, &conn.plan, conn.client, leg) {
+            self.cross_az_now += bytes;
+        }
+        match conn.phase {
+            Phase::Request => {
+                conn.phase = Phase::Waiting;
+                let t = at.saturating_add(conn.latency);
+                self.pending_responses.push((t, slot, conn.tag));
+            }
+            _ => {
+                let fct = at
+                    .saturating_add(conn.latency)
+                    .saturating_since(conn.start)
+                    .as_nanos()
+                    .max(1);
+                let class = &mut self.classes[conn.class as usize];
+                class.completed += 1;
+                class.delivered_bytes += conn.req.max(1) + conn.resp.max(1);
+                // Values beyond the histogram's range are clamped to its top.
+                let _ = class.fct.record(fct.min(class.fct.high()));
+                self.conns[slot as usize] = None;
+                self.free.push(slot);
+                self.active -= 1;
+            }
+        }
+    }
+
+    /// Processes allocator completions due by `now` and re-arms the wake-up.
+    fn sync(&mut self, now: SimTime, sched: &mut Scheduler<Ev>) {
+        loop {
+            let mut done = std::mem::take(&mut self.done);
+            done.clear();
+            self.alloc.pop_completed(now, &mut done);
+            if done.is_empty() {
+                self.done = done;
+                break;
+            }
+            for c in &done {
+                let slot = self
+                    .flow_conn
+                    .get(c.flow.index() as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX);
+                if slot != u32::MAX {
+                    self.flow_done(c.at, slot, c.bytes.0);
+                }
+            }
+            self.done = done;
+        }
+        for (t, slot, tag) in self.pending_responses.drain(..) {
+            sched.schedule_at(t.max(now), Ev::ResponseStart(slot, tag));
+        }
+        let next = self.alloc.next_completion();
+        if next != self.wake_at {
+            self.wake_at = next;
+            let g = self.wake.bump();
+            if let Some(t) = next {
+                sched.schedule_at(t.max(now), Ev::FlowWake(g));
+            }
+        }
+    }
+
+    /// Cuts every connection in progress whose plan matches, with a reason.
+    fn cut_where(&mut self, now: SimTime, reason: Reason, pred: impl Fn(&Fabric, &Plan) -> bool) {
+        for slot in 0..self.conns.len() {
+            let hit = self.conns[slot]
+                .as_ref()
+                .is_some_and(|c| pred(self.fabric, &c.plan));
+            if !hit {
+                continue;
+            }
+            let Some(conn) = self.conns[slot].take() else {
+                continue;
+            };
+            let moved_now = match conn.flow {
+                Some(f) => self.alloc.cut_flow(now, f).map(|b| b.0).unwrap_or(0),
+                None => 0,
+            };
+            let leg = if conn.phase == Phase::Request {
+                Leg::Request
+            } else {
+                Leg::Response
+            };
+            self.usage
+                .record(self.fabric, &conn.plan, conn.client, leg, now, moved_now);
+            let req = conn.req.max(1);
+            let moved = match conn.phase {
+                Phase::Request => moved_now,
+                Phase::Waiting => req,
+                Phase::Response => req + moved_now,
+            };
+            let class = &mut self.classes[conn.class as usize];
+            *class.cut.entry(reason).or_default() += 1;
+            class.moved_before_cut += moved;
+            class.cut_bytes += req + conn.resp.max(1) - moved;
+            class.delivered_bytes += moved;
+            self.free.push(slot as u32);
+            self.active -= 1;
+        }
     }
 
     fn schedule_next(&mut self, c: usize, sched: &mut Scheduler<Ev>) {
@@ -298,19 +628,145 @@ impl Run<'_> {
     }
 }
 
+impl Run<'_> {
+    /// After a control-plane event: cut what it stops, and take down or
+    /// bring back the capacity it affects.
+    fn after_control_event(&mut self, now: SimTime, event: &Event) {
+        let fabric = self.fabric;
+        match event {
+            Event::Suspend { endpoint, .. }
+            | Event::Terminate { endpoint, .. }
+            | Event::Reject { endpoint, .. }
+            | Event::DeleteEndpoint { endpoint } => {
+                let Some(e) = fabric.endpoint(endpoint) else {
+                    return;
+                };
+                let reason = match (&self.state.endpoints[e.index()], event) {
+                    (EndpointStatus::Created(crate::control::ConnState::Suspended), _) => {
+                        Reason::ConnectionSuspended
+                    }
+                    (EndpointStatus::Created(crate::control::ConnState::Terminated), _) => {
+                        Reason::ConnectionTerminated
+                    }
+                    (EndpointStatus::Created(crate::control::ConnState::Rejected), _) => {
+                        Reason::ConnectionRejected
+                    }
+                    (EndpointStatus::Deleted, _) => Reason::EndpointNotFound,
+                    _ => return,
+                };
+                self.cut_where(now, reason, |_, p| p.endpoint.is_some_and(|(x, _)| x == e));
+            }
+            Event::RemoveNlb { service, nlb } => {
+                let (Some(s), Some(n)) = (fabric.service(service), fabric.nlb(nlb)) else {
+                    return;
+                };
+                if self.state.service_nlbs[s.index()].contains(&n) {
+                    return; // the removal was refused
+                }
+                let nodes = fabric.nlbs[n.index()].nodes.clone();
+                self.cut_where(now, Reason::NoLoadBalancer, |_, p| {
+                    p.nlb_node.is_some_and(|x| nodes.contains(&x))
+                });
+            }
+            Event::AzOutage { az, .. } | Event::AzRecover { az } => {
+                let Some(a) = fabric.az(az) else { return };
+                let down = !self.state.az_up[a.index()];
+                if down {
+                    self.cut_where(now, Reason::AzUnavailable, |f, p| {
+                        p.client_az == Some(a)
+                            || p.target_az == Some(a)
+                            || p.endpoint.is_some_and(|(_, e)| f.enis[e.index()].az == a)
+                            || p.nlb_node.is_some_and(|e| f.enis[e.index()].az == a)
+                            || p.nat.is_some_and(|n| f.nats[n.index()].az == a)
+                    });
+                }
+                for (i, eni) in fabric.enis.iter().enumerate() {
+                    if eni.az == a {
+                        if let Some(r) = self
+                            .net
+                            .existing(Component::EndpointEni(crate::fabric::EniId(i as u32)))
+                        {
+                            self.net.set_down(&mut self.alloc, now, r, down);
+                        }
+                    }
+                }
+                for (i, nat) in fabric.nats.iter().enumerate() {
+                    if nat.az == a {
+                        if let Some(r) = self
+                            .net
+                            .existing(Component::Nat(crate::fabric::NatId(i as u32)))
+                        {
+                            self.net.set_down(&mut self.alloc, now, r, down);
+                        }
+                    }
+                }
+            }
+            Event::DxDown { dx, .. } | Event::DxUp { dx } => {
+                let Some(d) = fabric.dx(dx) else { return };
+                let down = !self.state.dx_up[d.index()];
+                if down {
+                    self.cut_where(now, Reason::NoRoute, |_, p| p.dx == Some(d));
+                }
+                for dir in [Dir::Tx, Dir::Rx] {
+                    if let Some(r) = self.net.existing(Component::Dx(d, dir)) {
+                        self.net.set_down(&mut self.alloc, now, r, down);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn sample(&mut self, now: SimTime) {
+        let interval = now.saturating_since(self.last_sample).as_secs_f64();
+        self.last_sample = now;
+        if self.sample_bytes.len() < self.net.info.len() {
+            self.sample_bytes.resize(self.net.info.len(), 0.0);
+        }
+        for (i, info) in self.net.info.iter().enumerate() {
+            if info.name.is_empty() {
+                continue;
+            }
+            let r = ResourceId(i as u32);
+            let bytes = self.alloc.resource_bytes(now, r);
+            let carried = bytes - self.sample_bytes[i];
+            self.sample_bytes[i] = bytes;
+            let cap = self.net.capacity(r).0;
+            let bps = if interval > 0.0 {
+                carried * 8.0 / interval
+            } else {
+                0.0
+            };
+            let series = self
+                .series
+                .entry(i as u32)
+                .or_insert_with(|| ResourceSeries {
+                    name: info.name.clone(),
+                    kind: info.kind,
+                    samples: Vec::new(),
+                });
+            series.samples.push((now, bps, cap));
+        }
+        self.cross_az_series
+            .push((now, std::mem::take(&mut self.cross_az_now)));
+    }
+}
+
 impl Model for Run<'_> {
     type Event = Ev;
 
     fn handle(&mut self, now: SimTime, ev: Ev, sched: &mut Scheduler<Ev>) {
+        self.sync(now, sched);
         match ev {
             Ev::Arrival(c) => {
-                self.arrival(c as usize);
+                self.arrival(now, c as usize);
                 self.schedule_next(c as usize, sched);
             }
             Ev::Scheduled(i) => {
                 let event = self.scenario.events[i as usize].event();
                 *self.events_applied.entry(event.kind()).or_default() += 1;
                 self.state.apply(self.fabric, now, event);
+                self.after_control_event(now, event);
                 if let Event::AzOutage {
                     duration: Some(d), ..
                 }
@@ -329,9 +785,73 @@ impl Model for Run<'_> {
                 };
                 *self.events_applied.entry(restore.kind()).or_default() += 1;
                 self.state.apply(self.fabric, now, &restore);
+                self.after_control_event(now, &restore);
             }
+            Ev::FlowWake(g) => {
+                if !self.wake.is_current(g) {
+                    return;
+                }
+                self.wake_at = None;
+            }
+            Ev::ResponseStart(slot, tag) => {
+                let path = match self.conns.get_mut(slot as usize).and_then(|c| c.as_mut()) {
+                    Some(c) if c.tag == tag && c.phase == Phase::Waiting => {
+                        c.phase = Phase::Response;
+                        Some((c.resp_path.clone(), c.resp.max(1)))
+                    }
+                    _ => None,
+                };
+                if let Some((p, bytes)) = path {
+                    self.start_flow(now, slot, &p, bytes);
+                }
+            }
+            Ev::Sample => {
+                self.sample(now);
+                let next = now.saturating_add(self.sample_interval);
+                if next.as_nanos() <= self.scenario.duration.as_nanos() {
+                    sched.schedule_at(next, Ev::Sample);
+                }
+            }
+            Ev::ScaleTick => {
+                let mut due = std::mem::take(&mut self.scale_due);
+                due.clear();
+                self.net
+                    .scaling_check(&self.alloc, now, self.scale_period, &mut due);
+                let delay = self.net.policy.delay;
+                for r in &due {
+                    sched.schedule_at(now.saturating_add(delay), Ev::ScaleStep(r.0));
+                }
+                self.scale_due = due;
+                let next = now.saturating_add(self.scale_period);
+                if next.as_nanos() <= self.scenario.duration.as_nanos() {
+                    sched.schedule_at(next, Ev::ScaleTick);
+                }
+            }
+            Ev::ScaleStep(r) => self.net.scale_up(&mut self.alloc, now, ResourceId(r)),
         }
+        self.sync(now, sched);
     }
+}
+
+/// Whether a leg crosses AZs somewhere it is billed as cross-AZ transfer.
+fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide, _leg: Leg) -> bool {
+    if let Some((_, eni)) = plan.endpoint {
+        let eni_az = fabric.enis[eni.index()].az;
+        let consumer = client.az.is_some_and(|a| a != eni_az);
+        let provider = match (plan.nlb_node, plan.target_az) {
+            (Some(n), Some(t)) => fabric.enis[n.index()].az != t,
+            _ => false,
+        };
+        return consumer || provider;
+    }
+    if plan.tgw.is_some()
+        || plan.dx.is_some()
+        || plan.nat.is_some()
+        || plan.gateway_endpoint.is_some()
+    {
+        return false;
+    }
+    matches!((client.az, plan.target_az), (Some(a), Some(b)) if a != b)
 }
 
 /// Runs a validated scenario.
@@ -403,6 +923,17 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             delivered: 0,
             denied: BTreeMap::new(),
             pending_row,
+            completed: 0,
+            delivered_bytes: 0,
+            cut: BTreeMap::new(),
+            cut_bytes: 0,
+            moved_before_cut: 0,
+            admitted_bytes: 0,
+            // 1 ns to ~3 years at 3 significant digits: the bounds are valid
+            // constants, so construction cannot fail; fall back to defaults.
+            fct: Histogram::new_with_bounds(1, 100_000_000_000_000_000, 3)
+                .or_else(|_| Histogram::new(3))
+                .unwrap_or_else(|_| unreachable_histogram()),
         });
     }
     // Scenario events are pushed in time order, file order within a time.
@@ -423,6 +954,31 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         fabric.endpoints.len(),
         &mut engine::rng_stream(seed, "control:dns"),
     );
+    let pricebook_name = scenario
+        .pricebook
+        .clone()
+        .unwrap_or_else(|| format!("aws-{}", scenario.region));
+    let pricebook = match Pricebook::builtin(&pricebook_name) {
+        Some(p) => p,
+        None if pricebook_name.ends_with(".ron") => Pricebook::load_file(match base_dir {
+            Some(d) => d.join(&pricebook_name),
+            None => pricebook_name.clone().into(),
+        })?,
+        None => {
+            return Err(RunError::NoPricebook {
+                name: pricebook_name,
+                known: Pricebook::builtin_names().join(", "),
+            });
+        }
+    };
+    let sample_interval = scenario.settings.sample_interval;
+    let scale_period = SimDuration(
+        (fabric.quotas.scaling.sustain.as_nanos() / 4).clamp(1_000_000_000, 60_000_000_000),
+    );
+    sched.schedule_at(
+        SimTime(sample_interval.as_nanos().min(end.as_nanos())),
+        Ev::Sample,
+    );
     let mut model = Run {
         scenario,
         fabric: &fabric,
@@ -434,18 +990,98 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         connectivity: BTreeMap::new(),
         hints: BTreeMap::new(),
         events_applied: BTreeMap::new(),
+        alloc: Allocator::new(),
+        net: Network::new(&fabric.quotas),
+        usage: UsageRecorder::new(),
+        conns: Vec::new(),
+        free: Vec::new(),
+        active: 0,
+        flow_conn: Vec::new(),
+        wake: GenCounter::new(),
+        wake_at: None,
+        done: Vec::new(),
+        sample_interval,
+        last_sample: SimTime::ZERO,
+        sample_bytes: Vec::new(),
+        series: BTreeMap::new(),
+        cross_az_now: 0,
+        cross_az_series: Vec::new(),
+        scale_period,
+        scale_due: Vec::new(),
+        next_tag: 0,
+        pending_responses: Vec::new(),
     };
+    // Autoscaling checks run only while a scalable resource exists; the
+    // first check is armed at the first tick and re-arms itself.
+    if fabric.quotas.endpoint_az_max > fabric.quotas.endpoint_az_base
+        || fabric.quotas.nat_max > fabric.quotas.nat_base
+    {
+        sched.schedule_at(
+            SimTime(scale_period.as_nanos().min(end.as_nanos())),
+            Ev::ScaleTick,
+        );
+    }
     let progress = Progress::new(scenario.duration, opts.quiet);
     let limits =
         RunLimits::until(end).with_max_events(opts.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
     let stats = engine::run(&mut model, &mut sched, limits, &progress)?;
+    model.sync(end, &mut sched);
     progress.finish();
+    if model.last_sample < end {
+        model.sample(end);
+    }
+
+    // Connections still in progress at the end.
+    let mut in_flight: Vec<(u64, u64)> = vec![(0, 0); model.classes.len()];
+    for conn in model.conns.iter().flatten() {
+        let moved = match conn.flow {
+            Some(f) => model.alloc.delivered(end, f).map(|b| b.0).unwrap_or(0),
+            None => 0,
+        } + if conn.phase == Phase::Request {
+            0
+        } else {
+            conn.req.max(1)
+        };
+        let e = &mut in_flight[conn.class as usize];
+        e.0 += 1;
+        e.1 += conn.req.max(1) + conn.resp.max(1) - moved.min(conn.req.max(1) + conn.resp.max(1));
+    }
+
+    // The bill.
+    model
+        .usage
+        .record_hours(&fabric, &model.state.provisioned, end);
+    let project = scenario.settings.project_month || opts.project_month;
+    let window = scenario.duration;
+    let bill = cost::bill(
+        &model.usage.meters,
+        &pricebook,
+        &scenario.region,
+        &BillOptions {
+            project_month: project.then_some(window),
+            consolidated_billing: false,
+        },
+    )?;
+    let monthly_bill = if project {
+        bill.clone()
+    } else {
+        cost::bill(
+            &model.usage.meters,
+            &pricebook,
+            &scenario.region,
+            &BillOptions {
+                project_month: Some(window),
+                consolidated_billing: false,
+            },
+        )?
+    };
 
     let mut connectivity = Connectivity::default();
     let traffic: Vec<TrafficSummary> = model
         .classes
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(ci, c)| {
             let denied: u64 = c.denied.values().sum();
             connectivity.attempts += c.connections;
             connectivity.delivered += c.delivered;
@@ -456,6 +1092,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
                     .entry(r.code().to_string())
                     .or_default() += n;
             }
+            let pct = |q: f64| {
+                if c.fct.is_empty() {
+                    0.0
+                } else {
+                    c.fct.value_at_quantile(q) as f64 / 1e6
+                }
+            };
             TrafficSummary {
                 name: c.name.clone(),
                 connections: c.connections,
@@ -467,7 +1110,118 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
                     .map(|(r, n)| (r.code().to_string(), *n))
                     .collect(),
                 offered_bytes: c.offered_bytes,
+                admitted_bytes: c.admitted_bytes,
+                completed: c.completed,
+                delivered_bytes: c.delivered_bytes - c.moved_before_cut,
+                cut: c.cut.values().sum(),
+                cut_by_reason: c
+                    .cut
+                    .iter()
+                    .map(|(r, n)| (r.code().to_string(), *n))
+                    .collect(),
+                cut_bytes: c.cut_bytes + c.moved_before_cut,
+                moved_before_cut: c.moved_before_cut,
+                in_flight_at_end: in_flight[ci].0,
+                in_flight_bytes: in_flight[ci].1 + {
+                    // Bytes already moved by connections still in progress.
+                    let _ = ci;
+                    0
+                },
+                fct_ms: Fct {
+                    p50: pct(0.5),
+                    p90: pct(0.9),
+                    p99: pct(0.99),
+                    max: if c.fct.is_empty() {
+                        0.0
+                    } else {
+                        c.fct.max() as f64 / 1e6
+                    },
+                },
             }
+        })
+        .collect();
+    let timeseries: Vec<ResourceSeries> = model
+        .series
+        .values()
+        .filter(|s| s.samples.iter().any(|x| x.1 > 0.0))
+        .cloned()
+        .collect();
+    let bandwidth = BandwidthSummary {
+        sample_interval_s: sample_interval.as_secs_f64(),
+        resources: timeseries
+            .iter()
+            .map(|s| {
+                let info = model.net.info.iter().find(|i| i.name == s.name);
+                let peak = s.samples.iter().map(|x| x.1).fold(0.0, f64::max);
+                let total_bits: f64 = {
+                    let mut last = SimTime::ZERO;
+                    s.samples
+                        .iter()
+                        .map(|(t, bps, _)| {
+                            let d = t.saturating_since(last).as_secs_f64();
+                            last = *t;
+                            bps * d
+                        })
+                        .sum()
+                };
+                let mut last = SimTime::ZERO;
+                let mut saturated = 0.0;
+                let mut peak_util: f64 = 0.0;
+                for (t, bps, cap) in &s.samples {
+                    let d = t.saturating_since(last).as_secs_f64();
+                    last = *t;
+                    if *cap > 0 {
+                        let u = bps / *cap as f64;
+                        peak_util = peak_util.max(u);
+                        if u >= 0.99 {
+                            saturated += d;
+                        }
+                    }
+                }
+                ResourceSummary {
+                    name: s.name.clone(),
+                    kind: s.kind.to_string(),
+                    base_capacity_gbps: info.map(|i| i.base.as_gbps_f64()).unwrap_or(0.0),
+                    max_capacity_gbps: info
+                        .map(|i| {
+                            i.capacity_steps
+                                .iter()
+                                .map(|(_, c)| c.as_gbps_f64())
+                                .fold(0.0, f64::max)
+                        })
+                        .unwrap_or(0.0),
+                    capacity_changes: info.map(|i| i.capacity_steps.len() as u64 - 1).unwrap_or(0),
+                    peak_gbps: peak / 1e9,
+                    mean_gbps: total_bits / scenario.duration.as_secs_f64().max(1e-9) / 1e9,
+                    peak_utilisation: peak_util,
+                    saturated_s: saturated,
+                }
+            })
+            .collect(),
+    };
+    let cross_az_bytes: u64 = model.cross_az_series.iter().map(|(_, b)| *b).sum();
+    let cost_summary = CostSummary::from_bills(&bill, &monthly_bill, cross_az_bytes);
+    let fct_cdf = model
+        .classes
+        .iter()
+        .filter(|c| !c.fct.is_empty())
+        .map(|c| {
+            let total = c.fct.len() as f64;
+            let pts = c
+                .fct
+                .iter_quantiles(1)
+                .map(|v| {
+                    (
+                        v.value_iterated_to() as f64 / 1e9,
+                        v.count_since_last_iteration() as f64,
+                    )
+                })
+                .scan(0.0, |acc, (x, n)| {
+                    *acc += n;
+                    Some((x, *acc / total))
+                })
+                .collect::<Vec<_>>();
+            (c.name.clone(), pts)
         })
         .collect();
     let summary = Summary {
@@ -486,14 +1240,22 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             .collect(),
         connectivity,
         traffic,
+        bandwidth,
+        cost: cost_summary,
         control_events: model.state.log.clone(),
     };
     let (connectivity, hints) = (model.connectivity, model.hints);
+    let cross_az_series = model.cross_az_series;
     drop(model.eval);
     Ok(RunResult {
         summary,
         fabric,
         connectivity,
         hints,
+        bill,
+        monthly_bill,
+        timeseries,
+        cross_az_series,
+        fct_cdf,
     })
 }

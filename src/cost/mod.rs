@@ -43,6 +43,7 @@ pub mod bill;
 pub mod error;
 pub mod meters;
 pub mod pricebook;
+pub mod usage;
 
 pub use bill::{bill, Bill, BillOptions, LineItem, Projection, Unit, AMOUNT_DECIMALS, MONTH};
 pub use error::CostError;

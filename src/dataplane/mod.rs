@@ -6,6 +6,7 @@
 //! or decide routes.
 
 pub mod allocator;
+pub mod network;
 pub mod reference;
 pub mod traffic;
 

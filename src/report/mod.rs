@@ -113,6 +113,123 @@ pub fn connectivity_csv(result: &RunResult) -> Result<String, ReportError> {
     })
 }
 
+fn csv_text(what: &str, rows: Vec<Vec<String>>) -> Result<String, ReportError> {
+    let enc = |m: String| ReportError::Encode {
+        what: what.to_string(),
+        message: m,
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).map_err(|e| enc(e.to_string()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| enc(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| enc(e.to_string()))
+}
+
+/// `bill.csv`: one row per line item, exact amounts.
+pub fn bill_csv(result: &RunResult) -> Result<String, ReportError> {
+    let mut rows = vec![[
+        "account", "category", "resource", "az", "detail", "region", "usage", "unit", "rate_usd",
+        "usd", "tier",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>()];
+    for l in &result.bill.lines {
+        rows.push(vec![
+            l.account.clone(),
+            l.category.as_str().to_string(),
+            l.resource.clone(),
+            l.az.clone().unwrap_or_default(),
+            l.detail.clone().unwrap_or_default(),
+            l.region.clone(),
+            l.usage.normalize().to_string(),
+            format!("{:?}", l.unit).to_lowercase(),
+            l.rate.amount().normalize().to_string(),
+            l.usd.amount().normalize().to_string(),
+            l.tier.clone().unwrap_or_default(),
+        ]);
+    }
+    csv_text("bill.csv", rows)
+}
+
+/// `timeseries.csv`: per sample and reported resource, throughput and capacity.
+pub fn timeseries_csv(result: &RunResult) -> Result<String, ReportError> {
+    let mut rows = vec![[
+        "time_s",
+        "resource",
+        "kind",
+        "throughput_bps",
+        "capacity_bps",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>()];
+    for s in &result.timeseries {
+        for (t, bps, cap) in &s.samples {
+            rows.push(vec![
+                format!("{}", t.as_secs_f64()),
+                s.name.clone(),
+                s.kind.to_string(),
+                format!("{:.0}", bps),
+                cap.to_string(),
+            ]);
+        }
+    }
+    csv_text("timeseries.csv", rows)
+}
+
+/// A short human summary for the terminal.
+pub fn text_summary(result: &RunResult) -> String {
+    let s = &result.summary;
+    let mut t = format!(
+        "scenario {} (seed {}): {} s simulated, {} events, quota profile {}\n",
+        s.scenario, s.seed, s.sim_duration_s, s.events_processed, s.quota_profile
+    );
+    let c = &s.connectivity;
+    t.push_str(&format!(
+        "connections: {} attempted, {} delivered, {} denied\n",
+        c.attempts, c.delivered, c.denied
+    ));
+    for (r, n) in &c.denied_by_reason {
+        t.push_str(&format!("  denied {r:<32} {n:>10}\n"));
+    }
+    for tr in &s.traffic {
+        t.push_str(&format!(
+            "  {:<20} {:>9} conns  {:>9} done  {:>6} cut  p50 {:>9.3} ms  p99 {:>9.3} ms\n",
+            tr.name, tr.connections, tr.completed, tr.cut, tr.fct_ms.p50, tr.fct_ms.p99
+        ));
+    }
+    t.push_str(&format!(
+        "cost: ${} for the window (pricebook {} {}), ${} per 730-hour month\n",
+        s.cost.total_usd, s.cost.pricebook, s.cost.pricebook_version, s.cost.monthly_total_usd
+    ));
+    let mut cats: Vec<(&String, &String)> = s.cost.by_category.iter().collect();
+    cats.sort_by(|a, b| {
+        b.1.parse::<f64>()
+            .unwrap_or(0.0)
+            .total_cmp(&a.1.parse::<f64>().unwrap_or(0.0))
+            .then(a.0.cmp(b.0))
+    });
+    for (cat, usd) in cats.iter().take(5) {
+        t.push_str(&format!("  {cat:<28} ${usd}\n"));
+    }
+    if let Some(peak) = s
+        .bandwidth
+        .resources
+        .iter()
+        .max_by(|a, b| a.peak_utilisation.total_cmp(&b.peak_utilisation))
+    {
+        t.push_str(&format!(
+            "busiest resource: {} peak {:.2} Gbps ({:.0}% of capacity)\n",
+            peak.name,
+            peak.peak_gbps,
+            peak.peak_utilisation * 100.0
+        ));
+    }
+    t
+}
+
 /// Writes every output of a run into `dir`; returns the files written.
 pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
@@ -122,5 +239,11 @@ pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportE
     let conn = dir.join("connectivity.csv");
     write_atomic(&conn, connectivity_csv(result)?.as_bytes())?;
     written.push(conn);
+    let bill = dir.join("bill.csv");
+    write_atomic(&bill, bill_csv(result)?.as_bytes())?;
+    written.push(bill);
+    let ts = dir.join("timeseries.csv");
+    write_atomic(&ts, timeseries_csv(result)?.as_bytes())?;
+    written.push(ts);
     Ok(written)
 }
