@@ -375,6 +375,7 @@ impl Run<'_> {
             action: spec.action.as_deref(),
             resource: spec.resource.as_deref(),
             zonal_client: zonal_client(&dns_mode, index, count),
+            trace: false,
         };
         let decision = self
             .eval
