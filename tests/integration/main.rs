@@ -3,4 +3,5 @@
 
 mod bad_fixtures;
 mod cli;
+mod control_rules;
 mod shipped_scenarios;
