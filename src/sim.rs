@@ -323,13 +323,22 @@ impl Run<'_> {
                 Some(id) => {
                     let instances = &fabric.workloads[id.index()].instances;
                     let n = instances.len();
-                    // Clients in a failed AZ are down and open nothing: take the
-                    // next instance (in index order) whose AZ is up, if any.
-                    let first = class.rng.random_range(0..n.max(1));
-                    let index = (0..n)
-                        .map(|k| (first + k) % n)
-                        .find(|i| self.state.az_up[instances[*i].az.index()])
-                        .unwrap_or(first);
+                    // Clients in a failed AZ are down and open nothing; the
+                    // class's demand moves to the live instances, uniformly
+                    // (redraw; after 64 misses, scan from the last draw).
+                    let up = |i: usize| self.state.az_up[instances[i].az.index()];
+                    let mut index = class.rng.random_range(0..n.max(1));
+                    let mut tries = 1;
+                    while !up(index) && tries < 64 {
+                        index = class.rng.random_range(0..n.max(1));
+                        tries += 1;
+                    }
+                    if !up(index) {
+                        index = (0..n)
+                            .map(|k| (index + k) % n)
+                            .find(|i| up(*i))
+                            .unwrap_or(index);
+                    }
                     (
                         Src::Instance {
                             workload: id,
