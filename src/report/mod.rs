@@ -6,6 +6,7 @@
 //! Owns: output formats. Must not: recompute results; it formats what the
 //! simulation measured.
 
+pub mod charts;
 pub mod summary;
 
 use std::io::Write;
