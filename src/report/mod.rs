@@ -7,6 +7,7 @@
 //! simulation measured.
 
 pub mod charts;
+pub mod html;
 pub mod summary;
 
 use std::io::Write;
