@@ -1249,7 +1249,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             let total = c.fct.len() as f64;
             let pts = c
                 .fct
-                .iter_quantiles(1)
+                .iter_quantiles(16)
                 .map(|v| {
                     (
                         v.value_iterated_to() as f64 / 1e9,
