@@ -1071,20 +1071,12 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         model.sample(end);
     }
 
-    // Connections still in progress at the end.
+    // Connections still in progress at the end: count and full sizes.
     let mut in_flight: Vec<(u64, u64)> = vec![(0, 0); model.classes.len()];
     for conn in model.conns.iter().flatten() {
-        let moved = match conn.flow {
-            Some(f) => model.alloc.delivered(end, f).map(|b| b.0).unwrap_or(0),
-            None => 0,
-        } + if conn.phase == Phase::Request {
-            0
-        } else {
-            conn.req.max(1)
-        };
         let e = &mut in_flight[conn.class as usize];
         e.0 += 1;
-        e.1 += conn.req.max(1) + conn.resp.max(1) - moved.min(conn.req.max(1) + conn.resp.max(1));
+        e.1 += conn.req.max(1) + conn.resp.max(1);
     }
 
     // The bill.
@@ -1162,11 +1154,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
                 cut_bytes: c.cut_bytes + c.moved_before_cut,
                 moved_before_cut: c.moved_before_cut,
                 in_flight_at_end: in_flight[ci].0,
-                in_flight_bytes: in_flight[ci].1 + {
-                    // Bytes already moved by connections still in progress.
-                    let _ = ci;
-                    0
-                },
+                in_flight_bytes: in_flight[ci].1,
                 fct_ms: Fct {
                     p50: pct(0.5),
                     p90: pct(0.9),

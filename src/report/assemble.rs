@@ -28,20 +28,36 @@ pub fn chart_data(result: &RunResult) -> ChartData {
         .map(|s| ResourceSeries {
             name: s.name.clone(),
             kind: s.kind.to_string(),
-            points: s.samples.iter().map(|(t, bps, _)| (t.as_secs_f64(), *bps)).collect(),
-            capacity: s.samples.iter().map(|(t, _, cap)| (t.as_secs_f64(), *cap as f64)).collect(),
+            points: s
+                .samples
+                .iter()
+                .map(|(t, bps, _)| (t.as_secs_f64(), *bps))
+                .collect(),
+            capacity: s
+                .samples
+                .iter()
+                .map(|(t, _, cap)| (t.as_secs_f64(), *cap as f64))
+                .collect(),
         })
         .collect();
     let mut accounts: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
     for l in &result.bill.lines {
         let usd = l.usd.amount().to_f64().unwrap_or(0.0);
-        *accounts.entry(&l.account).or_default().entry(l.category.as_str()).or_default() += usd;
+        *accounts
+            .entry(&l.account)
+            .or_default()
+            .entry(l.category.as_str())
+            .or_default() += usd;
     }
     let cost = accounts
         .into_iter()
         .map(|(a, cats)| AccountCost {
             account: a.to_string(),
-            by_category: cats.into_iter().filter(|(_, v)| *v > 0.0).map(|(c, v)| (c.to_string(), v)).collect(),
+            by_category: cats
+                .into_iter()
+                .filter(|(_, v)| *v > 0.0)
+                .map(|(c, v)| (c.to_string(), v))
+                .collect(),
         })
         .filter(|a| !a.by_category.is_empty())
         .collect();
@@ -59,7 +75,10 @@ pub fn chart_data(result: &RunResult) -> ChartData {
             source: s.to_string(),
             target: t.to_string(),
             delivered,
-            denied: denied.into_iter().map(|(r, n)| (r.to_string(), n)).collect(),
+            denied: denied
+                .into_iter()
+                .map(|(r, n)| (r.to_string(), n))
+                .collect(),
         })
         .collect();
     let fct = result
@@ -80,7 +99,11 @@ pub fn chart_data(result: &RunResult) -> ChartData {
         .map(|l| l.usd.amount().to_f64().unwrap_or(0.0))
         .sum();
     let cross_bytes = result.summary.cost.cross_az_bytes as f64;
-    let per_byte = if cross_bytes > 0.0 { cross_usd / cross_bytes } else { 0.0 };
+    let per_byte = if cross_bytes > 0.0 {
+        cross_usd / cross_bytes
+    } else {
+        0.0
+    };
     let cross_az = result
         .cross_az_series
         .iter()
@@ -100,19 +123,43 @@ pub fn report_sections(result: &RunResult, charts: Vec<(String, String)>) -> Rep
     let s = &result.summary;
     let c = &s.connectivity;
     let mut summary_rows = vec![
-        ("Scenario".to_string(), format!("{} — {}", s.scenario, s.description)),
+        (
+            "Scenario".to_string(),
+            format!("{} — {}", s.scenario, s.description),
+        ),
         ("Seed".to_string(), s.seed.to_string()),
-        ("Simulated time".to_string(), format!("{} s", s.sim_duration_s)),
-        ("Events processed".to_string(), s.events_processed.to_string()),
+        (
+            "Simulated time".to_string(),
+            format!("{} s", s.sim_duration_s),
+        ),
+        (
+            "Events processed".to_string(),
+            s.events_processed.to_string(),
+        ),
         ("Quota profile".to_string(), s.quota_profile.clone()),
-        ("Pricebook".to_string(), format!("{} ({})", s.cost.pricebook, s.cost.pricebook_version)),
+        (
+            "Pricebook".to_string(),
+            format!("{} ({})", s.cost.pricebook, s.cost.pricebook_version),
+        ),
         (
             "Connections".to_string(),
-            format!("{} attempted, {} delivered, {} denied", c.attempts, c.delivered, c.denied),
+            format!(
+                "{} attempted, {} delivered, {} denied",
+                c.attempts, c.delivered, c.denied
+            ),
         ),
-        ("Cost of the window".to_string(), format!("${}", s.cost.total_usd)),
-        ("Cost per 730-hour month".to_string(), format!("${}", s.cost.monthly_total_usd)),
-        ("Cross-AZ bytes".to_string(), s.cost.cross_az_bytes.to_string()),
+        (
+            "Cost of the window".to_string(),
+            format!("${}", s.cost.total_usd),
+        ),
+        (
+            "Cost per 730-hour month".to_string(),
+            format!("${}", s.cost.monthly_total_usd),
+        ),
+        (
+            "Cross-AZ bytes".to_string(),
+            s.cost.cross_az_bytes.to_string(),
+        ),
     ];
     for t in &s.traffic {
         summary_rows.push((
@@ -143,7 +190,12 @@ pub fn report_sections(result: &RunResult, charts: Vec<(String, String)>) -> Rep
             source: k.source.clone(),
             target: k.target.clone(),
             path: k.path.name().to_string(),
-            outcome: if k.reason.is_some() { "denied" } else { "delivered" }.to_string(),
+            outcome: if k.reason.is_some() {
+                "denied"
+            } else {
+                "delivered"
+            }
+            .to_string(),
             reason: k.reason.map(|r| r.code().to_string()).unwrap_or_default(),
             count: *n,
             hint: k
