@@ -12,6 +12,9 @@ use super::html::{BillRow, ConnRow, ExpectRow, ReportSections};
 use crate::cost::Category;
 use crate::sim::RunResult;
 
+/// Delivered count and denials by reason code of one (source, target) cell.
+type CellCounts<'a> = (u64, BTreeMap<&'a str, u64>);
+
 /// Subtitle data of every chart.
 pub fn chart_meta(result: &RunResult) -> ChartMeta {
     ChartMeta {
@@ -61,7 +64,7 @@ pub fn chart_data(result: &RunResult) -> ChartData {
         })
         .filter(|a| !a.by_category.is_empty())
         .collect();
-    let mut cells: BTreeMap<(&str, &str), (u64, BTreeMap<&str, u64>)> = BTreeMap::new();
+    let mut cells: BTreeMap<(&str, &str), CellCounts> = BTreeMap::new();
     for (k, n) in &result.connectivity {
         let cell = cells.entry((&k.source, &k.target)).or_default();
         match k.reason {
