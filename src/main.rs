@@ -52,6 +52,9 @@ enum Command {
         /// Scale the bill of the simulated window to a 730-hour month.
         #[arg(long)]
         project_month: bool,
+        /// Price with this pricebook file instead of the scenario's.
+        #[arg(long)]
+        pricebook: Option<PathBuf>,
     },
     /// Explain one connection hop by hop: outcome, reason, and what to change.
     Explain(ExplainArgs),
@@ -86,6 +89,9 @@ struct ExplainArgs {
     /// Replace the scenario's seed.
     #[arg(long)]
     seed: Option<u64>,
+    /// Price the cost trace with this pricebook file instead of the scenario's.
+    #[arg(long)]
+    pricebook: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -131,6 +137,7 @@ fn main() -> ExitCode {
             format,
             max_events,
             project_month,
+            pricebook,
         } => run(
             &mut out,
             &scenario,
@@ -143,6 +150,7 @@ fn main() -> ExitCode {
                 quiet,
                 max_events,
                 project_month,
+                pricebook,
             },
         ),
         Command::Explain(args) => explain(&mut out, &args),
@@ -236,7 +244,8 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         at,
         instance: a.instance,
     };
-    let e = explain::explain(&scenario, &q, a.seed).map_err(Failure::input)?;
+    let e =
+        explain::explain(&scenario, &q, a.seed, a.pricebook.as_deref()).map_err(Failure::input)?;
     let text = match a.format {
         Format::Text => explain::render_text(&e),
         Format::Json => {

@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub max_events: Option<u64>,
     /// Scale the bill to a 730-hour month (also a scenario setting).
     pub project_month: bool,
+    /// A pricebook file replacing the scenario's pricebook.
+    pub pricebook: Option<std::path::PathBuf>,
 }
 
 #[cold]
@@ -866,6 +868,67 @@ fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide, _leg: Leg) -> bo
     matches!((client.az, plan.target_az), (Some(a), Some(b)) if a != b)
 }
 
+/// The pricebook of a run: `override_file` (`--pricebook`), else the
+/// scenario's `pricebook` (builtin name or file relative to the scenario),
+/// else the builtin `aws-<region>`. Regions the fabric uses that it lacks are
+/// borrowed from their builtin pricebook; a region nobody prices is an error
+/// before the run starts.
+pub fn resolve_pricebook(
+    scenario: &Scenario,
+    fabric: &Fabric,
+    override_file: Option<&std::path::Path>,
+) -> Result<Pricebook, RunError> {
+    let base_dir = scenario.origin.as_deref().and_then(|p| p.parent());
+    let mut pricebook = match override_file {
+        Some(f) => Pricebook::load_file(f)?,
+        None => {
+            let name = scenario
+                .pricebook
+                .clone()
+                .unwrap_or_else(|| format!("aws-{}", scenario.region));
+            match Pricebook::builtin(&name) {
+                Some(p) => p,
+                None if name.ends_with(".ron") => Pricebook::load_file(match base_dir {
+                    Some(d) => d.join(&name),
+                    None => name.clone().into(),
+                })?,
+                None => {
+                    return Err(RunError::NoPricebook {
+                        name,
+                        known: Pricebook::builtin_names().join(", "),
+                    });
+                }
+            }
+        }
+    };
+    let mut used: Vec<String> = fabric
+        .vpcs
+        .iter()
+        .map(|v| v.region.clone())
+        .chain(fabric.tgws.iter().map(|t| t.region.clone()))
+        .collect();
+    used.push(scenario.region.clone());
+    used.sort();
+    used.dedup();
+    for r in &used {
+        if !pricebook.regions.contains_key(r) {
+            match Pricebook::builtin(&format!("aws-{r}")).and_then(|b| b.regions.get(r).cloned()) {
+                Some(rates) => {
+                    pricebook.regions.insert(r.clone(), rates);
+                    pricebook.name = format!("{}+aws-{r}", pricebook.name);
+                }
+                None => {
+                    return Err(RunError::MissingRegion {
+                        pricebook: pricebook.name.clone(),
+                        region: r.clone(),
+                    })
+                }
+            }
+        }
+    }
+    Ok(pricebook)
+}
+
 /// Runs a validated scenario.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
     let fabric = Fabric::build(scenario)?;
@@ -966,51 +1029,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         fabric.endpoints.len(),
         &mut engine::rng_stream(seed, "control:dns"),
     );
-    let pricebook_name = scenario
-        .pricebook
-        .clone()
-        .unwrap_or_else(|| format!("aws-{}", scenario.region));
-    let pricebook = match Pricebook::builtin(&pricebook_name) {
-        Some(p) => p,
-        None if pricebook_name.ends_with(".ron") => Pricebook::load_file(match base_dir {
-            Some(d) => d.join(&pricebook_name),
-            None => pricebook_name.clone().into(),
-        })?,
-        None => {
-            return Err(RunError::NoPricebook {
-                name: pricebook_name,
-                known: Pricebook::builtin_names().join(", "),
-            });
-        }
-    };
-    // Every region the fabric uses needs rates: borrow missing regions from
-    // the builtin pricebook of that region, else stop before simulating.
-    let mut pricebook = pricebook;
-    let mut used: Vec<String> = fabric
-        .vpcs
-        .iter()
-        .map(|v| v.region.clone())
-        .chain(fabric.tgws.iter().map(|t| t.region.clone()))
-        .collect();
-    used.push(scenario.region.clone());
-    used.sort();
-    used.dedup();
-    for r in &used {
-        if !pricebook.regions.contains_key(r) {
-            match Pricebook::builtin(&format!("aws-{r}")).and_then(|b| b.regions.get(r).cloned()) {
-                Some(rates) => {
-                    pricebook.regions.insert(r.clone(), rates);
-                    pricebook.name = format!("{}+aws-{r}", pricebook.name);
-                }
-                None => {
-                    return Err(RunError::MissingRegion {
-                        pricebook: pricebook.name.clone(),
-                        region: r.clone(),
-                    })
-                }
-            }
-        }
-    }
+    let pricebook = resolve_pricebook(scenario, &fabric, opts.pricebook.as_deref())?;
     let sample_interval = scenario.settings.sample_interval;
     let scale_period = SimDuration(
         (fabric.quotas.scaling.sustain.as_nanos() / 4).clamp(1_000_000_000, 60_000_000_000),

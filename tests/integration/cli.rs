@@ -305,3 +305,50 @@ fn every_shipped_scenario_writes_its_charts_and_report() {
         );
     }
 }
+
+#[test]
+fn explain_prices_each_hop_of_a_delivered_path() {
+    let out = vpcsim()
+        .args([
+            "explain",
+            &root("scenarios/regional-vs-zonal.ron"),
+            "--traffic",
+            "via-zonal",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let trace = v["cost_trace"].as_array().expect("cost trace");
+    // Zonal name: the bytes stay in the AZ, so the only data charge is
+    // endpoint processing, $0.01/GB each way, paid by the consumer.
+    assert_eq!(trace.len(), 1, "{trace:?}");
+    assert_eq!(trace[0]["category"], "endpoint_data_processed");
+    assert_eq!(trace[0]["payer"], "zonal-co");
+    assert_eq!(trace[0]["usd"], "0.02");
+    assert!(trace[0]["hop"].as_u64().is_some());
+    // The same through the regional name from a client whose DNS answer is
+    // in another AZ adds cross-AZ charges on both directions.
+    let out = vpcsim()
+        .args([
+            "explain",
+            &root("scenarios/quickstart.ron"),
+            "--traffic",
+            "acme-checkout",
+            "--at",
+            "1h",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let cats: Vec<&str> = v["cost_trace"]
+        .as_array()
+        .expect("trace")
+        .iter()
+        .filter_map(|c| c["category"].as_str())
+        .collect();
+    assert!(cats.contains(&"cross_az"), "{cats:?}");
+}
