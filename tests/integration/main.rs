@@ -2,5 +2,6 @@
 //! test binary to keep link time down.
 
 mod bad_fixtures;
+mod check;
 mod cli;
 mod shipped_scenarios;
