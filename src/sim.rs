@@ -1290,11 +1290,12 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         bandwidth,
         cost: cost_summary,
         control_events: model.state.log.clone(),
+        expectations: Vec::new(),
     };
     let (connectivity, hints) = (model.connectivity, model.hints);
     let cross_az_series = model.cross_az_series;
     drop(model.eval);
-    Ok(RunResult {
+    let mut result = RunResult {
         summary,
         fabric,
         connectivity,
@@ -1304,5 +1305,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         timeseries,
         cross_az_series,
         fct_cdf,
-    })
+    };
+    result.summary.expectations = crate::expect::evaluate(scenario, &result);
+    Ok(result)
 }

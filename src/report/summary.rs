@@ -36,6 +36,8 @@ pub struct Summary {
     /// What the control plane did with each lifecycle action (initial
     /// associations and endpoint creations, then timed events).
     pub control_events: Vec<EventRecord>,
+    /// The scenario's expectations, each with its verdict.
+    pub expectations: Vec<crate::expect::ExpectationResult>,
 }
 
 /// Connection attempts of the whole run.
