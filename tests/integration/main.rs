@@ -2,5 +2,6 @@
 //! test binary to keep link time down.
 
 mod bad_fixtures;
+mod bench_scenarios;
 mod cli;
 mod shipped_scenarios;
