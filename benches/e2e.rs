@@ -77,12 +77,13 @@ fn peak_rss() -> Option<String> {
         .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
 }
 
-fn bench_group(c: &mut Criterion, group: &str, names: &[&str], measurement: Duration) {
+/// Benchmarks `(scenario, measurement time)` pairs in one group.
+fn bench_group(c: &mut Criterion, group: &str, runs: &[(&str, Duration)]) {
     let out = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
     let mut g = c.benchmark_group(group);
     g.sample_size(10);
-    g.measurement_time(measurement);
-    for name in names {
+    for (name, measurement) in runs {
+        g.measurement_time(*measurement);
         let path = scenario_path(name);
         let dir = out.path().join(name);
         let events = describe(name, &path, &dir);
@@ -96,11 +97,14 @@ fn bench_group(c: &mut Criterion, group: &str, names: &[&str], measurement: Dura
 }
 
 fn e2e(c: &mut Criterion) {
+    // 10 samples of a 2-5 s run need about a minute.
     bench_group(
         c,
         "e2e",
-        &["bench-trace", "bench-100k"],
-        Duration::from_secs(30),
+        &[
+            ("bench-trace", Duration::from_secs(20)),
+            ("bench-100k", Duration::from_secs(60)),
+        ],
     );
 }
 
@@ -109,7 +113,7 @@ fn e2e_1m(c: &mut Criterion) {
         eprintln!("e2e_1m: skipped (set VPCSIM_BENCH_1M=1 to run the 1M-connection benchmark)");
         return;
     }
-    bench_group(c, "e2e_1m", &["bench-1m"], Duration::from_secs(200));
+    bench_group(c, "e2e_1m", &[("bench-1m", Duration::from_secs(300))]);
 }
 
 criterion_group!(benches, e2e, e2e_1m);

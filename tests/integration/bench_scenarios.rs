@@ -212,14 +212,17 @@ fn reference_model(fabric: &Fabric, rows: &[Row]) -> (Vec<f64>, f64, Vec<RefConn
 /// rate at every event, with the allocator's conventions (a flow of `rem`
 /// bytes at `r` bit/s finishes `ceil(rem × 8e9 / r)` ns later; completions
 /// before arrivals at one instant). A response starts at its request's
-/// completion (zero latency). Returns each connection's FCT in ns.
-fn reference_fcts(caps: &[f64], cap: f64, conns: &[RefConn]) -> Vec<u64> {
+/// completion (zero latency). Returns each connection's FCT in ns and the
+/// most flows active at once.
+fn reference_fcts(caps: &[f64], cap: f64, conns: &[RefConn]) -> (Vec<u64>, usize) {
     // Active flows: (connection, is the response, flow, remaining bytes).
     let mut active: Vec<(usize, bool, RefFlow, f64)> = Vec::new();
     let mut fct: Vec<Option<u64>> = vec![None; conns.len()];
     let mut now = 0u64;
     let mut next = 0usize;
+    let mut most = 0usize;
     loop {
+        most = most.max(active.len());
         let specs: Vec<RefFlow> = active.iter().map(|a| a.2.clone()).collect();
         let rates = max_min_rates(caps, &specs);
         let finish: Vec<Option<u64>> = active
@@ -272,10 +275,12 @@ fn reference_fcts(caps: &[f64], cap: f64, conns: &[RefConn]) -> Vec<u64> {
         active.push((next, false, flow, *bytes as f64));
         next += 1;
     }
-    fct.into_iter()
+    let fct = fct
+        .into_iter()
         .enumerate()
         .map(|(i, f)| f.unwrap_or_else(|| panic!("reference: connection {i} never completed")))
-        .collect()
+        .collect();
+    (fct, most)
 }
 
 /// A histogram like the simulator's per-class FCT histogram.
@@ -329,10 +334,15 @@ fn trace_fct_percentiles_equal_the_reference_within_a_microsecond() {
     let s = trace_prefix_scenario(dir.path(), &rows);
     let result = run(&s);
     let (caps, cap, conns) = reference_model(&result.fabric, &rows);
-    let fcts = reference_fcts(&caps, cap, &conns);
-    // The prefix has contention (several flows share resources), or the
-    // comparison would only test single-flow arithmetic.
-    assert!(fcts.len() == PREFIX_ROWS && caps.len() > 10);
+    let (fcts, most_active) = reference_fcts(&caps, cap, &conns);
+    // The prefix has contention (many flows at once over shared resources),
+    // or the comparison would only test single-flow arithmetic. (Scaling any
+    // one of the client NIC, ENI, backend NIC capacities or the flow cap by
+    // 0.999 in the reference makes these tests fail: each kind binds.)
+    assert!(
+        fcts.len() == PREFIX_ROWS && most_active >= 10,
+        "{most_active}"
+    );
 
     let t = &result.summary.traffic[0];
     assert_eq!(t.connections, PREFIX_ROWS as u64);
@@ -381,7 +391,7 @@ fn trace_completion_times_equal_the_reference_connection_by_connection() {
         .collect();
     let result = run(&s);
     let (caps, cap, conns) = reference_model(&result.fabric, &rows);
-    let fcts = reference_fcts(&caps, cap, &conns);
+    let (fcts, _) = reference_fcts(&caps, cap, &conns);
     let mut exact = 0;
     for (i, (t, f)) in result.summary.traffic.iter().zip(&fcts).enumerate() {
         assert_eq!(t.completed, 1, "row {i} completes");
