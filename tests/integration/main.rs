@@ -2,6 +2,7 @@
 //! test binary to keep link time down.
 
 mod bad_fixtures;
+mod bench_scenarios;
 mod check;
 mod cli;
 mod control_rules;
