@@ -1250,6 +1250,7 @@ impl<'f> Evaluator<'f> {
                 // A peering AWS refused (overlap) explains the local route best.
                 Some((p, Err((r, h)))) => {
                     w.plan.peering = Some(p);
+                    w.path = PathKind::Peering;
                     (*r, h.clone())
                 }
                 _ => (
@@ -1263,6 +1264,7 @@ impl<'f> Evaluator<'f> {
             None | Some(Via::Blackhole) | Some(Via::InternetGateway) | Some(Via::NatGateway(_)) | Some(Via::GatewayEndpoint(_)) | Some(Via::VpnGateway) => {
                 if let Some((p, Err((r, h)))) = self.peering_between(src_vpc_id, vpc) {
                     w.plan.peering = Some(p);
+                    w.path = PathKind::Peering;
                     return Err((*r, h.clone()));
                 }
                 if let Some(hub) = self.transitive_hub(src_vpc_id, vpc) {

@@ -217,6 +217,15 @@ pub fn report_sections(result: &RunResult, charts: Vec<(String, String)>) -> Rep
     }
 }
 
-fn expectation_rows(_result: &RunResult) -> Vec<ExpectRow> {
-    Vec::new()
+fn expectation_rows(result: &RunResult) -> Vec<ExpectRow> {
+    result
+        .summary
+        .expectations
+        .iter()
+        .map(|e| ExpectRow {
+            name: e.expectation.clone(),
+            passed: e.passed,
+            detail: format!("measured {} (limit {}); {}", e.actual, e.limit, e.detail),
+        })
+        .collect()
 }
