@@ -31,6 +31,7 @@
 //! | [`sim`] | assembles a run from the parts above |
 //! | [`explain`] | one connection, hop by hop (`vpcsim explain`) |
 //! | [`report`] | summary.json, CSV, charts, report.html |
+//! | [`study`] | variants, sweeps, shards, comparisons over many runs |
 //!
 //! ## Ten-line tutorial
 //! ```no_run
@@ -50,4 +51,5 @@ pub mod quota;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod study;
 pub mod units;
