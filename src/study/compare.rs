@@ -144,7 +144,7 @@ pub fn collect(input: &Input, jobs: usize, quiet: bool) -> Result<Comparison, St
                         )
                         .map_err(|source| StudyError::Run {
                             point: names[i].clone(),
-                            source,
+                            source: Box::new(source),
                         })?;
                         let p = Point {
                             index: i,

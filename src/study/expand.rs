@@ -133,6 +133,7 @@ pub fn in_shard(index: usize, shard: (usize, usize)) -> bool {
 pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError> {
     let s = &ls.study;
     let mut sc = ls.base.clone();
+    append(&mut sc, &s.add);
     let variant = s.variants.iter().find(|v| v.name == p.variant);
     if let Some(v) = variant {
         apply_variant(&mut sc, v, ls)?;
@@ -199,7 +200,13 @@ fn apply_variant(sc: &mut Scenario, v: &Variant, ls: &LoadedStudy) -> Result<(),
     for e in &v.remove {
         remove(sc, e);
     }
-    let a = v.add.clone();
+    append(sc, &v.add);
+    Ok(())
+}
+
+/// Appends every element of `a` to the scenario.
+fn append(sc: &mut Scenario, a: &super::spec::Elements) {
+    let a = a.clone();
     sc.accounts.extend(a.accounts);
     sc.vpcs.extend(a.vpcs);
     sc.security_groups.extend(a.security_groups);
@@ -216,7 +223,6 @@ fn apply_variant(sc: &mut Scenario, v: &Variant, ls: &LoadedStudy) -> Result<(),
     sc.traffic.extend(a.traffic);
     sc.events.extend(a.events);
     sc.expect.extend(a.expect);
-    Ok(())
 }
 
 fn remove(sc: &mut Scenario, e: &Element) {
@@ -549,5 +555,123 @@ fn tgw_for(sc: &mut Scenario, t: &Template, shared: &Vpc) -> usize {
             });
             sc.transit_gateways.len() - 1
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::load_str;
+
+    const BASE: &str = r#"Scenario(name: "b", duration: "1m", accounts: [Account(name: "p", id: "111111111111")],
+        vpcs: [Vpc(name: "hub", account: "p", cidrs: ["10.0.0.0/16"], subnets: [
+            Subnet(name: "hub-a", az: "use1-az1", cidr: "10.0.1.0/24")])],
+        workloads: [Workload(name: "db", subnets: ["hub-a"])])"#;
+
+    fn study(body: &str) -> LoadedStudy {
+        let text = format!("Study(name: \"s\", seed: 9, base: {BASE}, {body})");
+        load_str(&text, "s.ron", None).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const TEMPLATE: &str = r#"templates: [Template(name: "c", azs: ["use1-az1", "use1-az2"],
+        shared: Shared(vpc: "hub", workload: "db"), architecture: Peering,
+        traffic: TrafficSpec(arrivals: Constant(per_second: 1.0)))]"#;
+
+    #[test]
+    fn two_hundred_points_enumerate_in_order_with_distinct_seeds_and_shards() {
+        let ls = study(&format!(
+            "{TEMPLATE}, variants: [Variant(name: \"a\"), Variant(name: \"b\", architecture: TransitGateway)],
+             sweep: [Consumers([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])], replications: 10"
+        ));
+        let pts = points(&ls);
+        assert_eq!(pts.len(), 200);
+        // Index order is id order: the ids' zero-padded prefix makes a plain
+        // sort of folder names the study order.
+        let mut ids: Vec<&str> = pts.iter().map(|p| p.id.as_str()).collect();
+        ids.sort();
+        assert!(ids.iter().zip(&pts).all(|(a, p)| *a == p.id));
+        assert!(pts.iter().enumerate().all(|(i, p)| p.index == i));
+        assert_eq!(pts[0].id, "0000-a-n1-r0");
+        assert_eq!(pts[199].id, "0199-b-n10-r9");
+        // Variant-major, then the axis, then replications innermost.
+        assert_eq!(
+            (
+                pts[10].variant.as_str(),
+                pts[10].consumers,
+                pts[10].replication
+            ),
+            ("a", Some(2), 0)
+        );
+        assert_eq!(pts[100].variant, "b");
+        // Seeds: all distinct, and a function of the coordinates alone.
+        let mut seeds: Vec<u64> = pts.iter().map(|p| p.seed).collect();
+        seeds.sort();
+        seeds.dedup();
+        assert_eq!(seeds.len(), 200);
+        assert_eq!(
+            pts[13].seed,
+            point_seed(9, "variant=a/consumers=2/replication=3")
+        );
+        // Shards partition the points: every point in exactly one of 7.
+        for p in &pts {
+            assert_eq!((0..7).filter(|i| in_shard(p.index, (*i, 7))).count(), 1);
+        }
+    }
+
+    #[test]
+    fn a_points_seed_does_not_depend_on_the_rest_of_the_sweep() {
+        // Adding a variant and an axis value shifts indices, not seeds: a
+        // point reruns identically after the study grows.
+        let small = points(&study(&format!("{TEMPLATE}, sweep: [Consumers([5])]")));
+        let big = points(&study(&format!(
+            "{TEMPLATE}, variants: [Variant(name: \"x\"), Variant(name: \"base\")], sweep: [Consumers([3, 5])]"
+        )));
+        let b = big
+            .iter()
+            .find(|p| p.variant == "base" && p.consumers == Some(5))
+            .expect("point");
+        assert_eq!(b.seed, small[0].seed);
+        assert_ne!(b.index, small[0].index);
+    }
+
+    #[test]
+    fn templates_generate_named_consumers_with_distinct_blocks() {
+        let ls = study(&format!("{TEMPLATE}, sweep: [Consumers([300]), Azs([2])]"));
+        let p = &points(&ls)[0];
+        let sc = scenario_for(&ls, p).expect("valid scenario");
+        // 1 hub + 300 consumers, each in its own account and VPC.
+        assert_eq!(sc.vpcs.len(), 301);
+        assert_eq!(sc.accounts.len(), 301);
+        assert_eq!(sc.vpcs[1].name, "c-001");
+        assert_eq!(sc.accounts[1].id, "700000000001");
+        // 10.0.0.0/16 is the hub's: consumer blocks skip it, so the first is
+        // 10.1.0.0/24 and the 257th moves to 10.2.0.0/24.
+        assert_eq!(sc.vpcs[1].cidrs[0].to_string(), "10.1.0.0/24");
+        assert_eq!(sc.vpcs[257].cidrs[0].to_string(), "10.2.0.0/24");
+        // Two AZs: the /24 split in two /25 subnets.
+        assert_eq!(sc.vpcs[1].subnets[1].cidr.to_string(), "10.1.0.128/25");
+        assert_eq!(sc.peerings.len(), 300);
+        assert_eq!(sc.traffic.len(), 300);
+    }
+
+    #[test]
+    fn load_scales_every_rate() {
+        let mut a = Arrivals::Diurnal {
+            peak_per_second: 2.0,
+            trough_per_second: 1.0,
+            peak_at: SimDuration::ZERO,
+        };
+        scale_arrivals(&mut a, 3.0);
+        assert_eq!(
+            a,
+            Arrivals::Diurnal {
+                peak_per_second: 6.0,
+                trough_per_second: 3.0,
+                peak_at: SimDuration::ZERO
+            }
+        );
+        let mut b = Arrivals::Burst { count: 10 };
+        scale_arrivals(&mut b, 0.25);
+        assert_eq!(b, Arrivals::Burst { count: 3 });
     }
 }

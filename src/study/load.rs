@@ -82,7 +82,7 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
             };
             scenario::load_file(&at).map_err(|e| StudyError::Base {
                 file: file.to_string(),
-                source: e,
+                source: Box::new(e),
             })?
         }
         Base::Inline(s) => {

@@ -84,7 +84,7 @@ pub enum StudyError {
     Base {
         file: String,
         #[source]
-        source: ScenarioError,
+        source: Box<ScenarioError>,
     },
     /// The scenario generated for a point is not valid.
     #[error("point {point}: the generated scenario has {} problem{}:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, list(problems))]
@@ -97,7 +97,7 @@ pub enum StudyError {
     Run {
         point: String,
         #[source]
-        source: RunError,
+        source: Box<RunError>,
     },
     /// Some points failed (each message names its point).
     #[error("{failed} of {of} points failed:\n{}", messages.join("\n"))]

@@ -33,6 +33,9 @@ pub struct Study {
     /// The scenario every point starts from: a path (relative to the study
     /// file) or an inline `Scenario(...)`.
     pub base: Base,
+    /// Elements appended to the base for every point (before variants).
+    #[serde(default)]
+    pub add: Elements,
     /// Generators of consumer VPCs.
     #[serde(default)]
     pub templates: Vec<Template>,

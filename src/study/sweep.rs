@@ -134,7 +134,7 @@ pub fn run_point(ls: &LoadedStudy, p: &Point) -> Result<RunResult, StudyError> {
     )
     .map_err(|source| StudyError::Run {
         point: p.id.clone(),
-        source,
+        source: Box::new(source),
     })
 }
 

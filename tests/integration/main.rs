@@ -4,3 +4,4 @@
 mod bad_fixtures;
 mod cli;
 mod shipped_scenarios;
+mod study;
