@@ -77,6 +77,8 @@ pub enum RunError {
     Sim(#[from] SimError),
     #[error("pricing the run: {0}")]
     Cost(#[from] CostError),
+    #[error("pricebook {pricebook:?} has no rates for region {region}, which the scenario uses, and no builtin pricebook covers it; give a pricebook file with a {region:?} entry (`pricebook: \"my-prices.ron\"`)")]
+    MissingRegion { pricebook: String, region: String },
     #[error("no pricebook: the scenario names {name:?}, which is not builtin ({known}) and not a .ron file")]
     NoPricebook { name: String, known: String },
 }
@@ -321,13 +323,22 @@ impl Run<'_> {
                 Some(id) => {
                     let instances = &fabric.workloads[id.index()].instances;
                     let n = instances.len();
-                    // Clients in a failed AZ are down and open nothing: take the
-                    // next instance (in index order) whose AZ is up, if any.
-                    let first = class.rng.random_range(0..n.max(1));
-                    let index = (0..n)
-                        .map(|k| (first + k) % n)
-                        .find(|i| self.state.az_up[instances[*i].az.index()])
-                        .unwrap_or(first);
+                    // Clients in a failed AZ are down and open nothing; the
+                    // class's demand moves to the live instances, uniformly
+                    // (redraw; after 64 misses, scan from the last draw).
+                    let up = |i: usize| self.state.az_up[instances[i].az.index()];
+                    let mut index = class.rng.random_range(0..n.max(1));
+                    let mut tries = 1;
+                    while !up(index) && tries < 64 {
+                        index = class.rng.random_range(0..n.max(1));
+                        tries += 1;
+                    }
+                    if !up(index) {
+                        index = (0..n)
+                            .map(|k| (index + k) % n)
+                            .find(|i| up(*i))
+                            .unwrap_or(index);
+                    }
                     (
                         Src::Instance {
                             workload: id,
@@ -375,6 +386,7 @@ impl Run<'_> {
             action: spec.action.as_deref(),
             resource: spec.resource.as_deref(),
             zonal_client: zonal_client(&dns_mode, index, count),
+            trace: false,
         };
         let decision = self
             .eval
@@ -971,6 +983,34 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             });
         }
     };
+    // Every region the fabric uses needs rates: borrow missing regions from
+    // the builtin pricebook of that region, else stop before simulating.
+    let mut pricebook = pricebook;
+    let mut used: Vec<String> = fabric
+        .vpcs
+        .iter()
+        .map(|v| v.region.clone())
+        .chain(fabric.tgws.iter().map(|t| t.region.clone()))
+        .collect();
+    used.push(scenario.region.clone());
+    used.sort();
+    used.dedup();
+    for r in &used {
+        if !pricebook.regions.contains_key(r) {
+            match Pricebook::builtin(&format!("aws-{r}")).and_then(|b| b.regions.get(r).cloned()) {
+                Some(rates) => {
+                    pricebook.regions.insert(r.clone(), rates);
+                    pricebook.name = format!("{}+aws-{r}", pricebook.name);
+                }
+                None => {
+                    return Err(RunError::MissingRegion {
+                        pricebook: pricebook.name.clone(),
+                        region: r.clone(),
+                    })
+                }
+            }
+        }
+    }
     let sample_interval = scenario.settings.sample_interval;
     let scale_period = SimDuration(
         (fabric.quotas.scaling.sustain.as_nanos() / 4).clamp(1_000_000_000, 60_000_000_000),

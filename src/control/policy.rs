@@ -161,7 +161,11 @@ pub fn evaluate_policy(
                 || p == account_id
                 || wildcard(p, principal)
                 || *p == format!("arn:aws:iam::{account_id}:root")
-        }) && st.actions.iter().any(|a| wildcard(a, action) || a == "*")
+        }) && st
+            .actions
+            .iter()
+            // IAM action names are case-insensitive.
+            .any(|a| a == "*" || wildcard(&a.to_ascii_lowercase(), &action.to_ascii_lowercase()))
             && st.resources.iter().any(|r| wildcard(r, resource))
     };
     if let Some(i) = policy

@@ -38,6 +38,9 @@ pub struct Request<'a> {
     pub resource: Option<&'a str>,
     /// For `Dns::Mixed`: whether this client uses the zonal name.
     pub zonal_client: bool,
+    /// Record the hop texts (for `explain`); runs leave it off and get the
+    /// outcome, reason, hop index and hint without the per-hop strings.
+    pub trace: bool,
 }
 
 /// What a delivered connection crosses, for the data plane and the meters.
@@ -95,9 +98,25 @@ struct SrcInfo {
 /// A walk in progress: the hops so far.
 struct Walk<'f> {
     fabric: &'f Fabric,
+    /// Record hop texts (explain), or only count hops (runs: no allocation).
+    trace: bool,
     hops: Vec<Hop>,
+    /// Hops passed without recording them.
+    skipped: usize,
     plan: Plan,
     path: PathKind,
+}
+
+/// Records a hop when tracing; otherwise counts it without evaluating (and
+/// so without formatting) its texts.
+macro_rules! hop {
+    ($w:expr, $comp:expr, $kind:expr, $az:expr, $acc:expr, $check:expr $(,)?) => {
+        if $w.trace {
+            $w.hop($comp, $kind, $az, $acc, $check)
+        } else {
+            $w.skipped += 1
+        }
+    };
 }
 
 /// A refusal: reason and hint (the hop is the last one pushed).
@@ -134,7 +153,7 @@ impl<'f> Walk<'f> {
                 outcome: Outcome::Denied {
                     path: self.path,
                     reason,
-                    at_hop: self.hops.len().saturating_sub(1),
+                    at_hop: (self.hops.len() + self.skipped).saturating_sub(1),
                     hint,
                     hops: self.hops,
                 },
@@ -156,6 +175,10 @@ pub fn site_host_ip(fabric: &Fabric, site: SiteId, index: u32) -> IpAddr {
         None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
     }
 }
+
+/// The client port responses go back to (inside Linux's and IANA's
+/// ephemeral ranges), for stateless NACL checks.
+const EPHEMERAL_PORT: u16 = 49152;
 
 /// A documentation address standing for "somewhere on the internet".
 const INTERNET_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10));
@@ -276,7 +299,9 @@ impl<'f> Evaluator<'f> {
         let src = self.src_info(req.src);
         let mut w = Walk {
             fabric: f,
+            trace: req.trace,
             hops: Vec::new(),
+            skipped: 0,
             plan: Plan {
                 client_az: src.az,
                 ..Plan::default()
@@ -289,7 +314,8 @@ impl<'f> Evaluator<'f> {
             }
             Src::Host { .. } => (None, "on-prem host"),
         };
-        w.hop(
+        hop!(
+            w,
             &src.name,
             kind,
             src.az,
@@ -380,7 +406,8 @@ impl<'f> Evaluator<'f> {
         });
         match chosen {
             Some(e) => {
-                w.hop(
+                hop!(
+                    w,
                     &f.endpoints[e.index()].name,
                     "dns",
                     None,
@@ -397,7 +424,8 @@ impl<'f> Evaluator<'f> {
                     Some(v) => format!("VPC {:?}", f.vpcs[v.index()].name),
                     None => "any VPC the source reaches".to_string(),
                 };
-                w.hop(
+                hop!(
+                    w,
                     name,
                     "dns",
                     None,
@@ -433,7 +461,7 @@ impl<'f> Evaluator<'f> {
             })
         });
         let Some(si) = svc else {
-            w.hop(name, "dns", None, None, "resolve the private DNS name");
+            hop!(w, name, "dns", None, None, "resolve the private DNS name");
             return Err((
                 Reason::NoEndpoint,
                 format!("no endpoint service has the private DNS name {name:?}"),
@@ -441,7 +469,8 @@ impl<'f> Evaluator<'f> {
         };
         let s = &f.services[si];
         let state = st.private_dns[si];
-        w.hop(
+        hop!(
+            w,
             name,
             "dns",
             None,
@@ -507,7 +536,8 @@ impl<'f> Evaluator<'f> {
         // 1. The endpoint exists.
         match &st.endpoints[e.index()] {
             EndpointStatus::NotCreated | EndpointStatus::Deleted => {
-                w.hop(
+                hop!(
+                    w,
                     &ep.name,
                     "interface-endpoint",
                     None,
@@ -520,7 +550,8 @@ impl<'f> Evaluator<'f> {
                 ));
             }
             EndpointStatus::Failed { reason, hint } => {
-                w.hop(
+                hop!(
+                    w,
                     &ep.name,
                     "interface-endpoint",
                     None,
@@ -532,12 +563,21 @@ impl<'f> Evaluator<'f> {
             EndpointStatus::Created(_) => {}
         }
         // 2. DNS: which ENI.
-        let healthy: Vec<EniId> = ep
+        let up: Vec<EniId> = ep
             .enis
             .iter()
             .copied()
             .filter(|x| st.az_up[f.enis[x.index()].az.index()])
             .collect();
+        // A healthy ENI is one whose NLB node can reach a healthy target
+        // (AWS health-checks the zone); when none is, fall back to the ENIs
+        // in live AZs so that the denial names the real cause.
+        let served: Vec<EniId> = up
+            .iter()
+            .copied()
+            .filter(|x| self.eni_serves(st, svc_id, *x))
+            .collect();
+        let healthy = if served.is_empty() { up } else { served };
         let zonal_az = match mode {
             Dns::Zonal => src.az,
             Dns::Mixed(_) if req.zonal_client => src.az,
@@ -549,7 +589,8 @@ impl<'f> Evaluator<'f> {
         let eni = match (zonal_az, pinned) {
             (Some(az), Some(eni)) => {
                 let name = ep.zonal_dns_name(f.azs[az.index()].name_for(ep.account));
-                w.hop(
+                hop!(
+                    w,
                     &name,
                     "dns",
                     Some(az),
@@ -565,7 +606,8 @@ impl<'f> Evaluator<'f> {
                 eni
             }
             (Some(az), None) if matches!(mode, Dns::ZonalIn(_)) => {
-                w.hop(
+                hop!(
+                    w,
                     &ep.dns_name,
                     "dns",
                     Some(az),
@@ -583,7 +625,8 @@ impl<'f> Evaluator<'f> {
             }
             _ => {
                 if healthy.is_empty() {
-                    w.hop(
+                    hop!(
+                        w,
                         &ep.dns_name,
                         "dns",
                         None,
@@ -603,7 +646,8 @@ impl<'f> Evaluator<'f> {
                 } else {
                     ""
                 };
-                w.hop(
+                hop!(
+                    w,
                     &ep.dns_name,
                     "dns",
                     Some(f.enis[eni.index()].az),
@@ -627,7 +671,8 @@ impl<'f> Evaluator<'f> {
         )?;
         w.path = PathKind::Privatelink;
         // 4. The ENI: NACL of its subnet, security groups where the profile has them.
-        w.hop(
+        hop!(
+            w,
             &eni_info.aws_id,
             "endpoint-eni",
             Some(eni_info.az),
@@ -652,6 +697,13 @@ impl<'f> Evaluator<'f> {
                 ),
             ));
         }
+        self.nacl_return(
+            eni_info.subnet,
+            eni_info.ip,
+            src.subnet,
+            src.ip,
+            req.protocol,
+        )?;
         if f.quotas.endpoint_security_groups {
             let allowed = if ep.security_groups.is_empty() {
                 // The VPC's default group: it admits members of the default
@@ -679,7 +731,8 @@ impl<'f> Evaluator<'f> {
             }
         }
         // 5. The endpoint connection state.
-        w.hop(
+        hop!(
+            w,
             &svc.service_name,
             "endpoint-service",
             None,
@@ -763,7 +816,35 @@ impl<'f> Evaluator<'f> {
         };
         let node_info = &f.enis[node.index()];
         w.plan.nlb_node = Some(node);
-        w.hop(
+        if n.privatelink_sg_evaluation
+            && !sg_allows(
+                f,
+                &n.security_groups,
+                Direction::Inbound,
+                src.ip,
+                &src.groups,
+                req.port,
+                req.protocol,
+            )
+        {
+            hop!(
+                w,
+                &n.name,
+                "nlb",
+                Some(node_info.az),
+                Some(n.account),
+                "NLB security groups (evaluated for PrivateLink traffic)"
+            );
+            return Err((
+                Reason::SecurityGroupDeny,
+                format!(
+                    "allow inbound port {} from {} in the security groups of NLB {:?}, or turn off their evaluation for PrivateLink traffic (privatelink_sg_evaluation: false)",
+                    req.port, src.ip, n.name
+                ),
+            ));
+        }
+        hop!(
+            w,
             &n.name,
             "nlb",
             Some(node_info.az),
@@ -808,7 +889,8 @@ impl<'f> Evaluator<'f> {
         let inst = target.instances[ti];
         w.plan.target = Some((tw, ti));
         w.plan.target_az = Some(inst.az);
-        w.hop(
+        hop!(
+            w,
             format!("{}[{ti}]", target.name),
             "instance",
             Some(inst.az),
@@ -835,6 +917,7 @@ impl<'f> Evaluator<'f> {
                 ),
             ));
         }
+        self.nacl_return(inst.subnet, inst.ip, None, node_info.ip, req.protocol)?;
         if !sg_allows(
             f,
             &target.security_groups,
@@ -850,6 +933,64 @@ impl<'f> Evaluator<'f> {
             ));
         }
         Ok(())
+    }
+
+    /// NACLs are stateless: the response (from `server_ip` in `server` to
+    /// `client_ip` on an ephemeral port) must be allowed out of the server's
+    /// subnet and into the client's.
+    fn nacl_return(
+        &self,
+        server: SubnetId,
+        server_ip: IpAddr,
+        client: Option<SubnetId>,
+        client_ip: IpAddr,
+        proto: Protocol,
+    ) -> Result<(), Deny> {
+        let f = self.fabric;
+        if !nacl_allows(
+            f,
+            server,
+            Direction::Outbound,
+            client_ip,
+            EPHEMERAL_PORT,
+            proto,
+        ) {
+            return Err((
+                Reason::NaclDeny,
+                format!(
+                    "NACLs are stateless: allow outbound ephemeral ports (1024-65535) to {client_ip} in the NACL of subnet {:?}",
+                    f.subnets[server.index()].name
+                ),
+            ));
+        }
+        if let Some(c) = client {
+            if !nacl_allows(f, c, Direction::Inbound, server_ip, EPHEMERAL_PORT, proto) {
+                return Err((
+                    Reason::NaclDeny,
+                    format!(
+                        "NACLs are stateless: allow inbound ephemeral ports (1024-65535) from {server_ip} in the NACL of subnet {:?}",
+                        f.subnets[c.index()].name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether an endpoint ENI's NLB node has a healthy target to send to.
+    fn eni_serves(&self, st: &mut ControlState, svc: crate::fabric::ServiceId, eni: EniId) -> bool {
+        let f = self.fabric;
+        let az = f.enis[eni.index()].az;
+        let Some(nlb) = st.nlb_for_eni(f, svc, eni) else {
+            return false;
+        };
+        let n = &f.nlbs[nlb.index()];
+        n.targets.iter().any(|t| {
+            f.workloads[t.index()]
+                .instances
+                .iter()
+                .any(|i| st.az_up[i.az.index()] && (n.cross_zone || i.az == az))
+        })
     }
 
     // ------------------------------------------------------------------
@@ -898,7 +1039,8 @@ impl<'f> Evaluator<'f> {
             }
             return Err(d);
         }
-        w.hop(
+        hop!(
+            w,
             format!("{}[{index}]", target.name),
             "instance",
             Some(inst.az),
@@ -929,6 +1071,7 @@ impl<'f> Evaluator<'f> {
                 ),
             ));
         }
+        self.nacl_return(inst.subnet, inst.ip, src.subnet, src.ip, req.protocol)?;
         if !sg_allows(
             f,
             &target.security_groups,
@@ -1025,7 +1168,8 @@ impl<'f> Evaluator<'f> {
         let src_vpc = &f.vpcs[src_vpc_id.index()];
         // Source-side filters first: SG outbound, NACL outbound.
         if !sg_allows(f, &src.groups, Direction::Outbound, ip, &[], port, proto) {
-            w.hop(
+            hop!(
+                w,
                 &src.name,
                 "security-group",
                 src.az,
@@ -1041,7 +1185,8 @@ impl<'f> Evaluator<'f> {
             ));
         }
         if !nacl_allows(f, src_subnet, Direction::Outbound, ip, port, proto) {
-            w.hop(
+            hop!(
+                w,
                 &f.subnets[src_subnet.index()].name,
                 "nacl",
                 src.az,
@@ -1057,7 +1202,8 @@ impl<'f> Evaluator<'f> {
             ));
         }
         if src_vpc_id == vpc {
-            w.hop(
+            hop!(
+                w,
                 &src_vpc.name,
                 "route-table",
                 src.az,
@@ -1068,7 +1214,8 @@ impl<'f> Evaluator<'f> {
         }
         let rt = f.route_table_of(src_subnet);
         let via = rt.lookup(&src_vpc.cidrs, ip);
-        w.hop(
+        hop!(
+            w,
             format!("{}/{}", src_vpc.name, rt.name),
             "route-table",
             src.az,
@@ -1114,7 +1261,7 @@ impl<'f> Evaluator<'f> {
                 let pi = &f.peerings[p.index()];
                 w.path = PathKind::Peering;
                 w.plan.peering = Some(p);
-                w.hop(
+                hop!(w,
                     &pi.name,
                     "peering",
                     None,
@@ -1137,7 +1284,7 @@ impl<'f> Evaluator<'f> {
                 w.path = PathKind::Tgw;
                 let tg = &f.tgws[t.index()];
                 let Some(a) = tg.attachments.iter().copied().find(|a| f.tgw_attachments[a.index()].target == AttachTo::Vpc(src_vpc_id)) else {
-                    w.hop(&tg.name, "transit-gateway", None, Some(tg.account), "an attachment of the source VPC");
+                    hop!(w, &tg.name, "transit-gateway", None, Some(tg.account), "an attachment of the source VPC");
                     return Err((Reason::NoRoute, format!("attach VPC {:?} to transit gateway {:?}", src_vpc.name, tg.name)));
                 };
                 let b = self.tgw_lookup(w, t, a, ip)?;
@@ -1192,7 +1339,8 @@ impl<'f> Evaluator<'f> {
         let tg = &f.tgws[t.index()];
         let att = &f.tgw_attachments[from.index()];
         let Some(rt) = att.route_table else {
-            w.hop(
+            hop!(
+                w,
                 &tg.name,
                 "transit-gateway",
                 None,
@@ -1209,7 +1357,8 @@ impl<'f> Evaluator<'f> {
         };
         let table = &tg.route_tables[rt];
         let found = table.lookup(ip);
-        w.hop(
+        hop!(
+            w,
             format!("{}/{}", tg.name, table.name),
             "transit-gateway",
             None,
@@ -1243,7 +1392,8 @@ impl<'f> Evaluator<'f> {
         let v = &f.vpcs[vpc.index()];
         let rt = f.route_table_of(dst_subnet);
         let back = rt.lookup(&v.cidrs, src_ip);
-        w.hop(
+        hop!(
+            w,
             format!("{}/{}", v.name, rt.name),
             "route-table",
             Some(f.subnets[dst_subnet.index()].az),
@@ -1283,7 +1433,8 @@ impl<'f> Evaluator<'f> {
                 .any(|c| c.contains(&src.ip))
         });
         let Some((dx, tgw)) = self.site_paths(st, src, vpc).next() else {
-            w.hop(
+            hop!(
+                w,
                 "direct-connect",
                 "direct-connect",
                 None,
@@ -1302,7 +1453,8 @@ impl<'f> Evaluator<'f> {
         };
         let d = &f.dxs[dx.index()];
         w.plan.dx = Some(dx);
-        w.hop(
+        hop!(
+            w,
             &d.name,
             "direct-connect",
             None,
@@ -1354,7 +1506,8 @@ impl<'f> Evaluator<'f> {
         let f = self.fabric;
         w.path = PathKind::Dx;
         let (Some(v), Some(sn)) = (src.vpc, src.subnet) else {
-            w.hop(
+            hop!(
+                w,
                 &f.sites[site.index()].name,
                 "on-prem site",
                 None,
@@ -1369,7 +1522,8 @@ impl<'f> Evaluator<'f> {
         let vpc = &f.vpcs[v.index()];
         let rt = f.route_table_of(sn);
         let via = rt.lookup(&vpc.cidrs, ip);
-        w.hop(
+        hop!(
+            w,
             format!("{}/{}", vpc.name, rt.name),
             "route-table",
             src.az,
@@ -1399,7 +1553,8 @@ impl<'f> Evaluator<'f> {
         match found {
             Some((i, d)) => {
                 w.plan.dx = Some(DxId(i as u32));
-                w.hop(
+                hop!(
+                    w,
                     &d.name,
                     "direct-connect",
                     None,
@@ -1441,7 +1596,8 @@ impl<'f> Evaluator<'f> {
             })
         };
         let (Some(v), Some(sn)) = (src.vpc, src.subnet) else {
-            w.hop(
+            hop!(
+                w,
                 format!("{svc}"),
                 "aws-service",
                 None,
@@ -1469,7 +1625,8 @@ impl<'f> Evaluator<'f> {
         if let Some(Via::GatewayEndpoint(g)) = rt.prefix_list(svc) {
             let ge = &f.gateway_endpoints[g.index()];
             w.plan.gateway_endpoint = Some(g);
-            w.hop(
+            hop!(
+                w,
                 &ge.name,
                 "gateway-endpoint",
                 src.az,
@@ -1498,7 +1655,8 @@ impl<'f> Evaluator<'f> {
         // No gateway endpoint route: the public endpoint through NAT or IGW.
         match rt.lookup(&vpc.cidrs, INTERNET_IP) {
             Some(Via::NatGateway(_) | Via::InternetGateway) => {
-                w.hop(
+                hop!(
+                    w,
                     format!("{}/{}", vpc.name, rt.name),
                     "route-table",
                     src.az,
@@ -1510,7 +1668,8 @@ impl<'f> Evaluator<'f> {
                 self.to_internet(st, src, w)
             }
             _ => {
-                w.hop(
+                hop!(
+                    w,
                     format!("{}/{}", vpc.name, rt.name),
                     "route-table",
                     src.az,
@@ -1536,7 +1695,7 @@ impl<'f> Evaluator<'f> {
     fn to_internet(&self, st: &ControlState, src: &SrcInfo, w: &mut Walk) -> Result<(), Deny> {
         let f = self.fabric;
         let (Some(v), Some(sn)) = (src.vpc, src.subnet) else {
-            w.hop(&src.name, "on-prem host", None, None, "internet egress");
+            hop!(w, &src.name, "on-prem host", None, None, "internet egress");
             return Err((
                 Reason::NoRoute,
                 "on-premises internet egress is outside vpcsim's model".to_string(),
@@ -1549,7 +1708,8 @@ impl<'f> Evaluator<'f> {
                 let nat = &f.nats[n.index()];
                 w.path = PathKind::Nat;
                 w.plan.nat = Some(n);
-                w.hop(
+                hop!(
+                    w,
                     &nat.name,
                     "nat-gateway",
                     Some(nat.az),
@@ -1579,7 +1739,8 @@ impl<'f> Evaluator<'f> {
             }
             Some(Via::InternetGateway) => {
                 w.path = PathKind::Internet;
-                w.hop(
+                hop!(
+                    w,
                     format!("{}/igw", vpc.name),
                     "internet-gateway",
                     None,
@@ -1589,7 +1750,8 @@ impl<'f> Evaluator<'f> {
                 Ok(())
             }
             _ => {
-                w.hop(
+                hop!(
+                    w,
                     format!("{}/{}", vpc.name, rt.name),
                     "route-table",
                     src.az,

@@ -229,7 +229,15 @@ impl ControlState {
             .filter(|az| !offered.contains(az))
             .map(|az| fabric.az_name(az))
             .collect();
-        let result = if in_use >= quota {
+        let result = if self.service_nlbs[ep.service.index()].is_empty() {
+            Err((
+                Reason::NoLoadBalancer,
+                format!(
+                    "service {:?} has no Network Load Balancer (an NLB serves one service; see control_events for NLB_IN_USE); give it its own NLB",
+                    svc.name
+                ),
+            ))
+        } else if in_use >= quota {
             Err((
                 Reason::EndpointQuotaExceeded,
                 format!(

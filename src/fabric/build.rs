@@ -390,6 +390,7 @@ impl Builder<'_> {
                 cross_zone: n.cross_zone,
                 proxy_protocol_v2: n.proxy_protocol_v2,
                 security_groups,
+                privatelink_sg_evaluation: n.privatelink_sg_evaluation,
                 node,
             });
             self.name(Kind::Nlb, &n.name, i);

@@ -261,6 +261,7 @@ pub struct NlbInfo {
     pub cross_zone: bool,
     pub proxy_protocol_v2: bool,
     pub security_groups: Vec<SgId>,
+    pub privatelink_sg_evaluation: bool,
     pub node: NodeIndex,
 }
 

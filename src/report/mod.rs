@@ -6,6 +6,8 @@
 //! Owns: output formats. Must not: recompute results; it formats what the
 //! simulation measured.
 
+pub mod charts;
+pub mod html;
 pub mod summary;
 
 use std::io::Write;

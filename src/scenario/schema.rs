@@ -439,6 +439,10 @@ pub struct Nlb {
     pub proxy_protocol_v2: bool,
     #[serde(default)]
     pub security_groups: Vec<String>,
+    /// Evaluate the NLB's inbound security-group rules for PrivateLink
+    /// traffic (AWS's default, true); false turns that evaluation off.
+    #[serde(default = "yes")]
+    pub privatelink_sg_evaluation: bool,
 }
 
 /// A VPC endpoint service (PrivateLink) in front of one or more NLBs.

@@ -3,5 +3,6 @@
 
 mod bad_fixtures;
 mod cli;
+mod control_rules;
 mod shipped_scenarios;
 mod study;

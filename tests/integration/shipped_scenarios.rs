@@ -186,3 +186,118 @@ fn quickstart_denies_only_before_acceptance_and_fails_over_during_the_outage() {
     assert_eq!(applied.get("AzOutage"), Some(&1));
     assert_eq!(applied.get("AzRecover"), Some(&1));
 }
+
+fn run_shipped(name: &str) -> sim::RunResult {
+    let path = format!("{}/scenarios/{name}.ron", env!("CARGO_MANIFEST_DIR"));
+    let s = scenario::load_file(&path).expect("valid");
+    sim::run(
+        &s,
+        &sim::RunOptions {
+            quiet: true,
+            ..Default::default()
+        },
+    )
+    .expect("runs")
+}
+
+#[test]
+fn endpoint_capacity_steps_up_when_demand_passes_10_gbps() {
+    let r = run_shipped("endpoint-scaling");
+    let eni = r
+        .summary
+        .bandwidth
+        .resources
+        .iter()
+        .find(|x| x.name == "endpoint:analytics-objects/use1-az1")
+        .expect("the endpoint AZ is reported");
+    // Starts at the profile's 10 Gbps, ends several 10 Gbps steps higher, and
+    // carried more than 10 Gbps at its peak: the scaling is real, not nominal.
+    assert_eq!(eni.base_capacity_gbps, 10.0);
+    assert!(eni.capacity_changes >= 3, "{eni:?}");
+    assert!(eni.max_capacity_gbps >= 40.0, "{eni:?}");
+    assert!(eni.peak_gbps > 10.0, "{eni:?}");
+    // No sample ever carries more than the capacity at that sample.
+    let series = r
+        .timeseries
+        .iter()
+        .find(|s| s.name == eni.name)
+        .expect("series");
+    for (t, bps, cap) in &series.samples {
+        assert!(*bps <= *cap as f64 * 1.000_001, "{t}: {bps} > {cap}");
+    }
+}
+
+#[test]
+fn az_outage_shifts_traffic_and_raises_cross_az_bytes() {
+    let r = run_shipped("az-outage");
+    // Mean cross-AZ bytes per 30 s sample before the outage (5–20 min) and
+    // during it (25–40 min); total demand is constant, so a rise means the
+    // traffic moved to paths that cross AZs.
+    let mean = |from: u64, to: u64| {
+        let v: Vec<u64> = r
+            .cross_az_series
+            .iter()
+            .filter(|(t, _)| {
+                t.as_nanos() > from * 60_000_000_000 && t.as_nanos() <= to * 60_000_000_000
+            })
+            .map(|(_, b)| *b)
+            .collect();
+        v.iter().sum::<u64>() as f64 / v.len() as f64
+    };
+    let before = mean(5, 20);
+    let during = mean(25, 40);
+    let after = mean(45, 60);
+    assert!(during > before * 1.3, "before {before}, during {during}");
+    assert!(after < during, "after {after}, during {during}");
+    // The failed AZ's endpoint capacity dropped to zero and came back.
+    let eni = r
+        .timeseries
+        .iter()
+        .find(|s| s.name == "endpoint:shop-search/use1-az1")
+        .expect("series");
+    assert!(eni.samples.iter().any(|(_, _, cap)| *cap == 0));
+    assert!(eni.samples.last().is_some_and(|(_, _, cap)| *cap > 0));
+}
+
+#[test]
+fn regional_and_zonal_names_differ_by_cross_az_charges_only() {
+    use rust_decimal::Decimal;
+    use vpcsim::cost::Category;
+    let r = run_shipped("regional-vs-zonal");
+    let by = |account: &str, cat: Category| -> Decimal {
+        r.bill
+            .lines
+            .iter()
+            .filter(|l| l.account == account && l.category == cat)
+            .map(|l| l.usd.amount())
+            .sum()
+    };
+    // Same bytes (constant arrivals, fixed sizes): identical processing and hours.
+    assert_eq!(
+        by("regional-co", Category::EndpointDataProcessed),
+        by("zonal-co", Category::EndpointDataProcessed)
+    );
+    assert_eq!(
+        by("regional-co", Category::EndpointHours),
+        by("zonal-co", Category::EndpointHours)
+    );
+    // Zonal names keep every byte in its AZ; regional ones cross about 2/3 of the time.
+    assert_eq!(by("zonal-co", Category::CrossAz), Decimal::ZERO);
+    let cross = by("regional-co", Category::CrossAz);
+    assert!(cross > Decimal::ZERO);
+    let total = |a: &str| {
+        r.bill
+            .by_account
+            .get(a)
+            .map(|u| u.amount())
+            .unwrap_or_default()
+    };
+    assert_eq!(total("regional-co") - total("zonal-co"), cross);
+    // Hand arithmetic for zonal-co: 3 AZs × 2 h × $0.01, plus 72,000
+    // connections (10/s for 2 h) × (8 KiB + 1 MiB) = 76,087,296,000 bytes
+    // = 70.8618164062… GB (1 GB = 2^30 bytes) × $0.01, rounded to 10 places.
+    let hours = Decimal::new(6, 2);
+    let gb = Decimal::from(76_087_296_000u64) / Decimal::from(1u64 << 30);
+    let processing = (gb * Decimal::new(1, 2)).round_dp(10);
+    assert_eq!(total("zonal-co"), hours + processing);
+}
