@@ -116,6 +116,8 @@ pub enum StudyError {
     Pool(String),
     #[error("compare: {0}")]
     Compare(String),
+    #[error("chart {0}")]
+    Chart(String),
 }
 
 fn list(problems: &[Problem]) -> String {
