@@ -116,6 +116,33 @@ fn sweep_is_byte_identical_for_any_jobs_and_merged_shards_equal_the_whole() {
     for f in ["study.csv", "study.json", "study-stats.csv"] {
         assert_eq!(read(&out("j1").join(f)), read(&merged.join(f)), "{f}");
     }
+    // compare reads the finished sweep, writes its table and the charts;
+    // twice gives the same SVG bytes (charts are deterministic too).
+    for name in ["cmp1", "cmp2"] {
+        let text = run_cli(&[
+            "compare".as_ref(),
+            merged.as_os_str(),
+            "--out".as_ref(),
+            out(name).as_os_str(),
+            "--format".as_ref(),
+            "csv".as_ref(),
+        ]);
+        assert!(
+            text.starts_with("consumers,load,zonal_share,azs,replications,metric,pl,peer"),
+            "{text}"
+        );
+    }
+    for f in ["cost-vs-consumers", "throughput"] {
+        let svg = out("cmp1").join(format!("charts/{f}.svg"));
+        assert_eq!(
+            read(&svg),
+            read(&out("cmp2").join(format!("charts/{f}.svg"))),
+            "{f}"
+        );
+        let png = read(&out("cmp1").join(format!("charts/{f}.png")));
+        assert!(png.starts_with(b"\x89PNG"), "{f}.png is a PNG");
+    }
+    assert!(out("cmp1").join("comparison.csv").exists());
     let csv = String::from_utf8(read(&merged.join("study.csv"))).expect("utf8");
     assert_eq!(csv.lines().count(), 1 + 8, "a header and one row per point");
     let stats = String::from_utf8(read(&merged.join("study-stats.csv"))).expect("utf8");
