@@ -232,7 +232,9 @@ fn fmt_num(v: f64) -> String {
 impl Plot {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         root.fill(&WHITE)?;
-        let (head, body) = root.split_vertically(84);
+        let (head, rest) = root.split_vertically(84);
+        let w = rest.dim_in_pixel().0;
+        let (body, panel) = rest.split_horizontally(w.saturating_sub(290));
         head.draw(&Text::new(self.title.clone(), (24, 16), font(26.0, INK)))?;
         head.draw(&Text::new(
             self.subtitle.clone(),
@@ -269,9 +271,11 @@ impl Plot {
             let lo = 10f64.powf((ymin_pos / 2.0).log10().floor());
             let hi = ymax * 2.5;
             let mut chart = builder.build_cartesian_2d(x0..x1, (lo..hi).log_scale())?;
+            self.legend(&panel, all.iter().any(|p| p.y <= 0.0))?;
             self.body(&body, &mut chart, (x0, x1), (lo, hi), lo)
         } else {
             let mut chart = builder.build_cartesian_2d(x0..x1, 0.0..y1)?;
+            self.legend(&panel, false)?;
             self.body(&body, &mut chart, (x0, x1), (0.0, y1), f64::NEG_INFINITY)
         }?;
         root.present()?;
@@ -303,15 +307,12 @@ impl Plot {
             .y_label_formatter(&|v| fmt_num(*v))
             .draw()?;
         if self.x_kind == X::Offered {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(0.0, 0.0), (x1, x1)],
-                    8,
-                    6,
-                    ShapeStyle::from(&MUTED).stroke_width(1),
-                ))?
-                .label("achieved = offered")
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], MUTED));
+            chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, 0.0), (x1, x1)],
+                8,
+                6,
+                ShapeStyle::from(&MUTED).stroke_width(1),
+            ))?;
         }
         // The peering wall: where each line first has connections denied
         // because peering is infeasible (quota exceeded, overlapping CIDRs).
@@ -339,12 +340,7 @@ impl Plot {
             // Earlier lines are drawn wider, so a line hidden under a later,
             // equal one still shows as its outline.
             let width = 3 + (n - 1 - i).min(2) as u32;
-            chart
-                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(width)))?
-                .label(l.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
-                });
+            chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(width)))?;
             chart.draw_series(pts.iter().map(|p| Circle::new(*p, 4, color.filled())))?;
             // 95% CI whiskers over replications.
             chart.draw_series(l.points.iter().filter(|p| p.hi > p.lo).map(|p| {
@@ -386,14 +382,63 @@ impl Plot {
             ))?;
             area.draw(&Text::new(text, (x, y), style))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(12)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .label_font(font(16.0, INK))
-            .draw()?;
+        Ok(())
+    }
+
+    /// The legend panel: one entry per line, then notes.
+    fn legend<DB: DrawingBackend>(&self, panel: &DrawingArea<DB, Shift>, clamped: bool) -> Drawn {
+        let mut y = 20;
+        let style = font(16.0, INK);
+        let width = panel.dim_in_pixel().0.saturating_sub(60) as usize;
+        let fit = |t: &str| -> String {
+            // About 8.5 px per character at 16 px: cut long names.
+            let max = (width / 9).max(8);
+            if t.chars().count() > max {
+                let mut c: String = t.chars().take(max - 1).collect();
+                c.push('…');
+                c
+            } else {
+                t.to_string()
+            }
+        };
+        if self.x_kind == X::Offered {
+            panel.draw(&PathElement::new(
+                vec![(8, y + 9), (36, y + 9)],
+                MUTED.stroke_width(1),
+            ))?;
+            panel.draw(&Text::new("achieved = offered", (44, y), style.clone()))?;
+            y += 28;
+        }
+        for l in &self.lines {
+            panel.draw(&PathElement::new(
+                vec![(8, y + 9), (36, y + 9)],
+                l.color.stroke_width(4),
+            ))?;
+            panel.draw(&Circle::new((22, y + 9), 4, l.color.filled()))?;
+            panel.draw(&Text::new(fit(&l.label), (44, y), style.clone()))?;
+            y += 28;
+        }
+        let muted = font(14.0, MUTED);
+        if self.x_kind == X::Consumers
+            && self
+                .lines
+                .iter()
+                .any(|l| l.points.iter().any(|p| p.infeasible > 0))
+        {
+            y += 8;
+            panel.draw(&Cross::new((22, y + 8), 7, WALL.stroke_width(3)))?;
+            panel.draw(&Text::new("connections denied:", (44, y), muted.clone()))?;
+            panel.draw(&Text::new(
+                "peering infeasible",
+                (44, y + 18),
+                muted.clone(),
+            ))?;
+            y += 44;
+        }
+        if clamped {
+            panel.draw(&Text::new("$0 is drawn on the", (44, y), muted.clone()))?;
+            panel.draw(&Text::new("bottom of the log axis", (44, y + 18), muted))?;
+        }
         Ok(())
     }
 }
