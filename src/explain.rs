@@ -42,6 +42,10 @@ pub enum ExplainError {
     Fabric(#[from] FabricError),
     #[error("{0}")]
     Query(String),
+    #[error(transparent)]
+    Run(#[from] crate::sim::RunError),
+    #[error(transparent)]
+    Cost(#[from] crate::cost::CostError),
 }
 
 /// The answer, for text or JSON output.
@@ -58,6 +62,86 @@ pub struct Explanation {
     pub at_hop: Option<usize>,
     pub hint: Option<String>,
     pub hops: Vec<Hop>,
+    /// For a delivered connection: the meters its bytes feed, priced for
+    /// 1 GB (2^30 bytes) each way, each attached to the hop that incurs it.
+    pub cost_trace: Vec<CostHop>,
+    /// The pricebook that priced the trace.
+    pub pricebook: String,
+}
+
+/// One meter a delivered connection feeds, priced for 1 GB each way.
+#[derive(Debug, Clone, Serialize)]
+pub struct CostHop {
+    /// 0-based index into `hops` of the hop that incurs it.
+    pub hop: Option<usize>,
+    pub category: &'static str,
+    pub payer: String,
+    pub resource: String,
+    pub az: Option<String>,
+    /// `in`/`out` for transfer meters.
+    pub detail: Option<String>,
+    pub rate_usd_per_gb: String,
+    /// What 1 GB sent each way costs on this meter.
+    pub usd: String,
+}
+
+/// The hop kind a meter's charge belongs to.
+fn hop_kind_of(category: crate::cost::Category, resource: &str, hops: &[Hop]) -> Option<usize> {
+    use crate::cost::Category as C;
+    let find = |kind: &str| hops.iter().position(|h| h.kind == kind);
+    match category {
+        C::EndpointDataProcessed => find("endpoint-eni"),
+        C::CrossAz => hops
+            .iter()
+            .position(|h| h.kind == "nlb" && h.component == resource)
+            .or_else(|| find("endpoint-eni"))
+            .or_else(|| hops.iter().rposition(|h| h.kind == "instance")),
+        C::PeeringSameAz | C::PeeringCrossAz | C::PeeringInterRegion => find("peering"),
+        C::TgwDataProcessed => find("transit-gateway"),
+        C::NatDataProcessed | C::InternetOut => {
+            find("nat-gateway").or_else(|| find("internet-gateway"))
+        }
+        C::DxDataOut => find("direct-connect"),
+        C::GatewayEndpoint => find("gateway-endpoint"),
+        _ => None,
+    }
+}
+
+/// Prices one delivered plan: 1 GB request and 1 GB response through the
+/// same attribution rules as a run.
+fn cost_trace(
+    fabric: &Fabric,
+    pricebook: &crate::cost::Pricebook,
+    region: &str,
+    plan: &crate::control::Plan,
+    client: crate::cost::usage::ClientSide,
+    hops: &[Hop],
+) -> Result<Vec<CostHop>, crate::cost::CostError> {
+    use crate::cost::usage::{Leg, UsageRecorder};
+    let gb = pricebook.gb_bytes;
+    let mut usage = UsageRecorder::new();
+    usage.record(fabric, plan, client, Leg::Request, SimTime::ZERO, gb);
+    usage.record(fabric, plan, client, Leg::Response, SimTime::ZERO, gb);
+    let bill = crate::cost::bill(
+        &usage.meters,
+        pricebook,
+        region,
+        &crate::cost::BillOptions::default(),
+    )?;
+    Ok(bill
+        .lines
+        .iter()
+        .map(|l| CostHop {
+            hop: hop_kind_of(l.category, &l.resource, hops),
+            category: l.category.as_str(),
+            payer: l.account.clone(),
+            resource: l.resource.clone(),
+            az: l.az.clone(),
+            detail: l.detail.clone(),
+            rate_usd_per_gb: l.rate.amount().normalize().to_string(),
+            usd: l.usd.amount().normalize().to_string(),
+        })
+        .collect())
 }
 
 fn parse_target(fabric: &Fabric, text: &str, dns: Dns) -> Result<Target, ExplainError> {
@@ -102,6 +186,7 @@ pub fn explain(
     scenario: &Scenario,
     q: &ExplainQuery,
     seed: Option<u64>,
+    pricebook_file: Option<&std::path::Path>,
 ) -> Result<Explanation, ExplainError> {
     let fabric = Fabric::build(scenario)?;
     let seed = seed.unwrap_or(scenario.seed);
@@ -223,6 +308,34 @@ pub fn explain(
     );
     let eval = Evaluator::new(&fabric);
     let decision = eval.evaluate(&mut state, &mut dns_state, &req, &mut rng);
+    let pricebook = crate::sim::resolve_pricebook(scenario, &fabric, pricebook_file)?;
+    let client = match src {
+        Src::Instance { workload, index } => {
+            let w = &fabric.workloads[workload.index()];
+            crate::cost::usage::ClientSide {
+                account: Some(w.account),
+                az: w.instances.get(index).map(|i| i.az),
+                region: None,
+            }
+        }
+        Src::Host { .. } => crate::cost::usage::ClientSide {
+            account: None,
+            az: None,
+            region: None,
+        },
+    };
+    let cost_trace = if decision.outcome.is_delivered() {
+        cost_trace(
+            &fabric,
+            &pricebook,
+            &scenario.region,
+            &decision.plan,
+            client,
+            decision.outcome.hops(),
+        )?
+    } else {
+        Vec::new()
+    };
     let (outcome, reason, at_hop, hint) = match &decision.outcome {
         Outcome::Delivered { .. } => ("DELIVERED", None, None, None),
         Outcome::Denied {
@@ -252,6 +365,8 @@ pub fn explain(
         at_hop,
         hint,
         hops: decision.outcome.hops().to_vec(),
+        cost_trace,
+        pricebook: pricebook.name.clone(),
     })
 }
 
@@ -319,6 +434,37 @@ pub fn render_text(e: &Explanation) -> String {
         }
         _ => {
             let _ = writeln!(s, "Outcome: DELIVERED over a {} path", e.path);
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "Cost trace (pricebook {}): what 1 GB each way (request and response) feeds",
+                e.pricebook
+            );
+            if e.cost_trace.is_empty() {
+                let _ = writeln!(s, "  nothing: this path has no data charge");
+            }
+            let mut total = rust_decimal::Decimal::ZERO;
+            for c in &e.cost_trace {
+                let hop = c
+                    .hop
+                    .map(|h| format!("hop {:>2}", h + 1))
+                    .unwrap_or_else(|| "      ".to_string());
+                let what = match (c.category, &c.az, &c.detail) {
+                    ("cross_az" | "peering_cross_az", Some(az), Some(dir)) => {
+                        format!("{} ({dir}, AZ crossed from {az})", c.category)
+                    }
+                    (cat, _, _) => cat.to_string(),
+                };
+                let _ = writeln!(
+                    s,
+                    "  {hop}  {what:<44} {:<14} pays ${}/GB  → ${}",
+                    c.payer, c.rate_usd_per_gb, c.usd
+                );
+                total += c.usd.parse::<rust_decimal::Decimal>().unwrap_or_default();
+            }
+            if !e.cost_trace.is_empty() {
+                let _ = writeln!(s, "  total per GB each way: ${}", total.normalize());
+            }
         }
     }
     s

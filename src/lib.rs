@@ -30,6 +30,8 @@
 //! | [`cost`] | pricebook, usage meters, the bill |
 //! | [`sim`] | assembles a run from the parts above |
 //! | [`explain`] | one connection, hop by hop (`vpcsim explain`) |
+//! | [`expect`] | the scenario's expectations judged against a run |
+//! | [`check`] | a run compared with a committed baseline summary (`vpcsim check`) |
 //! | [`report`] | summary.json, CSV, charts, report.html |
 //! | [`study`] | variants, sweeps, shards, comparisons over many runs |
 //!
@@ -41,10 +43,12 @@
 //! println!("{} events", result.summary.events_processed);
 //! ```
 
+pub mod check;
 pub mod control;
 pub mod cost;
 pub mod dataplane;
 pub mod engine;
+pub mod expect;
 pub mod explain;
 pub mod fabric;
 pub mod quota;

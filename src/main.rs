@@ -4,12 +4,12 @@
 //! Results go to stdout, progress and errors to stderr.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vpcsim::{explain, report, scenario, sim, study, units::SimDuration};
+use vpcsim::{check, explain, report, scenario, sim, study, units::SimDuration};
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +52,9 @@ enum Command {
         /// Scale the bill of the simulated window to a 730-hour month.
         #[arg(long)]
         project_month: bool,
+        /// Price with this pricebook file instead of the scenario's.
+        #[arg(long)]
+        pricebook: Option<PathBuf>,
     },
     /// Explain one connection hop by hop: outcome, reason, and what to change.
     Explain(ExplainArgs),
@@ -61,6 +64,23 @@ enum Command {
     Merge(MergeArgs),
     /// Compare the variants of a study, or scenario files, side by side.
     Compare(CompareArgs),
+    /// Rerun a scenario and compare it with a committed baseline summary.json;
+    /// exit 1 when a metric moved beyond tolerance or an expectation fails.
+    Check(CheckArgs),
+    /// Run a scenario and write the summary.json to commit as its baseline.
+    Baseline {
+        /// Scenario file (.ron).
+        scenario: PathBuf,
+        /// Where to write the baseline (e.g. scenarios/x.baseline.json).
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Hide the progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -113,11 +133,51 @@ struct CompareArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Scenario file (.ron).
+    scenario: PathBuf,
+    /// The committed summary.json to compare with (see `vpcsim baseline`).
+    #[arg(long)]
+    baseline: PathBuf,
+    /// Relative tolerance of every numeric metric (0.05 = 5%; default exact).
+    #[arg(long, value_name = "X")]
+    rel_tol: Option<f64>,
+    /// Absolute tolerance of money metrics, in dollars (default exact).
+    #[arg(long, value_name = "Y")]
+    abs_tol_usd: Option<String>,
+    /// Per-metric tolerances (RON: Tolerances(rules: [Rule(metric: "cost.*", rel: 0.05)])).
+    #[arg(long, value_name = "FILE")]
+    tolerances: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+    /// Also write a JUnit XML report (one test case per metric).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write the run's outputs to this folder (a fresh baseline is its summary.json).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Hide the progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CompareFormat {
     Text,
     Markdown,
     Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Markdown,
     Json,
 }
 
@@ -150,6 +210,9 @@ struct ExplainArgs {
     /// Replace the scenario's seed.
     #[arg(long)]
     seed: Option<u64>,
+    /// Price the cost trace with this pricebook file instead of the scenario's.
+    #[arg(long)]
+    pricebook: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -195,6 +258,7 @@ fn main() -> ExitCode {
             format,
             max_events,
             project_month,
+            pricebook,
         } => run(
             &mut out,
             &scenario,
@@ -207,12 +271,20 @@ fn main() -> ExitCode {
                 quiet,
                 max_events,
                 project_month,
+                pricebook,
             },
         ),
         Command::Explain(args) => explain(&mut out, &args),
         Command::Sweep(args) => sweep(&mut out, &args),
         Command::Merge(args) => merge(&mut out, &args),
         Command::Compare(args) => compare(&mut out, &args),
+        Command::Check(args) => check(&mut out, &args),
+        Command::Baseline {
+            scenario,
+            out: file,
+            seed,
+            quiet,
+        } => baseline(&mut out, &scenario, &file, seed, quiet),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -288,7 +360,7 @@ fn run(
     if !quiet {
         eprintln!("wall time {:.2}s", wall.as_secs_f64());
     }
-    Ok(0)
+    Ok(expectations_verdict(&result))
 }
 
 fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
@@ -303,7 +375,8 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         at,
         instance: a.instance,
     };
-    let e = explain::explain(&scenario, &q, a.seed).map_err(Failure::input)?;
+    let e =
+        explain::explain(&scenario, &q, a.seed, a.pricebook.as_deref()).map_err(Failure::input)?;
     let text = match a.format {
         Format::Text => explain::render_text(&e),
         Format::Json => {
@@ -408,4 +481,145 @@ fn compare(out: &mut impl Write, a: &CompareArgs) -> Result<u8, Failure> {
         }
     }
     Ok(0)
+}
+
+/// Exit code of a run's expectations: 0 when all pass, 1 (after saying which
+/// failed on stderr) otherwise.
+fn expectations_verdict(result: &sim::RunResult) -> u8 {
+    let failed: Vec<_> = result
+        .summary
+        .expectations
+        .iter()
+        .filter(|e| !e.passed)
+        .collect();
+    for e in &failed {
+        eprintln!(
+            "expectation failed: {}: actual {} (limit {}) — {}",
+            e.expectation, e.actual, e.limit, e.detail
+        );
+    }
+    if failed.is_empty() {
+        0
+    } else {
+        eprintln!(
+            "{} of {} expectations failed",
+            failed.len(),
+            result.summary.expectations.len()
+        );
+        1
+    }
+}
+
+fn run_scenario(path: &Path, seed: Option<u64>, quiet: bool) -> Result<sim::RunResult, Failure> {
+    let scenario = scenario::load_file(path).map_err(Failure::input)?;
+    sim::run(
+        &scenario,
+        &sim::RunOptions {
+            seed,
+            quiet,
+            ..Default::default()
+        },
+    )
+    .map_err(Failure::input)
+}
+
+fn baseline(
+    out: &mut impl Write,
+    path: &Path,
+    file: &Path,
+    seed: Option<u64>,
+    quiet: bool,
+) -> Result<u8, Failure> {
+    let result = run_scenario(path, seed, quiet)?;
+    let json = report::summary_json(&result).map_err(Failure::input)?;
+    report::write_atomic(file, json.as_bytes()).map_err(Failure::input)?;
+    let s = &result.summary;
+    emit(
+        out,
+        &format!(
+            "{}: baseline of {} (seed {}, pricebook {} {}, ${} per month, {} expectations)\n",
+            file.display(),
+            s.scenario,
+            s.seed,
+            s.cost.pricebook,
+            s.cost.pricebook_version,
+            s.cost.monthly_total_usd,
+            s.expectations.len()
+        ),
+    )?;
+    Ok(expectations_verdict(&result))
+}
+
+fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
+    // Bad input is reported before the (possibly long) run.
+    let scenario_file = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let base = check::Snapshot::load_file(&a.baseline).map_err(Failure::input)?;
+    let mut tol = match &a.tolerances {
+        Some(f) => check::Tolerances::load_file(f).map_err(Failure::input)?,
+        None => check::Tolerances::default(),
+    };
+    if let Some(r) = a.rel_tol {
+        if !(r.is_finite() && r >= 0.0) {
+            return Err(Failure::input(format!(
+                "--rel-tol {r}: expected a fraction ≥ 0 (0.05 = 5%)"
+            )));
+        }
+        tol.rel = Some(r);
+    }
+    if let Some(u) = &a.abs_tol_usd {
+        tol.abs_usd = Some(
+            vpcsim::units::Usd::parse(u)
+                .map_err(|e| Failure::input(format!("--abs-tol-usd: {e}")))?,
+        );
+    }
+    if base.scenario != scenario_file.name {
+        return Err(Failure::input(check::CheckError::ScenarioMismatch {
+            file: a.baseline.display().to_string(),
+            baseline: base.scenario.clone(),
+            scenario: scenario_file.name.clone(),
+        }));
+    }
+    let result = sim::run(
+        &scenario_file,
+        &sim::RunOptions {
+            seed: a.seed,
+            quiet: a.quiet,
+            ..Default::default()
+        },
+    )
+    .map_err(Failure::input)?;
+    if let Some(dir) = &a.out {
+        report::write_run(dir, &result).map_err(Failure::input)?;
+    }
+    let now = check::Snapshot::from_summary(&result.summary).map_err(Failure::input)?;
+    let rep = check::compare(&base, &now, &tol, &a.baseline.display().to_string())
+        .map_err(Failure::input)?;
+    if let Some(f) = &a.junit {
+        report::write_atomic(f, check::junit::render(&rep).as_bytes()).map_err(Failure::input)?;
+    }
+    let text = match a.format {
+        CheckFormat::Text => check::text::render(&rep),
+        CheckFormat::Markdown => check::markdown::render(&rep),
+        CheckFormat::Json => check::json::render(&rep).map_err(Failure::input)?,
+    };
+    emit(out, &text)?;
+    if rep.passed {
+        Ok(0)
+    } else {
+        let names: Vec<&str> = rep.failures().map(|m| m.metric.as_str()).collect();
+        const SHOWN: usize = 8;
+        let more = names.len().saturating_sub(SHOWN);
+        eprintln!(
+            "check failed: {} metric{} beyond tolerance or failing: {}{}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names[..names.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+        Ok(1)
+    }
 }

@@ -44,12 +44,18 @@ pub struct RunOptions {
     pub max_events: Option<u64>,
     /// Scale the bill to a 730-hour month (also a scenario setting).
     pub project_month: bool,
+    /// A pricebook file replacing the scenario's pricebook.
+    pub pricebook: Option<std::path::PathBuf>,
 }
 
 #[cold]
 fn unreachable_histogram() -> Histogram<u64> {
     panic!("invariant: a histogram with 3 significant digits is valid")
 }
+
+/// Up to this many traffic classes, completion-time percentiles keep 3
+/// significant digits; above it, 2 (memory grows with the class count).
+pub const FCT_FULL_PRECISION_CLASSES: usize = 64;
 
 /// Event budget of a run unless raised with `--max-events`.
 pub const DEFAULT_MAX_EVENTS: u64 = 2_000_000_000;
@@ -179,6 +185,12 @@ struct Class {
     request: SizeSampler,
     response: SizeSampler,
     source: Source,
+    /// The class's own source, resolved once.
+    source_workload: Option<crate::fabric::WorkloadId>,
+    source_site: Option<crate::fabric::SiteId>,
+    /// Label ids (into `Run::labels`) of the class's own source and target.
+    source_label: u32,
+    target_label: u32,
     connections: u64,
     offered_bytes: u64,
     delivered: u64,
@@ -208,8 +220,12 @@ struct Run<'a> {
     classes: Vec<Class>,
     /// Per-row targets of trace classes (parsed once).
     trace_targets: BTreeMap<String, Target>,
-    connectivity: BTreeMap<ConnectivityKey, u64>,
-    hints: BTreeMap<(String, Reason), String>,
+    /// Connection counts by (class, source label, target label, path, reason).
+    connectivity: BTreeMap<(u32, u32, u32, PathKind, Option<Reason>), u64>,
+    /// The first hint seen for each (class, reason).
+    hints: BTreeMap<(u32, Reason), String>,
+    /// Interned source and target labels of `connectivity.csv`.
+    labels: Labels,
     events_applied: BTreeMap<&'static str, u64>,
     alloc: Allocator,
     net: Network,
@@ -266,6 +282,28 @@ pub fn source_label(s: &Source) -> String {
     }
 }
 
+/// Interned strings (labels are made once, keyed by small ids after).
+#[derive(Default)]
+struct Labels {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+}
+
+impl Labels {
+    fn id(&mut self, label: String) -> u32 {
+        if let Some(i) = self.index.get(&label) {
+            return *i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(label.clone());
+        self.index.insert(label, i);
+        i
+    }
+    fn get(&self, i: u32) -> &str {
+        &self.names[i as usize]
+    }
+}
+
 /// Resolves a trace cell naming a target: a service, an endpoint, a
 /// workload, a site, `s3`, `dynamodb` or `internet`.
 fn parse_target(fabric: &Fabric, name: &str) -> Option<Target> {
@@ -309,17 +347,29 @@ impl Run<'_> {
         let spec = &self.scenario.traffic[c];
         let class = &mut self.classes[c];
         let row = class.pending_row.take();
-        let source = match row.as_ref().filter(|r| !r.source.is_empty()) {
-            Some(r) if fabric.workload(&r.source).is_some() => Source::Workload(r.source.clone()),
-            Some(r) => Source::Site(r.source.clone()),
-            None => class.source.clone(),
+        // A trace row may name its own source and target; otherwise the
+        // class's, whose names were resolved once.
+        let row_source = row.as_ref().filter(|r| !r.source.is_empty()).map(|r| {
+            if fabric.workload(&r.source).is_some() {
+                Source::Workload(r.source.clone())
+            } else {
+                Source::Site(r.source.clone())
+            }
+        });
+        let source: &Source = row_source.as_ref().unwrap_or(&class.source);
+        let (target, target_label): (&Target, u32) = match row.as_ref().filter(|r| !r.target.is_empty()) {
+            Some(r) => match self.trace_targets.get(&r.target) {
+                Some(t) => (t, self.labels.id(target_label(t))),
+                None => (&spec.to, class.target_label),
+            },
+            None => (&spec.to, class.target_label),
         };
-        let target: &Target = match row.as_ref().filter(|r| !r.target.is_empty()) {
-            Some(r) => self.trace_targets.get(&r.target).unwrap_or(&spec.to),
-            None => &spec.to,
+        let source_label = match &row_source {
+            Some(s) => self.labels.id(source_label(s)),
+            None => class.source_label,
         };
-        let (src, count) = match &source {
-            Source::Workload(w) => match fabric.workload(w) {
+        let (src, count) = match source {
+            Source::Workload(w) => match class.source_workload.filter(|_| row_source.is_none()).or_else(|| fabric.workload(w)) {
                 Some(id) => {
                     let instances = &fabric.workloads[id.index()].instances;
                     let n = instances.len();
@@ -349,7 +399,7 @@ impl Run<'_> {
                 }
                 None => return,
             },
-            Source::Site(s) => match fabric.site(s) {
+            Source::Site(s) => match class.source_site.filter(|_| row_source.is_none()).or_else(|| fabric.site(s)) {
                 Some(id) => {
                     let n = fabric.sites[id.index()].hosts;
                     (
@@ -375,8 +425,8 @@ impl Run<'_> {
             Src::Host { index, .. } => index as usize,
         };
         let dns_mode = match target {
-            Target::Service { dns, .. } | Target::Endpoint { dns, .. } => dns.clone(),
-            _ => Dns::Regional,
+            Target::Service { dns, .. } | Target::Endpoint { dns, .. } => dns,
+            _ => &Dns::Regional,
         };
         let request = Request {
             src,
@@ -385,7 +435,7 @@ impl Run<'_> {
             protocol: spec.protocol,
             action: spec.action.as_deref(),
             resource: spec.resource.as_deref(),
-            zonal_client: zonal_client(&dns_mode, index, count),
+            zonal_client: zonal_client(dns_mode, index, count),
             trace: false,
         };
         let decision = self
@@ -421,18 +471,12 @@ impl Run<'_> {
             (Outcome::Denied { hint, .. }, Some(r)) => {
                 *class.denied.entry(r).or_default() += 1;
                 self.hints
-                    .entry((class.name.clone(), r))
+                    .entry((c as u32, r))
                     .or_insert_with(|| hint.clone());
             }
             _ => {}
         }
-        let key = ConnectivityKey {
-            traffic: class.name.clone(),
-            source: source_label(&source),
-            target: target_label(target),
-            path: decision.outcome.path(),
-            reason,
-        };
+        let key = (c as u32, source_label, target_label, decision.outcome.path(), reason);
         *self.connectivity.entry(key).or_default() += 1;
         if decision.outcome.is_delivered() {
             class.admitted_bytes = class
@@ -866,6 +910,67 @@ fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide, _leg: Leg) -> bo
     matches!((client.az, plan.target_az), (Some(a), Some(b)) if a != b)
 }
 
+/// The pricebook of a run: `override_file` (`--pricebook`), else the
+/// scenario's `pricebook` (builtin name or file relative to the scenario),
+/// else the builtin `aws-<region>`. Regions the fabric uses that it lacks are
+/// borrowed from their builtin pricebook; a region nobody prices is an error
+/// before the run starts.
+pub fn resolve_pricebook(
+    scenario: &Scenario,
+    fabric: &Fabric,
+    override_file: Option<&std::path::Path>,
+) -> Result<Pricebook, RunError> {
+    let base_dir = scenario.origin.as_deref().and_then(|p| p.parent());
+    let mut pricebook = match override_file {
+        Some(f) => Pricebook::load_file(f)?,
+        None => {
+            let name = scenario
+                .pricebook
+                .clone()
+                .unwrap_or_else(|| format!("aws-{}", scenario.region));
+            match Pricebook::builtin(&name) {
+                Some(p) => p,
+                None if name.ends_with(".ron") => Pricebook::load_file(match base_dir {
+                    Some(d) => d.join(&name),
+                    None => name.clone().into(),
+                })?,
+                None => {
+                    return Err(RunError::NoPricebook {
+                        name,
+                        known: Pricebook::builtin_names().join(", "),
+                    });
+                }
+            }
+        }
+    };
+    let mut used: Vec<String> = fabric
+        .vpcs
+        .iter()
+        .map(|v| v.region.clone())
+        .chain(fabric.tgws.iter().map(|t| t.region.clone()))
+        .collect();
+    used.push(scenario.region.clone());
+    used.sort();
+    used.dedup();
+    for r in &used {
+        if !pricebook.regions.contains_key(r) {
+            match Pricebook::builtin(&format!("aws-{r}")).and_then(|b| b.regions.get(r).cloned()) {
+                Some(rates) => {
+                    pricebook.regions.insert(r.clone(), rates);
+                    pricebook.name = format!("{}+aws-{r}", pricebook.name);
+                }
+                None => {
+                    return Err(RunError::MissingRegion {
+                        pricebook: pricebook.name.clone(),
+                        region: r.clone(),
+                    })
+                }
+            }
+        }
+    }
+    Ok(pricebook)
+}
+
 /// Runs a validated scenario.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
     let fabric = Fabric::build(scenario)?;
@@ -874,6 +979,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     let base_dir = scenario.origin.as_deref().and_then(|p| p.parent());
     let mut sched: Scheduler<Ev> = Scheduler::with_capacity(1024);
     let mut classes = Vec::with_capacity(scenario.traffic.len());
+    let mut labels = Labels::default();
+    // Completion-time histograms: 3 significant digits; 2 when a scenario
+    // has many classes, so memory stays bounded (about 14 KB per class
+    // instead of 200 KB). Values from 1 µs resolution up to ~28 hours.
+    let fct_digits: u8 = if scenario.traffic.len() > FCT_FULL_PRECISION_CLASSES { 2 } else { 3 };
     let mut trace_targets = BTreeMap::new();
     for (i, t) in scenario.traffic.iter().enumerate() {
         let start = SimTime(t.start.unwrap_or(SimDuration::ZERO).as_nanos());
@@ -930,6 +1040,16 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             request: SizeSampler::new(&t.request),
             response: SizeSampler::new(&t.response),
             source: t.from.clone(),
+            source_workload: match &t.from {
+                Source::Workload(w) => fabric.workload(w),
+                Source::Site(_) => None,
+            },
+            source_site: match &t.from {
+                Source::Site(x) => fabric.site(x),
+                Source::Workload(_) => None,
+            },
+            source_label: labels.id(source_label(&t.from)),
+            target_label: labels.id(target_label(&t.to)),
             connections: 0,
             offered_bytes: 0,
             delivered: 0,
@@ -943,8 +1063,8 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             admitted_bytes: 0,
             // 1 ns to ~3 years at 3 significant digits: the bounds are valid
             // constants, so construction cannot fail; fall back to defaults.
-            fct: Histogram::new_with_bounds(1, 100_000_000_000_000_000, 3)
-                .or_else(|_| Histogram::new(3))
+            fct: Histogram::new_with_bounds(1_000, 100_000_000_000_000, fct_digits)
+                .or_else(|_| Histogram::new(fct_digits))
                 .unwrap_or_else(|_| unreachable_histogram()),
         });
     }
@@ -966,51 +1086,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         fabric.endpoints.len(),
         &mut engine::rng_stream(seed, "control:dns"),
     );
-    let pricebook_name = scenario
-        .pricebook
-        .clone()
-        .unwrap_or_else(|| format!("aws-{}", scenario.region));
-    let pricebook = match Pricebook::builtin(&pricebook_name) {
-        Some(p) => p,
-        None if pricebook_name.ends_with(".ron") => Pricebook::load_file(match base_dir {
-            Some(d) => d.join(&pricebook_name),
-            None => pricebook_name.clone().into(),
-        })?,
-        None => {
-            return Err(RunError::NoPricebook {
-                name: pricebook_name,
-                known: Pricebook::builtin_names().join(", "),
-            });
-        }
-    };
-    // Every region the fabric uses needs rates: borrow missing regions from
-    // the builtin pricebook of that region, else stop before simulating.
-    let mut pricebook = pricebook;
-    let mut used: Vec<String> = fabric
-        .vpcs
-        .iter()
-        .map(|v| v.region.clone())
-        .chain(fabric.tgws.iter().map(|t| t.region.clone()))
-        .collect();
-    used.push(scenario.region.clone());
-    used.sort();
-    used.dedup();
-    for r in &used {
-        if !pricebook.regions.contains_key(r) {
-            match Pricebook::builtin(&format!("aws-{r}")).and_then(|b| b.regions.get(r).cloned()) {
-                Some(rates) => {
-                    pricebook.regions.insert(r.clone(), rates);
-                    pricebook.name = format!("{}+aws-{r}", pricebook.name);
-                }
-                None => {
-                    return Err(RunError::MissingRegion {
-                        pricebook: pricebook.name.clone(),
-                        region: r.clone(),
-                    })
-                }
-            }
-        }
-    }
+    let pricebook = resolve_pricebook(scenario, &fabric, opts.pricebook.as_deref())?;
     let sample_interval = scenario.settings.sample_interval;
     let scale_period = SimDuration(
         (fabric.quotas.scaling.sustain.as_nanos() / 4).clamp(1_000_000_000, 60_000_000_000),
@@ -1029,6 +1105,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         trace_targets,
         connectivity: BTreeMap::new(),
         hints: BTreeMap::new(),
+        labels,
         events_applied: BTreeMap::new(),
         alloc: Allocator::new(),
         net: Network::new(&fabric.quotas),
@@ -1071,20 +1148,12 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         model.sample(end);
     }
 
-    // Connections still in progress at the end.
+    // Connections still in progress at the end: count and full sizes.
     let mut in_flight: Vec<(u64, u64)> = vec![(0, 0); model.classes.len()];
     for conn in model.conns.iter().flatten() {
-        let moved = match conn.flow {
-            Some(f) => model.alloc.delivered(end, f).map(|b| b.0).unwrap_or(0),
-            None => 0,
-        } + if conn.phase == Phase::Request {
-            0
-        } else {
-            conn.req.max(1)
-        };
         let e = &mut in_flight[conn.class as usize];
         e.0 += 1;
-        e.1 += conn.req.max(1) + conn.resp.max(1) - moved.min(conn.req.max(1) + conn.resp.max(1));
+        e.1 += conn.req.max(1) + conn.resp.max(1);
     }
 
     // The bill.
@@ -1162,11 +1231,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
                 cut_bytes: c.cut_bytes + c.moved_before_cut,
                 moved_before_cut: c.moved_before_cut,
                 in_flight_at_end: in_flight[ci].0,
-                in_flight_bytes: in_flight[ci].1 + {
-                    // Bytes already moved by connections still in progress.
-                    let _ = ci;
-                    0
-                },
+                in_flight_bytes: in_flight[ci].1,
                 fct_ms: Fct {
                     p50: pct(0.5),
                     p90: pct(0.9),
@@ -1191,7 +1256,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         resources: timeseries
             .iter()
             .map(|s| {
-                let info = model.net.info.iter().find(|i| i.name == s.name);
+                let info = model.net.info.iter().find(|i| i.name == s.name && i.kind == s.kind);
                 let peak = s.samples.iter().map(|x| x.1).fold(0.0, f64::max);
                 let total_bits: f64 = {
                     let mut last = SimTime::ZERO;
@@ -1249,7 +1314,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             let total = c.fct.len() as f64;
             let pts = c
                 .fct
-                .iter_quantiles(1)
+                .iter_quantiles(16)
                 .map(|v| {
                     (
                         v.value_iterated_to() as f64 / 1e9,
@@ -1283,11 +1348,28 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         bandwidth,
         cost: cost_summary,
         control_events: model.state.log.clone(),
+        expectations: Vec::new(),
     };
-    let (connectivity, hints) = (model.connectivity, model.hints);
+    let names: Vec<&str> = scenario.traffic.iter().map(|t| t.name.as_str()).collect();
+    let connectivity: BTreeMap<ConnectivityKey, u64> = model
+        .connectivity
+        .iter()
+        .map(|((c, src, tgt, path, reason), n)| {
+            let key = ConnectivityKey {
+                traffic: names[*c as usize].to_string(),
+                source: model.labels.get(*src).to_string(),
+                target: model.labels.get(*tgt).to_string(),
+                path: *path,
+                reason: *reason,
+            };
+            (key, *n)
+        })
+        .collect();
+    let hints: BTreeMap<(String, Reason), String> =
+        model.hints.iter().map(|((c, r), h)| ((names[*c as usize].to_string(), *r), h.clone())).collect();
     let cross_az_series = model.cross_az_series;
     drop(model.eval);
-    Ok(RunResult {
+    let mut result = RunResult {
         summary,
         fabric,
         connectivity,
@@ -1297,5 +1379,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         timeseries,
         cross_az_series,
         fct_cdf,
-    })
+    };
+    result.summary.expectations = crate::expect::evaluate(scenario, &result);
+    Ok(result)
 }

@@ -186,6 +186,8 @@ const INTERNET_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10));
 /// The connection-attempt evaluator over a fabric.
 pub struct Evaluator<'f> {
     pub fabric: &'f Fabric,
+    /// Interface endpoints of each service, in creation order.
+    service_endpoints: Vec<Vec<EndpointId>>,
     /// Status of each peering connection as AWS would have settled it at
     /// creation: active, or refused with a reason and hint.
     peering_status: Vec<Result<(), Deny>>,
@@ -236,8 +238,13 @@ impl<'f> Evaluator<'f> {
             };
             peering_status.push(status);
         }
+        let mut service_endpoints = vec![Vec::new(); fabric.services.len()];
+        for (i, e) in fabric.endpoints.iter().enumerate() {
+            service_endpoints[e.service.index()].push(EndpointId(i as u32));
+        }
         Evaluator {
             fabric,
+            service_endpoints,
             peering_status,
         }
     }
@@ -388,10 +395,7 @@ impl<'f> Evaluator<'f> {
         // An endpoint for the service in the source VPC first; otherwise one
         // in a VPC the source routes to (PrivateLink works across peering,
         // TGW and DX, unlike gateway endpoints).
-        let candidates: Vec<EndpointId> = (0..f.endpoints.len())
-            .map(|i| EndpointId(i as u32))
-            .filter(|e| f.endpoints[e.index()].service == svc)
-            .collect();
+        let candidates = &self.service_endpoints[svc.index()];
         let own = candidates
             .iter()
             .copied()

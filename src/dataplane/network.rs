@@ -19,7 +19,7 @@
 //! Owns: the mapping from a control-plane [`Plan`] to resources and latency.
 //! Must not: decide routes (the plan is given) or price anything.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::control::Plan;
 use crate::dataplane::{Allocator, ResourceId};
@@ -31,7 +31,7 @@ use crate::scenario::{Latency, ScalingPolicy};
 use crate::units::{Bandwidth, SimDuration, SimTime};
 
 /// Which way bytes move on a full-duplex resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Dir {
     /// Out of the component (transmit), or toward AWS for a DX port.
     Tx,
@@ -40,7 +40,7 @@ pub enum Dir {
 }
 
 /// A capacity-limited component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Component {
     Nic(WorkloadId, u32, Dir),
     Host(SiteId, u32, Dir),
@@ -78,7 +78,8 @@ struct Scaling {
 
 /// The resources of a run and their capacity model.
 pub struct Network {
-    index: BTreeMap<Component, ResourceId>,
+    /// Looked up only, never iterated: a hash map keeps lookups cheap.
+    index: HashMap<Component, ResourceId>,
     pub info: Vec<ResourceInfo>,
     scaling: Vec<Scaling>,
     /// Resources that scale, in creation order.
@@ -99,7 +100,7 @@ pub struct FlowPath {
 impl Network {
     pub fn new(quotas: &QuotaProfile) -> Self {
         Network {
-            index: BTreeMap::new(),
+            index: HashMap::new(),
             info: Vec::new(),
             scaling: Vec::new(),
             scalable: Vec::new(),

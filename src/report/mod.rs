@@ -6,6 +6,7 @@
 //! Owns: output formats. Must not: recompute results; it formats what the
 //! simulation measured.
 
+pub mod assemble;
 pub mod charts;
 pub mod html;
 pub mod summary;
@@ -27,6 +28,14 @@ pub enum ReportError {
     },
     #[error("cannot encode {what}: {message}")]
     Encode { what: String, message: String },
+    #[error(transparent)]
+    Chart(Box<charts::ChartError>),
+}
+
+impl From<charts::ChartError> for ReportError {
+    fn from(e: charts::ChartError) -> Self {
+        ReportError::Chart(Box::new(e))
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
@@ -247,5 +256,29 @@ pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportE
     let ts = dir.join("timeseries.csv");
     write_atomic(&ts, timeseries_csv(result)?.as_bytes())?;
     written.push(ts);
+    let meta = assemble::chart_meta(result);
+    let chart_files = charts::render_all(dir, &meta, &assemble::chart_data(result))?;
+    // report.html inlines the SVGs just written (no second rendering).
+    let mut svgs = Vec::new();
+    for path in chart_files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+    {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(kind) = charts::ChartKind::ALL.iter().find(|k| k.name() == stem) {
+            let svg = std::fs::read_to_string(path).map_err(io(path))?;
+            svgs.push((kind.title().to_string(), svg));
+        }
+    }
+    written.extend(chart_files);
+    let html = dir.join("report.html");
+    write_atomic(
+        &html,
+        html::report_html(&meta, &assemble::report_sections(result, svgs)).as_bytes(),
+    )?;
+    written.push(html);
     Ok(written)
 }

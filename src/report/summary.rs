@@ -36,6 +36,8 @@ pub struct Summary {
     /// What the control plane did with each lifecycle action (initial
     /// associations and endpoint creations, then timed events).
     pub control_events: Vec<EventRecord>,
+    /// The scenario's expectations, each with its verdict.
+    pub expectations: Vec<crate::expect::ExpectationResult>,
 }
 
 /// Connection attempts of the whole run.
@@ -49,8 +51,11 @@ pub struct Connectivity {
 
 /// Per traffic class.
 ///
-/// Byte accounting: `admitted_bytes` (request + response of delivered
-/// connections) = `delivered_bytes` + `cut_bytes` + `in_flight_bytes`.
+/// Byte accounting, nothing lost: `admitted_bytes` (request + response of
+/// every delivered connection) = `delivered_bytes` (of completed ones) +
+/// `cut_bytes` (full sizes of cut ones, of which `moved_before_cut` had
+/// arrived) + `in_flight_bytes` (full sizes of those still running at the
+/// end).
 /// `offered_bytes` also counts the denied connections' sizes.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TrafficSummary {
@@ -65,7 +70,7 @@ pub struct TrafficSummary {
     pub admitted_bytes: u64,
     /// Admitted connections whose response fully arrived.
     pub completed: u64,
-    /// Bytes that arrived (completed connections, and what cut ones moved).
+    /// Bytes of completed connections.
     pub delivered_bytes: u64,
     /// Admitted connections cut mid-transfer, by reason.
     pub cut: u64,
@@ -75,7 +80,8 @@ pub struct TrafficSummary {
     /// Of `cut_bytes`, those moved before the cut.
     pub moved_before_cut: u64,
     pub in_flight_at_end: u64,
-    /// Bytes of connections still in progress at the end, not yet arrived.
+    /// Bytes (full request + response sizes) of connections still in
+    /// progress at the end.
     pub in_flight_bytes: u64,
     /// Flow completion time percentiles (request start → response end), ms.
     pub fct_ms: Fct,

@@ -238,3 +238,117 @@ fn explain_names_the_blocking_hop_and_the_fix() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn every_shipped_scenario_writes_its_charts_and_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for path in super::shipped_scenarios::shipped() {
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        let out_dir = dir.path().join(&name);
+        let out = vpcsim()
+            .arg("run")
+            .arg(&path)
+            .args(["--quiet", "--out"])
+            .arg(&out_dir)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.code() == Some(0) || out.status.code() == Some(1),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for file in [
+            "summary.json",
+            "connectivity.csv",
+            "bill.csv",
+            "timeseries.csv",
+            "report.html",
+        ] {
+            assert!(out_dir.join(file).is_file(), "{name}: {file} missing");
+        }
+        // Every scenario has traffic, a bill and completion times: those charts always exist.
+        for chart in ["cost-breakdown", "fct"] {
+            let png = std::fs::read(out_dir.join(format!("charts/{chart}.png")))
+                .unwrap_or_else(|_| panic!("{name}: {chart}.png"));
+            assert!(
+                png.starts_with(b"\x89PNG\r\n\x1a\n"),
+                "{name}: {chart}.png is not a PNG"
+            );
+        }
+        let html = std::fs::read_to_string(out_dir.join("report.html")).expect("html");
+        for entry in std::fs::read_dir(out_dir.join("charts")).expect("charts dir") {
+            let p = entry.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "svg") {
+                let svg = std::fs::read_to_string(&p).expect("svg");
+                // A chart carries its subtitle (scenario and seed) and axis labels.
+                assert!(svg.contains("<svg"), "{}", p.display());
+                assert!(
+                    svg.contains(&format!("scenario: {name}")),
+                    "{}: no subtitle",
+                    p.display()
+                );
+                assert!(
+                    html.contains(&svg[svg.find("<svg").unwrap_or(0)..][..40]),
+                    "{}: not inlined in report.html",
+                    p.display()
+                );
+            }
+        }
+        // The report is self-contained: no script, no external asset.
+        assert!(
+            !html.contains("<script") && !html.contains("src=\"http"),
+            "{name}: report.html is not self-contained"
+        );
+    }
+}
+
+#[test]
+fn explain_prices_each_hop_of_a_delivered_path() {
+    let out = vpcsim()
+        .args([
+            "explain",
+            &root("scenarios/regional-vs-zonal.ron"),
+            "--traffic",
+            "via-zonal",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let trace = v["cost_trace"].as_array().expect("cost trace");
+    // Zonal name: the bytes stay in the AZ, so the only data charge is
+    // endpoint processing, $0.01/GB each way, paid by the consumer.
+    assert_eq!(trace.len(), 1, "{trace:?}");
+    assert_eq!(trace[0]["category"], "endpoint_data_processed");
+    assert_eq!(trace[0]["payer"], "zonal-co");
+    assert_eq!(trace[0]["usd"], "0.02");
+    assert!(trace[0]["hop"].as_u64().is_some());
+    // The same through the regional name from a client whose DNS answer is
+    // in another AZ adds cross-AZ charges on both directions.
+    let out = vpcsim()
+        .args([
+            "explain",
+            &root("scenarios/quickstart.ron"),
+            "--traffic",
+            "acme-checkout",
+            "--at",
+            "1h",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let cats: Vec<&str> = v["cost_trace"]
+        .as_array()
+        .expect("trace")
+        .iter()
+        .filter_map(|c| c["category"].as_str())
+        .collect();
+    assert!(cats.contains(&"cross_az"), "{cats:?}");
+}

@@ -2,6 +2,8 @@
 //! test binary to keep link time down.
 
 mod bad_fixtures;
+mod bench_scenarios;
+mod check;
 mod cli;
 mod control_rules;
 mod shipped_scenarios;

@@ -301,3 +301,46 @@ fn regional_and_zonal_names_differ_by_cross_az_charges_only() {
     let processing = (gb * Decimal::new(1, 2)).round_dp(10);
     assert_eq!(total("zonal-co"), hours + processing);
 }
+
+#[test]
+fn no_byte_is_lost_in_any_shipped_scenario() {
+    for path in shipped() {
+        let s = scenario::load_file(&path).expect("valid");
+        let r = sim::run(
+            &s,
+            &sim::RunOptions {
+                quiet: true,
+                ..Default::default()
+            },
+        )
+        .expect("runs");
+        for t in &r.summary.traffic {
+            // Every admitted byte is delivered, cut (with its reason) or still in flight.
+            assert_eq!(
+                t.admitted_bytes,
+                t.delivered_bytes + t.cut_bytes + t.in_flight_bytes,
+                "{}: {}",
+                path.display(),
+                t.name
+            );
+            assert_eq!(
+                t.delivered,
+                t.completed + t.cut + t.in_flight_at_end,
+                "{}: {}",
+                path.display(),
+                t.name
+            );
+            assert_eq!(
+                t.connections,
+                t.delivered + t.denied,
+                "{}: {}",
+                path.display(),
+                t.name
+            );
+            assert!(t.moved_before_cut <= t.cut_bytes);
+        }
+        // The bill's total is the sum of its lines, to the last digit.
+        let sum: rust_decimal::Decimal = r.bill.lines.iter().map(|l| l.usd.amount()).sum();
+        assert_eq!(sum, r.bill.total.amount());
+    }
+}

@@ -1,0 +1,382 @@
+//! Reading a baseline: the parts of a `summary.json` that `vpcsim check`
+//! compares, with errors that name the file and what is wrong with it.
+//!
+//! Only the compared fields are read, so a baseline stays readable when the
+//! summary gains fields (additive changes keep `schema_version`); a missing
+//! compared field, a wrong `schema_version` or broken JSON is an error.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::expect::ExpectationResult;
+use crate::report::summary::{Fct, Summary, SCHEMA_VERSION};
+
+/// Why a baseline (or a tolerances file) cannot be used. Every variant is bad
+/// input: `vpcsim check` exits 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    #[error("{file}: cannot read the baseline: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}:{col}: the baseline is not valid JSON ({message}); regenerate it with `vpcsim baseline <scenario> --out {file}`")]
+    Json {
+        file: String,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    #[error("{file}: not a vpcsim summary.json: {message}; write one with `vpcsim baseline <scenario> --out {file}`")]
+    NotSummary { file: String, message: String },
+    #[error("{file}: schema_version {found}, but this vpcsim reads version {expected}; the baseline was written by {age} vpcsim: regenerate it with `vpcsim baseline <scenario> --out {file}`")]
+    Schema {
+        file: String,
+        found: u64,
+        expected: u32,
+        age: &'static str,
+    },
+    #[error("{file}: field `{field}`: {message}; the baseline is damaged or hand-edited: regenerate it with `vpcsim baseline <scenario> --out {file}`")]
+    Field {
+        file: String,
+        field: String,
+        message: String,
+    },
+    #[error("{file}: this baseline is the summary of scenario {baseline:?}, not of {scenario:?}; pass the baseline written for this scenario")]
+    ScenarioMismatch {
+        file: String,
+        baseline: String,
+        scenario: String,
+    },
+    #[error("{file}:{line}:{col}: tolerances: {message}")]
+    TolerancesSyntax {
+        file: String,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    #[error("{file}: tolerances: {message}")]
+    Tolerances { file: String, message: String },
+    #[error("{what}: {message}")]
+    Usage { what: String, message: String },
+}
+
+/// The compared parts of one summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    pub scenario: String,
+    pub seed: u64,
+    pub connectivity: SnapConnectivity,
+    pub traffic: Vec<SnapTraffic>,
+    pub resources: Vec<SnapResource>,
+    pub cost: SnapCost,
+    pub expectations: Vec<ExpectationResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SnapConnectivity {
+    pub attempts: u64,
+    pub delivered: u64,
+    pub denied: u64,
+    pub denied_by_reason: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SnapTraffic {
+    pub name: String,
+    pub connections: u64,
+    pub delivered: u64,
+    pub denied: u64,
+    pub denied_by_reason: BTreeMap<String, u64>,
+    pub delivered_bytes: u64,
+    pub completed: u64,
+    pub cut: u64,
+    pub fct_ms: Fct,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SnapResource {
+    pub name: String,
+    pub peak_gbps: f64,
+    pub peak_utilisation: f64,
+}
+
+/// Money as exact decimals (parsed from the summary's strings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapCost {
+    pub total_usd: Decimal,
+    pub by_category: BTreeMap<String, Decimal>,
+    pub by_account: BTreeMap<String, Decimal>,
+    pub monthly_total_usd: Decimal,
+    pub monthly_by_category: BTreeMap<String, Decimal>,
+    pub pricebook: String,
+    pub pricebook_version: String,
+    pub cross_az_bytes: u64,
+}
+
+#[derive(Deserialize)]
+struct RawCost {
+    total_usd: String,
+    by_category: BTreeMap<String, String>,
+    by_account: BTreeMap<String, String>,
+    monthly_total_usd: String,
+    #[serde(default)]
+    monthly_by_category: BTreeMap<String, String>,
+    pricebook: String,
+    pricebook_version: String,
+    cross_az_bytes: u64,
+}
+
+#[derive(Deserialize)]
+struct RawBandwidth {
+    resources: Vec<serde_json::Value>,
+}
+
+impl Snapshot {
+    /// Reads a baseline file.
+    pub fn load_file(path: impl AsRef<Path>) -> Result<Snapshot, CheckError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| CheckError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Snapshot::from_json_bytes(&bytes, &file)
+    }
+
+    /// Parses summary JSON; `file` names it in errors.
+    pub fn from_json_bytes(bytes: &[u8], file: &str) -> Result<Snapshot, CheckError> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(CheckError::NotSummary {
+                file: file.to_string(),
+                message: "the file is empty".to_string(),
+            });
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| CheckError::Json {
+                file: file.to_string(),
+                line: e.line(),
+                col: e.column(),
+                message: json_message(&e),
+            })?;
+        Snapshot::from_value(&value, file)
+    }
+
+    /// The snapshot of a summary this vpcsim just produced.
+    ///
+    /// It goes through JSON text and the same parser as a baseline file:
+    /// serde_json may read a float back one unit in the last place away from
+    /// the value it wrote, so comparing in-memory floats with parsed ones
+    /// would report changes that are not there. Text to text, identical
+    /// summaries give identical snapshots.
+    pub fn from_summary(summary: &Summary) -> Result<Snapshot, CheckError> {
+        let text = serde_json::to_string(summary).map_err(|e| CheckError::Usage {
+            what: "the run's summary".to_string(),
+            message: e.to_string(),
+        })?;
+        Snapshot::from_json_bytes(text.as_bytes(), "the run's summary")
+    }
+
+    fn from_value(value: &serde_json::Value, file: &str) -> Result<Snapshot, CheckError> {
+        let not = |message: String| CheckError::NotSummary {
+            file: file.to_string(),
+            message,
+        };
+        let obj = value
+            .as_object()
+            .ok_or_else(|| not(format!("the top level is {}, not an object", kind(value))))?;
+        let version = match obj.get("schema_version") {
+            None => return Err(not("it has no `schema_version` field".to_string())),
+            Some(v) => v.as_u64().ok_or_else(|| {
+                not(format!(
+                    "`schema_version` is {}, not a whole number",
+                    kind(v)
+                ))
+            })?,
+        };
+        if version != u64::from(SCHEMA_VERSION) {
+            return Err(CheckError::Schema {
+                file: file.to_string(),
+                found: version,
+                expected: SCHEMA_VERSION,
+                age: if version > u64::from(SCHEMA_VERSION) {
+                    "a newer"
+                } else {
+                    "an older"
+                },
+            });
+        }
+        let field = |name: &str| -> Result<&serde_json::Value, CheckError> {
+            obj.get(name).ok_or_else(|| CheckError::Field {
+                file: file.to_string(),
+                field: name.to_string(),
+                message: "missing".to_string(),
+            })
+        };
+        let scenario: String = decode(file, "scenario", field("scenario")?)?;
+        let seed: u64 = decode(file, "seed", field("seed")?)?;
+        let connectivity: SnapConnectivity = decode(file, "connectivity", field("connectivity")?)?;
+        let traffic = elements(file, "traffic", field("traffic")?)?;
+        let bandwidth: RawBandwidth = decode(file, "bandwidth", field("bandwidth")?)?;
+        let mut resources = Vec::with_capacity(bandwidth.resources.len());
+        for (i, r) in bandwidth.resources.iter().enumerate() {
+            resources.push(decode(file, &format!("bandwidth.resources[{i}]"), r)?);
+        }
+        let raw: RawCost = decode(file, "cost", field("cost")?)?;
+        let expectations = match obj.get("expectations") {
+            // Summaries written before expectations were recorded have none.
+            None => Vec::new(),
+            Some(v) => elements(file, "expectations", v)?,
+        };
+        let money = |name: &str, s: &str| -> Result<Decimal, CheckError> {
+            s.trim_start_matches('$')
+                .parse::<Decimal>()
+                .map_err(|_| CheckError::Field {
+                    file: file.to_string(),
+                    field: format!("cost.{name}"),
+                    message: format!("{s:?} is not a decimal amount"),
+                })
+        };
+        let money_map = |name: &str,
+                         m: &BTreeMap<String, String>|
+         -> Result<BTreeMap<String, Decimal>, CheckError> {
+            m.iter()
+                .map(|(k, v)| Ok((k.clone(), money(&format!("{name}.{k}"), v)?)))
+                .collect()
+        };
+        let cost = SnapCost {
+            total_usd: money("total_usd", &raw.total_usd)?,
+            by_category: money_map("by_category", &raw.by_category)?,
+            by_account: money_map("by_account", &raw.by_account)?,
+            monthly_total_usd: money("monthly_total_usd", &raw.monthly_total_usd)?,
+            monthly_by_category: money_map("monthly_by_category", &raw.monthly_by_category)?,
+            pricebook: raw.pricebook,
+            pricebook_version: raw.pricebook_version,
+            cross_az_bytes: raw.cross_az_bytes,
+        };
+        Ok(Snapshot {
+            schema_version: SCHEMA_VERSION,
+            scenario,
+            seed,
+            connectivity,
+            traffic,
+            resources,
+            cost,
+            expectations,
+        })
+    }
+}
+
+/// Decodes one field, naming it in the error.
+fn decode<T: DeserializeOwned>(
+    file: &str,
+    field: &str,
+    v: &serde_json::Value,
+) -> Result<T, CheckError> {
+    T::deserialize(v).map_err(|e| CheckError::Field {
+        file: file.to_string(),
+        field: field.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Decodes an array element by element, naming the index in errors.
+fn elements<T: DeserializeOwned>(
+    file: &str,
+    field: &str,
+    v: &serde_json::Value,
+) -> Result<Vec<T>, CheckError> {
+    let items = v.as_array().ok_or_else(|| CheckError::Field {
+        file: file.to_string(),
+        field: field.to_string(),
+        message: format!("expected an array, found {}", kind(v)),
+    })?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| decode(file, &format!("{field}[{i}]"), x))
+        .collect()
+}
+
+fn kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// serde_json's message without its trailing " at line L column C".
+fn json_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{
+      "schema_version": 1, "scenario": "s", "seed": 1,
+      "connectivity": {"attempts": 2, "delivered": 1, "denied": 1, "denied_by_reason": {"NO_ROUTE": 1}},
+      "traffic": [{"name": "t", "connections": 2, "delivered": 1, "denied": 1,
+                   "denied_by_reason": {"NO_ROUTE": 1}, "delivered_bytes": 10, "completed": 1, "cut": 0,
+                   "fct_ms": {"p50": 1.0, "p90": 1.0, "p99": 1.0, "max": 1.0}}],
+      "bandwidth": {"sample_interval_s": 60.0, "resources": []},
+      "cost": {"total_usd": "0.1000", "by_category": {"cross_az": "0.1000"}, "by_account": {},
+               "monthly_total_usd": "12.1667", "pricebook": "p", "pricebook_version": "v",
+               "cross_az_bytes": 5}
+    }"#;
+
+    #[test]
+    fn a_minimal_summary_reads_with_exact_money() {
+        // Fields the check does not compare (description, entities...) may be
+        // absent, and money strings become exact decimals.
+        let s = Snapshot::from_json_bytes(MINIMAL.as_bytes(), "b.json").expect("valid");
+        assert_eq!(s.cost.monthly_total_usd.to_string(), "12.1667");
+        assert!(s.expectations.is_empty());
+    }
+
+    #[test]
+    fn broken_baselines_name_the_file_and_the_problem() {
+        // Each damage gives an error that names the file and says what is
+        // wrong, which is what a CI log needs.
+        let cases: [(String, &str); 6] = [
+            ("{\"schema_version\": 1,".to_string(), "b.json:1:"),
+            ("[1, 2]".to_string(), "top level is an array"),
+            ("{}".to_string(), "no `schema_version`"),
+            (
+                MINIMAL.replace("\"schema_version\": 1", "\"schema_version\": 7"),
+                "schema_version 7, but this vpcsim reads version 1",
+            ),
+            (
+                MINIMAL.replace("\"total_usd\": \"0.1000\", ", ""),
+                "field `cost`: missing field `total_usd`",
+            ),
+            (
+                MINIMAL.replace("\"delivered_bytes\": 10, ", ""),
+                "field `traffic[0]`: missing field `delivered_bytes`",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = Snapshot::from_json_bytes(text.as_bytes(), "b.json")
+                .expect_err("damaged baseline")
+                .to_string();
+            assert!(e.contains(want), "expected {want:?} in {e}");
+            assert!(e.starts_with("b.json"), "{e}");
+        }
+    }
+}
