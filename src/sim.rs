@@ -55,7 +55,7 @@ fn unreachable_histogram() -> Histogram<u64> {
 
 /// Up to this many traffic classes, completion-time percentiles keep 3
 /// significant digits; above it, 2 (memory grows with the class count).
-pub const FCT_FULL_PRECISION_CLASSES: usize = 64;
+pub const FCT_FULL_PRECISION_CLASSES: usize = 256;
 
 /// Event budget of a run unless raised with `--max-events`.
 pub const DEFAULT_MAX_EVENTS: u64 = 2_000_000_000;
@@ -357,19 +357,24 @@ impl Run<'_> {
             }
         });
         let source: &Source = row_source.as_ref().unwrap_or(&class.source);
-        let (target, target_label): (&Target, u32) = match row.as_ref().filter(|r| !r.target.is_empty()) {
-            Some(r) => match self.trace_targets.get(&r.target) {
-                Some(t) => (t, self.labels.id(target_label(t))),
+        let (target, target_label): (&Target, u32) =
+            match row.as_ref().filter(|r| !r.target.is_empty()) {
+                Some(r) => match self.trace_targets.get(&r.target) {
+                    Some(t) => (t, self.labels.id(target_label(t))),
+                    None => (&spec.to, class.target_label),
+                },
                 None => (&spec.to, class.target_label),
-            },
-            None => (&spec.to, class.target_label),
-        };
+            };
         let source_label = match &row_source {
             Some(s) => self.labels.id(source_label(s)),
             None => class.source_label,
         };
         let (src, count) = match source {
-            Source::Workload(w) => match class.source_workload.filter(|_| row_source.is_none()).or_else(|| fabric.workload(w)) {
+            Source::Workload(w) => match class
+                .source_workload
+                .filter(|_| row_source.is_none())
+                .or_else(|| fabric.workload(w))
+            {
                 Some(id) => {
                     let instances = &fabric.workloads[id.index()].instances;
                     let n = instances.len();
@@ -399,7 +404,11 @@ impl Run<'_> {
                 }
                 None => return,
             },
-            Source::Site(s) => match class.source_site.filter(|_| row_source.is_none()).or_else(|| fabric.site(s)) {
+            Source::Site(s) => match class
+                .source_site
+                .filter(|_| row_source.is_none())
+                .or_else(|| fabric.site(s))
+            {
                 Some(id) => {
                     let n = fabric.sites[id.index()].hosts;
                     (
@@ -476,7 +485,13 @@ impl Run<'_> {
             }
             _ => {}
         }
-        let key = (c as u32, source_label, target_label, decision.outcome.path(), reason);
+        let key = (
+            c as u32,
+            source_label,
+            target_label,
+            decision.outcome.path(),
+            reason,
+        );
         *self.connectivity.entry(key).or_default() += 1;
         if decision.outcome.is_delivered() {
             class.admitted_bytes = class
@@ -981,9 +996,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     let mut classes = Vec::with_capacity(scenario.traffic.len());
     let mut labels = Labels::default();
     // Completion-time histograms: 3 significant digits; 2 when a scenario
-    // has many classes, so memory stays bounded (about 14 KB per class
-    // instead of 200 KB). Values from 1 µs resolution up to ~28 hours.
-    let fct_digits: u8 = if scenario.traffic.len() > FCT_FULL_PRECISION_CLASSES { 2 } else { 3 };
+    // has more than FCT_FULL_PRECISION_CLASSES classes, so memory stays
+    // bounded (about 30 KB per class instead of about 240 KB). Values from 1 µs resolution up to ~28 hours.
+    let fct_digits: u8 = if scenario.traffic.len() > FCT_FULL_PRECISION_CLASSES {
+        2
+    } else {
+        3
+    };
     let mut trace_targets = BTreeMap::new();
     for (i, t) in scenario.traffic.iter().enumerate() {
         let start = SimTime(t.start.unwrap_or(SimDuration::ZERO).as_nanos());
@@ -1245,18 +1264,19 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             }
         })
         .collect();
-    let timeseries: Vec<ResourceSeries> = model
+    // Reported resources that carried traffic, with their resource index.
+    let carried: Vec<(usize, &ResourceSeries)> = model
         .series
-        .values()
-        .filter(|s| s.samples.iter().any(|x| x.1 > 0.0))
-        .cloned()
+        .iter()
+        .filter(|(_, s)| s.samples.iter().any(|x| x.1 > 0.0))
+        .map(|(i, s)| (*i as usize, s))
         .collect();
     let bandwidth = BandwidthSummary {
         sample_interval_s: sample_interval.as_secs_f64(),
-        resources: timeseries
+        resources: carried
             .iter()
-            .map(|s| {
-                let info = model.net.info.iter().find(|i| i.name == s.name && i.kind == s.kind);
+            .map(|(i, s)| {
+                let info = model.net.info.get(*i);
                 let peak = s.samples.iter().map(|x| x.1).fold(0.0, f64::max);
                 let total_bits: f64 = {
                     let mut last = SimTime::ZERO;
@@ -1304,6 +1324,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             })
             .collect(),
     };
+    let timeseries: Vec<ResourceSeries> = carried.into_iter().map(|(_, s)| s.clone()).collect();
     let cross_az_bytes: u64 = model.cross_az_series.iter().map(|(_, b)| *b).sum();
     let cost_summary = CostSummary::from_bills(&bill, &monthly_bill, cross_az_bytes);
     let fct_cdf = model
@@ -1365,8 +1386,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             (key, *n)
         })
         .collect();
-    let hints: BTreeMap<(String, Reason), String> =
-        model.hints.iter().map(|((c, r), h)| ((names[*c as usize].to_string(), *r), h.clone())).collect();
+    let hints: BTreeMap<(String, Reason), String> = model
+        .hints
+        .iter()
+        .map(|((c, r), h)| ((names[*c as usize].to_string(), *r), h.clone()))
+        .collect();
     let cross_az_series = model.cross_az_series;
     drop(model.eval);
     let mut result = RunResult {

@@ -44,7 +44,7 @@ pub struct Request<'a> {
 }
 
 /// What a delivered connection crosses, for the data plane and the meters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Plan {
     pub client_az: Option<AzId>,
     pub endpoint: Option<(EndpointId, EniId)>,
@@ -83,16 +83,30 @@ impl DnsState {
     }
 }
 
-/// The source side, resolved.
-struct SrcInfo {
+/// The source side, resolved (borrowed from the fabric: no allocation
+/// unless hop texts are recorded).
+struct SrcInfo<'f> {
     vpc: Option<VpcId>,
     subnet: Option<SubnetId>,
     az: Option<AzId>,
     ip: IpAddr,
-    groups: Vec<SgId>,
-    principal: String,
-    account_id: String,
+    groups: &'f [SgId],
+    role: Option<&'f str>,
+    account_id: &'f str,
+    /// `workload[i]` or `site[i]`; empty unless tracing.
     name: String,
+}
+
+impl SrcInfo<'_> {
+    /// The IAM principal requests carry: the workload's role, else its
+    /// account's root; `*` from on-premises.
+    fn principal(&self) -> String {
+        match (self.role, self.account_id) {
+            (Some(r), _) => r.to_string(),
+            (None, "") => "*".to_string(),
+            (None, id) => format!("arn:aws:iam::{id}:root"),
+        }
+    }
 }
 
 /// A walk in progress: the hops so far.
@@ -257,38 +271,44 @@ impl<'f> Evaluator<'f> {
             .map_err(|(r, _)| *r)
     }
 
-    fn src_info(&self, src: Src) -> SrcInfo {
+    fn src_info(&self, src: Src, trace: bool) -> SrcInfo<'f> {
         let f = self.fabric;
         match src {
             Src::Instance { workload, index } => {
                 let w = &f.workloads[workload.index()];
-                let inst = w.instances[index % w.instances.len()];
-                let acc = &f.accounts[w.account.index()];
+                let i = index % w.instances.len();
+                let inst = w.instances[i];
                 SrcInfo {
                     vpc: Some(w.vpc),
                     subnet: Some(inst.subnet),
                     az: Some(inst.az),
                     ip: inst.ip,
-                    groups: w.security_groups.clone(),
-                    principal: w
-                        .role
-                        .clone()
-                        .unwrap_or_else(|| format!("arn:aws:iam::{}:root", acc.id)),
-                    account_id: acc.id.clone(),
-                    name: format!("{}[{}]", w.name, index % w.instances.len()),
+                    groups: &w.security_groups,
+                    role: w.role.as_deref(),
+                    account_id: &f.accounts[w.account.index()].id,
+                    name: if trace {
+                        format!("{}[{i}]", w.name)
+                    } else {
+                        String::new()
+                    },
                 }
             }
             Src::Host { site, index } => {
                 let s = &f.sites[site.index()];
+                let i = index % s.hosts.max(1);
                 SrcInfo {
                     vpc: None,
                     subnet: None,
                     az: None,
-                    ip: site_host_ip(f, site, index % s.hosts.max(1)),
-                    groups: Vec::new(),
-                    principal: "*".to_string(),
-                    account_id: String::new(),
-                    name: format!("{}[{}]", s.name, index % s.hosts.max(1)),
+                    ip: site_host_ip(f, site, i),
+                    groups: &[],
+                    role: None,
+                    account_id: "",
+                    name: if trace {
+                        format!("{}[{i}]", s.name)
+                    } else {
+                        String::new()
+                    },
                 }
             }
         }
@@ -303,7 +323,7 @@ impl<'f> Evaluator<'f> {
         rng: &mut ChaCha8Rng,
     ) -> Decision {
         let f = self.fabric;
-        let src = self.src_info(req.src);
+        let src = self.src_info(req.src, req.trace);
         let mut w = Walk {
             fabric: f,
             trace: req.trace,
@@ -719,7 +739,7 @@ impl<'f> Evaluator<'f> {
                     &ep.security_groups,
                     Direction::Inbound,
                     src.ip,
-                    &src.groups,
+                    src.groups,
                     req.port,
                     req.protocol,
                 )
@@ -773,16 +793,15 @@ impl<'f> Evaluator<'f> {
         // 6. Endpoint policy.
         let action = req.action.unwrap_or("*");
         let resource = req.resource.unwrap_or("*");
-        if let PolicyVerdict::Deny { explicit } = evaluate_policy(
-            ep.policy.as_ref(),
-            &src.principal,
-            &src.account_id,
-            action,
-            resource,
-        ) {
+        // No policy is AWS's default full-access policy: nothing to evaluate.
+        let verdict = match &ep.policy {
+            None => PolicyVerdict::Allow,
+            Some(p) => evaluate_policy(Some(p), &src.principal(), src.account_id, action, resource),
+        };
+        if let PolicyVerdict::Deny { explicit } = verdict {
             let why = match explicit {
                 Some(i) => format!("statement {i} of the policy of endpoint {:?} denies {action} on {resource}", ep.name),
-                None => format!("no statement of the policy of endpoint {:?} allows {action} on {resource} for {}", ep.name, src.principal),
+                None => format!("no statement of the policy of endpoint {:?} allows {action} on {resource} for {}", ep.name, src.principal()),
             };
             return Err((Reason::EndpointPolicyDeny, why));
         }
@@ -826,7 +845,7 @@ impl<'f> Evaluator<'f> {
                 &n.security_groups,
                 Direction::Inbound,
                 src.ip,
-                &src.groups,
+                src.groups,
                 req.port,
                 req.protocol,
             )
@@ -1081,7 +1100,7 @@ impl<'f> Evaluator<'f> {
             &target.security_groups,
             Direction::Inbound,
             src.ip,
-            &src.groups,
+            src.groups,
             req.port,
             req.protocol,
         ) {
@@ -1171,7 +1190,7 @@ impl<'f> Evaluator<'f> {
         let src_subnet = src.subnet.unwrap_or(dst_subnet);
         let src_vpc = &f.vpcs[src_vpc_id.index()];
         // Source-side filters first: SG outbound, NACL outbound.
-        if !sg_allows(f, &src.groups, Direction::Outbound, ip, &[], port, proto) {
+        if !sg_allows(f, src.groups, Direction::Outbound, ip, &[], port, proto) {
             hop!(
                 w,
                 &src.name,
@@ -1639,13 +1658,13 @@ impl<'f> Evaluator<'f> {
             );
             let action = req.action.unwrap_or("*");
             let resource = req.resource.unwrap_or("*");
-            if let PolicyVerdict::Deny { .. } = evaluate_policy(
-                ge.policy.as_ref(),
-                &src.principal,
-                &src.account_id,
-                action,
-                resource,
-            ) {
+            let verdict = match &ge.policy {
+                None => PolicyVerdict::Allow,
+                Some(p) => {
+                    evaluate_policy(Some(p), &src.principal(), src.account_id, action, resource)
+                }
+            };
+            if let PolicyVerdict::Deny { .. } = verdict {
                 return Err((
                     Reason::EndpointPolicyDeny,
                     format!(

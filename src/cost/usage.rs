@@ -19,6 +19,8 @@
 //! Owns: the mapping from a delivered plan to meters. Must not: decide routes
 //! (the plan is given) or compute prices (the bill does).
 
+use rustc_hash::FxHashMap as HashMap;
+
 use crate::control::Plan;
 use crate::cost::{Category, Direction, MeterId, MeterKey, Meters};
 use crate::fabric::{AccountId, AzId, Fabric};
@@ -26,7 +28,7 @@ use crate::scenario::Payer;
 use crate::units::SimTime;
 
 /// Which half of a connection bytes belong to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Leg {
     /// Client → server.
     Request,
@@ -35,7 +37,7 @@ pub enum Leg {
 }
 
 /// The client side of a connection, for attribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientSide {
     pub account: Option<AccountId>,
     pub az: Option<AzId>,
@@ -43,10 +45,28 @@ pub struct ClientSide {
     pub region: Option<usize>,
 }
 
+/// What decides which meters a leg feeds: the plan with the target
+/// instance reduced to its workload (its AZ is kept), the client side and
+/// the leg.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AttributionKey {
+    plan: Plan,
+    client: ClientSide,
+    leg: Leg,
+}
+
 /// Records usage into meters; keeps the meters it registers.
+///
+/// The meters a leg feeds depend only on its [`AttributionKey`]; they are
+/// resolved (meter keys built, names formatted, meters registered) once per
+/// distinct key and cached, so recording a flow is a hash lookup plus one
+/// `add_bytes` per meter.
 pub struct UsageRecorder {
     pub meters: Meters,
-    scratch: Vec<(MeterId, u64)>,
+    /// Meter ids collected while resolving a key.
+    scratch: Vec<MeterId>,
+    /// Looked up only, never iterated.
+    cache: HashMap<AttributionKey, Vec<MeterId>>,
 }
 
 impl Default for UsageRecorder {
@@ -60,14 +80,48 @@ impl UsageRecorder {
         UsageRecorder {
             meters: Meters::new(),
             scratch: Vec::new(),
+            cache: HashMap::default(),
         }
     }
 
-    fn add(&mut self, key: MeterKey, at: SimTime, bytes: u64) {
+    fn add(&mut self, key: MeterKey, _at: SimTime, _bytes: u64) {
         // Keys built here are well-formed (category, AZ and direction agree),
         // so registration cannot fail; a failure would drop this usage.
         if let Ok(id) = self.meters.register(key) {
-            self.meters.add_bytes(id, at, bytes);
+            self.scratch.push(id);
+        }
+    }
+
+    /// Records `bytes` of one leg of a delivered connection at `at`.
+    pub fn record(
+        &mut self,
+        fabric: &Fabric,
+        plan: &Plan,
+        client: ClientSide,
+        leg: Leg,
+        at: SimTime,
+        bytes: u64,
+    ) {
+        if bytes == 0 {
+            return;
+        }
+        let mut reduced = plan.clone();
+        reduced.target = plan.target.map(|(w, _)| (w, 0));
+        let key = AttributionKey {
+            plan: reduced,
+            client,
+            leg,
+        };
+        if !self.cache.contains_key(&key) {
+            self.scratch.clear();
+            self.resolve(fabric, plan, client, leg, at, bytes);
+            let ids = std::mem::take(&mut self.scratch);
+            self.cache.insert(key.clone(), ids);
+        }
+        if let Some(ids) = self.cache.get(&key) {
+            for id in ids {
+                self.meters.add_bytes(*id, at, bytes);
+            }
         }
     }
 
@@ -101,8 +155,8 @@ impl UsageRecorder {
         );
     }
 
-    /// Records `bytes` of one leg of a delivered connection at `at`.
-    pub fn record(
+    /// Registers the meters one leg feeds (into `scratch`).
+    fn resolve(
         &mut self,
         fabric: &Fabric,
         plan: &Plan,

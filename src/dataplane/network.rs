@@ -19,7 +19,7 @@
 //! Owns: the mapping from a control-plane [`Plan`] to resources and latency.
 //! Must not: decide routes (the plan is given) or price anything.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::control::Plan;
 use crate::dataplane::{Allocator, ResourceId};
@@ -100,7 +100,7 @@ pub struct FlowPath {
 impl Network {
     pub fn new(quotas: &QuotaProfile) -> Self {
         Network {
-            index: HashMap::new(),
+            index: HashMap::default(),
             info: Vec::new(),
             scaling: Vec::new(),
             scalable: Vec::new(),

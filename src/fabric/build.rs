@@ -262,7 +262,17 @@ impl Builder<'_> {
                 subnets: Vec::new(),
                 route_tables,
                 main_route_table,
-                nacls: v.nacls.clone(),
+                // Rules sorted by number once, so evaluation needs no sort.
+                nacls: v
+                    .nacls
+                    .iter()
+                    .map(|n| {
+                        let mut n = n.clone();
+                        n.inbound.sort_by_key(|r| r.number);
+                        n.outbound.sort_by_key(|r| r.number);
+                        n
+                    })
+                    .collect(),
                 internet_gateway: v.internet_gateway,
                 vpn_gateway: v.vpn_gateway,
                 endpoints: Vec::new(),

@@ -175,6 +175,7 @@ pub struct VpcInfo {
     pub route_tables: Vec<RouteTableInfo>,
     /// Index of the main route table in `route_tables`.
     pub main_route_table: usize,
+    /// NACLs, each rule list sorted by rule number.
     pub nacls: Vec<Nacl>,
     pub internet_gateway: bool,
     pub vpn_gateway: bool,
