@@ -33,6 +33,7 @@
 //! | [`expect`] | the scenario's expectations judged against a run |
 //! | [`check`] | a run compared with a committed baseline summary (`vpcsim check`) |
 //! | [`report`] | summary.json, CSV, charts, report.html |
+//! | [`study`] | variants, sweeps, shards, comparisons over many runs |
 //!
 //! ## Ten-line tutorial
 //! ```no_run
@@ -54,4 +55,5 @@ pub mod quota;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod study;
 pub mod units;

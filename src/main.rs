@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vpcsim::{check, explain, report, scenario, sim, units::SimDuration};
+use vpcsim::{check, explain, report, scenario, sim, study, units::SimDuration};
 
 #[derive(Parser)]
 #[command(
@@ -58,6 +58,12 @@ enum Command {
     },
     /// Explain one connection hop by hop: outcome, reason, and what to change.
     Explain(ExplainArgs),
+    /// Run every point of a study (variants × sweep axes × replications).
+    Sweep(SweepArgs),
+    /// Combine the outputs of sharded sweeps into the study tables.
+    Merge(MergeArgs),
+    /// Compare the variants of a study, or scenario files, side by side.
+    Compare(CompareArgs),
     /// Rerun a scenario and compare it with a committed baseline summary.json;
     /// exit 1 when a metric moved beyond tolerance or an expectation fails.
     Check(CheckArgs),
@@ -75,6 +81,56 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// Study file (.ron).
+    study: PathBuf,
+    /// Output folder (default: output/<study name>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Run only shard I of N (points whose index % N == I), e.g. 0/4.
+    #[arg(long)]
+    shard: Option<String>,
+    /// Hide the progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Write only each point's row, not its summary.json and CSV files.
+    #[arg(long)]
+    rows_only: bool,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Folders written by `vpcsim sweep --shard`.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Where to write study.csv and study.json.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// A study file, a sweep output folder, or scenario files.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Also write the table (and, for studies, charts) into this folder.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Table format on stdout (and in the file written under --out).
+    #[arg(long, value_enum, default_value_t = CompareFormat::Text)]
+    format: CompareFormat,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Hide the progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -108,6 +164,14 @@ struct CheckArgs {
     /// Hide the progress bar.
     #[arg(long, short)]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CompareFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,6 +275,9 @@ fn main() -> ExitCode {
             },
         ),
         Command::Explain(args) => explain(&mut out, &args),
+        Command::Sweep(args) => sweep(&mut out, &args),
+        Command::Merge(args) => merge(&mut out, &args),
+        Command::Compare(args) => compare(&mut out, &args),
         Command::Check(args) => check(&mut out, &args),
         Command::Baseline {
             scenario,
@@ -319,6 +386,100 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         }
     };
     emit(out, &text)?;
+    Ok(0)
+}
+
+fn default_jobs(jobs: Option<usize>) -> Result<usize, Failure> {
+    match jobs {
+        Some(0) => Err(Failure::input("--jobs must be at least 1")),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)),
+    }
+}
+
+fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
+    let ls = study::load_file(&a.study).map_err(Failure::input)?;
+    let shard = match &a.shard {
+        Some(s) => Some(study::parse_shard(s).map_err(Failure::input)?),
+        None => None,
+    };
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&ls.study.name));
+    let opts = study::SweepOptions {
+        out: dir.clone(),
+        jobs: default_jobs(a.jobs)?,
+        shard,
+        quiet: a.quiet,
+        point_outputs: !a.rows_only,
+    };
+    let started = std::time::Instant::now();
+    let rep = study::sweep(&ls, &opts).map_err(Failure::input)?;
+    let mut text = format!(
+        "study {}: {} of {} points run{}\n",
+        ls.study.name,
+        rep.rows.len(),
+        rep.total_points,
+        match shard {
+            Some((i, n)) => format!(" (shard {i}/{n})"),
+            None => String::new(),
+        }
+    );
+    let denied = rep.rows.iter().filter(|r| r.denied > 0).count();
+    text.push_str(&format!("points with denied connections: {denied}\n"));
+    for f in &rep.files {
+        text.push_str(&format!("wrote {}\n", f.display()));
+    }
+    if shard.is_some_and(|(_, n)| n > 1) {
+        text.push_str(&format!(
+            "merge the shards with: vpcsim merge {} --out {}\n",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    emit(out, &text)?;
+    if !a.quiet {
+        eprintln!("wall time {:.2}s", started.elapsed().as_secs_f64());
+    }
+    Ok(0)
+}
+
+fn merge(out: &mut impl Write, a: &MergeArgs) -> Result<u8, Failure> {
+    let (info, rows, files) = study::merge(&a.dirs, &a.out).map_err(Failure::input)?;
+    let mut text = format!(
+        "study {}: merged {} of {} points\n",
+        info.study,
+        rows.len(),
+        info.points
+    );
+    for f in &files {
+        text.push_str(&format!("wrote {}\n", f.display()));
+    }
+    emit(out, &text)?;
+    Ok(0)
+}
+
+fn compare(out: &mut impl Write, a: &CompareArgs) -> Result<u8, Failure> {
+    use study::compare::{self, Format as F};
+    let format = match a.format {
+        CompareFormat::Text => F::Text,
+        CompareFormat::Markdown => F::Markdown,
+        CompareFormat::Csv => F::Csv,
+        CompareFormat::Json => F::Json,
+    };
+    let input = compare::classify(&a.inputs).map_err(Failure::input)?;
+    let c = compare::collect(&input, default_jobs(a.jobs)?, a.quiet).map_err(Failure::input)?;
+    let t = compare::table(&c);
+    emit(out, &compare::render(&t, format).map_err(Failure::input)?)?;
+    if let Some(dir) = &a.out {
+        let files = compare::write(dir, &c, &t, format).map_err(Failure::input)?;
+        for f in files {
+            eprintln!("wrote {}", f.display());
+        }
+    }
     Ok(0)
 }
 

@@ -7,3 +7,4 @@ mod check;
 mod cli;
 mod control_rules;
 mod shipped_scenarios;
+mod study;
