@@ -344,3 +344,38 @@ fn no_byte_is_lost_in_any_shipped_scenario() {
         assert_eq!(sum, r.bill.total.amount());
     }
 }
+
+#[test]
+fn privatelink_lifecycle_denies_what_its_header_says_and_keeps_serving_through_the_swap() {
+    use vpcsim::explain::{explain, ExplainQuery};
+    let r = run_shipped("privatelink-lifecycle");
+    let t = &r.summary.traffic[0];
+    // Only the unverified name (before 10m) and the suspension (40–45m) deny.
+    let reasons: Vec<&String> = t.denied_by_reason.keys().collect();
+    assert_eq!(reasons, vec!["CONNECTION_SUSPENDED", "DNS_NAME_UNVERIFIED"]);
+    // 10 minutes unverified and 5 suspended out of 60: about 25 % denied.
+    let denied = t.denied as f64 / t.connections as f64;
+    assert!((0.2..0.3).contains(&denied), "{denied}");
+    // After the swap the same endpoint reaches the green NLB.
+    let path = format!(
+        "{}/scenarios/privatelink-lifecycle.ron",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let s = scenario::load_file(&path).expect("valid");
+    let q = |at: u64| ExplainQuery {
+        traffic: Some("charges".to_string()),
+        at: vpcsim::units::SimDuration::from_mins(at),
+        ..Default::default()
+    };
+    let before = explain(&s, &q(15), None, None).expect("explains");
+    let after = explain(&s, &q(30), None, None).expect("explains");
+    assert!(before
+        .hops
+        .iter()
+        .any(|h| h.kind == "nlb" && h.component == "blue"));
+    assert!(after
+        .hops
+        .iter()
+        .any(|h| h.kind == "nlb" && h.component == "green"));
+    assert_eq!(after.outcome, "DELIVERED");
+}
