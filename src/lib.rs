@@ -28,6 +28,7 @@
 //! | [`control`] | control-plane semantics: DNS, reachability, policies, lifecycles |
 //! | [`dataplane`] | flows, max-min fair sharing, capacities, traffic generators |
 //! | [`cost`] | pricebook, usage meters, the bill |
+//! | [`limits`] | caps on a run's size, checked before it is built |
 //! | [`sim`] | assembles a run from the parts above |
 //! | [`explain`] | one connection, hop by hop (`vpcsim explain`) |
 //! | [`report`] | summary.json, CSV, charts, report.html |
@@ -46,6 +47,7 @@ pub mod dataplane;
 pub mod engine;
 pub mod explain;
 pub mod fabric;
+pub mod limits;
 pub mod quota;
 pub mod report;
 pub mod scenario;

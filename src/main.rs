@@ -52,6 +52,8 @@ enum Command {
         /// Scale the bill of the simulated window to a 730-hour month.
         #[arg(long)]
         project_month: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Explain one connection hop by hop: outcome, reason, and what to change.
     Explain(ExplainArgs),
@@ -88,6 +90,23 @@ struct ExplainArgs {
     seed: Option<u64>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Refuse scenarios with more entities (instances, hosts, ENIs, ...).
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_ENTITIES)]
+    max_entities: u64,
+}
+
+/// Caps checked before a run starts (docs/reliability.md).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Refuse scenarios with more entities (instances, hosts, ENIs, ...).
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_ENTITIES)]
+    max_entities: u64,
+    /// Refuse runs expected to open more connections.
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: u64,
+    /// Refuse runs whose time series would have more rows.
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TIMESERIES_ROWS)]
+    max_timeseries_rows: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,6 +150,7 @@ fn main() -> ExitCode {
             format,
             max_events,
             project_month,
+            limits,
         } => run(
             &mut out,
             &scenario,
@@ -143,6 +163,11 @@ fn main() -> ExitCode {
                 quiet,
                 max_events,
                 project_month,
+                limits: vpcsim::limits::Limits {
+                    max_entities: limits.max_entities,
+                    max_connections: limits.max_connections,
+                    max_timeseries_rows: limits.max_timeseries_rows,
+                },
             },
         ),
         Command::Explain(args) => explain(&mut out, &args),
@@ -235,6 +260,7 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         port: a.port,
         at,
         instance: a.instance,
+        max_entities: Some(a.max_entities),
     };
     let e = explain::explain(&scenario, &q, a.seed).map_err(Failure::input)?;
     let text = match a.format {

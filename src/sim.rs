@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub max_events: Option<u64>,
     /// Scale the bill to a 730-hour month (also a scenario setting).
     pub project_month: bool,
+    /// Caps checked before the run is built (see [`crate::limits`]).
+    pub limits: crate::limits::Limits,
 }
 
 #[cold]
@@ -75,6 +77,8 @@ pub enum RunError {
     },
     #[error(transparent)]
     Sim(#[from] SimError),
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
     #[error("pricing the run: {0}")]
     Cost(#[from] CostError),
     #[error("pricebook {pricebook:?} has no rates for region {region}, which the scenario uses, and no builtin pricebook covers it; give a pricebook file with a {region:?} entry (`pricebook: \"my-prices.ron\"`)")]
@@ -872,6 +876,7 @@ fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide, _leg: Leg) -> bo
 
 /// Runs a validated scenario.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
+    crate::limits::check(scenario, &opts.limits, opts.max_events)?;
     let fabric = Fabric::build(scenario)?;
     let seed = opts.seed.unwrap_or(scenario.seed);
     let end = SimTime(scenario.duration.as_nanos());

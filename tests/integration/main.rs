@@ -4,4 +4,5 @@
 mod bad_fixtures;
 mod cli;
 mod control_rules;
+mod limits;
 mod shipped_scenarios;
