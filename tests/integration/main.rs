@@ -4,5 +4,6 @@
 mod bad_fixtures;
 mod cli;
 mod control_rules;
+mod fuzz;
 mod limits;
 mod shipped_scenarios;
