@@ -4,6 +4,9 @@
 mod bad_fixtures;
 mod cli;
 mod control_rules;
+mod faults;
 mod fuzz;
+mod gen;
+mod invariants;
 mod limits;
 mod shipped_scenarios;
