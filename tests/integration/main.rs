@@ -9,4 +9,5 @@ mod fuzz;
 mod gen;
 mod invariants;
 mod limits;
+mod safe_outputs;
 mod shipped_scenarios;
