@@ -32,6 +32,8 @@ pub struct ExplainQuery {
     pub at: SimDuration,
     /// Which source instance or host (default 0).
     pub instance: usize,
+    /// Entity cap (`--max-entities`; default [`crate::limits::DEFAULT_MAX_ENTITIES`]).
+    pub max_entities: Option<u64>,
 }
 
 /// Why a question cannot be answered.
@@ -188,6 +190,10 @@ pub fn explain(
     seed: Option<u64>,
     pricebook_file: Option<&std::path::Path>,
 ) -> Result<Explanation, ExplainError> {
+    let cap = q
+        .max_entities
+        .unwrap_or(crate::limits::DEFAULT_MAX_ENTITIES);
+    crate::limits::check_entities(scenario, cap).map_err(|e| ExplainError::Query(e.to_string()))?;
     let fabric = Fabric::build(scenario)?;
     let seed = seed.unwrap_or(scenario.seed);
     let class = match &q.traffic {

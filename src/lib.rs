@@ -28,6 +28,7 @@
 //! | [`control`] | control-plane semantics: DNS, reachability, policies, lifecycles |
 //! | [`dataplane`] | flows, max-min fair sharing, capacities, traffic generators |
 //! | [`cost`] | pricebook, usage meters, the bill |
+//! | [`limits`] | caps on a run's size, checked before it is built |
 //! | [`sim`] | assembles a run from the parts above |
 //! | [`explain`] | one connection, hop by hop (`vpcsim explain`) |
 //! | [`expect`] | the scenario's expectations judged against a run |
@@ -51,6 +52,7 @@ pub mod engine;
 pub mod expect;
 pub mod explain;
 pub mod fabric;
+pub mod limits;
 pub mod quota;
 pub mod report;
 pub mod scenario;

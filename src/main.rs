@@ -55,6 +55,8 @@ enum Command {
         /// Price with this pricebook file instead of the scenario's.
         #[arg(long)]
         pricebook: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Explain one connection hop by hop: outcome, reason, and what to change.
     Explain(ExplainArgs),
@@ -215,6 +217,23 @@ struct ExplainArgs {
     pricebook: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Refuse scenarios with more entities (instances, hosts, ENIs, ...).
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_ENTITIES)]
+    max_entities: u64,
+}
+
+/// Caps checked before a run starts (docs/reliability.md).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Refuse scenarios with more entities (instances, hosts, ENIs, ...).
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_ENTITIES)]
+    max_entities: u64,
+    /// Refuse runs expected to open more connections.
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: u64,
+    /// Refuse runs whose time series would have more rows.
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TIMESERIES_ROWS)]
+    max_timeseries_rows: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -259,6 +278,7 @@ fn main() -> ExitCode {
             max_events,
             project_month,
             pricebook,
+            limits,
         } => run(
             &mut out,
             &scenario,
@@ -272,6 +292,11 @@ fn main() -> ExitCode {
                 max_events,
                 project_month,
                 pricebook,
+                limits: vpcsim::limits::Limits {
+                    max_entities: limits.max_entities,
+                    max_connections: limits.max_connections,
+                    max_timeseries_rows: limits.max_timeseries_rows,
+                },
             },
         ),
         Command::Explain(args) => explain(&mut out, &args),
@@ -374,6 +399,7 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         port: a.port,
         at,
         instance: a.instance,
+        max_entities: Some(a.max_entities),
     };
     let e =
         explain::explain(&scenario, &q, a.seed, a.pricebook.as_deref()).map_err(Failure::input)?;

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub project_month: bool,
     /// A pricebook file replacing the scenario's pricebook.
     pub pricebook: Option<std::path::PathBuf>,
+    /// Caps checked before the run is built (see [`crate::limits`]).
+    pub limits: crate::limits::Limits,
 }
 
 #[cold]
@@ -81,6 +83,8 @@ pub enum RunError {
     },
     #[error(transparent)]
     Sim(#[from] SimError),
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
     #[error("pricing the run: {0}")]
     Cost(#[from] CostError),
     #[error("pricebook {pricebook:?} has no rates for region {region}, which the scenario uses, and no builtin pricebook covers it; give a pricebook file with a {region:?} entry (`pricebook: \"my-prices.ron\"`)")]
@@ -606,7 +610,9 @@ impl Run<'_> {
                     .max(1);
                 let class = &mut self.classes[conn.class as usize];
                 class.completed += 1;
-                class.delivered_bytes += conn.req.max(1) + conn.resp.max(1);
+                class.delivered_bytes = class
+                    .delivered_bytes
+                    .saturating_add(conn.req.max(1) + conn.resp.max(1));
                 // Values beyond the histogram's range are clamped to its top.
                 let _ = class.fct.record(fct.min(class.fct.high()));
                 self.conns[slot as usize] = None;
@@ -682,9 +688,11 @@ impl Run<'_> {
             };
             let class = &mut self.classes[conn.class as usize];
             *class.cut.entry(reason).or_default() += 1;
-            class.moved_before_cut += moved;
-            class.cut_bytes += req + conn.resp.max(1) - moved;
-            class.delivered_bytes += moved;
+            class.moved_before_cut = class.moved_before_cut.saturating_add(moved);
+            class.cut_bytes = class
+                .cut_bytes
+                .saturating_add(req + conn.resp.max(1) - moved);
+            class.delivered_bytes = class.delivered_bytes.saturating_add(moved);
             self.free.push(slot as u32);
             self.active -= 1;
         }
@@ -988,6 +996,7 @@ pub fn resolve_pricebook(
 
 /// Runs a validated scenario.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError> {
+    crate::limits::check(scenario, &opts.limits, opts.max_events)?;
     let fabric = Fabric::build(scenario)?;
     let seed = opts.seed.unwrap_or(scenario.seed);
     let end = SimTime(scenario.duration.as_nanos());
@@ -1172,7 +1181,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     for conn in model.conns.iter().flatten() {
         let e = &mut in_flight[conn.class as usize];
         e.0 += 1;
-        e.1 += conn.req.max(1) + conn.resp.max(1);
+        e.1 = e.1.saturating_add(conn.req.max(1) + conn.resp.max(1));
     }
 
     // The bill.
@@ -1247,7 +1256,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
                     .iter()
                     .map(|(r, n)| (r.code().to_string(), *n))
                     .collect(),
-                cut_bytes: c.cut_bytes + c.moved_before_cut,
+                cut_bytes: c.cut_bytes.saturating_add(c.moved_before_cut),
                 moved_before_cut: c.moved_before_cut,
                 in_flight_at_end: in_flight[ci].0,
                 in_flight_bytes: in_flight[ci].1,

@@ -18,6 +18,12 @@ use crate::scenario::{Arrivals, SizeDist};
 use crate::units::{Bytes, SimDuration, SimTime};
 
 const NS_PER_S: f64 = 1e9;
+
+/// The largest request or response body vpcsim moves: 1 PiB (2^50 bytes).
+/// Far above any single transfer, and small enough that a connection's
+/// request + response can never overflow a byte counter. Stated sizes above
+/// it are load errors; the tails of random distributions are clamped to it.
+pub const MAX_BODY: Bytes = Bytes(1 << 50);
 const DAY_NS: u64 = 86_400_000_000_000;
 
 /// One row of a replayed trace.
@@ -97,10 +103,19 @@ pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
         }
         last = time;
         let size = |s: &str| -> Result<Bytes, TraceError> {
-            s.parse::<u64>()
+            let b = s
+                .parse::<u64>()
                 .map(Bytes)
                 .or_else(|_| Bytes::parse(s))
-                .map_err(|_| bad(format!("bad size {s:?}; use a byte count or \"64KiB\"")))
+                .map_err(|_| bad(format!("bad size {s:?}; use a byte count or \"64KiB\"")))?;
+            if b > MAX_BODY {
+                return Err(bad(format!(
+                    "size {s:?} is above the largest request or response vpcsim accepts ({MAX_BODY})"
+                )));
+            }
+            // Like sampled sizes, a body is at least 1 byte (a flow moves
+            // something), so that the byte accounting is exact.
+            Ok(Bytes(b.0.max(1)))
         };
         rows.push(TraceRow {
             time,
@@ -349,11 +364,13 @@ impl SizeSampler {
         }
     }
 
-    /// Draws one size, in whole bytes (at least 1).
+    /// Draws one size, in whole bytes: at least 1, at most [`MAX_BODY`].
     pub fn sample(&self, rng: &mut ChaCha8Rng) -> u64 {
         let v = match self {
-            SizeSampler::Fixed(b) => return (*b).max(1),
-            SizeSampler::Uniform(a, b) => return rng.random_range(*a..=*b).max(1),
+            SizeSampler::Fixed(b) => return (*b).clamp(1, MAX_BODY.0),
+            SizeSampler::Uniform(a, b) => {
+                return rng.random_range(*a..=(*b).max(*a)).clamp(1, MAX_BODY.0)
+            }
             SizeSampler::LogNormal(d) => d.sample(rng),
             SizeSampler::Pareto {
                 min,
@@ -384,9 +401,9 @@ impl SizeSampler {
             }
         };
         if v.is_finite() {
-            (v.round() as u64).max(1)
+            (v.round() as u64).clamp(1, MAX_BODY.0)
         } else {
-            u64::MAX / 4
+            MAX_BODY.0
         }
     }
 }

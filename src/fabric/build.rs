@@ -880,7 +880,9 @@ impl Builder<'_> {
             let node = self.node(Node::Workload(id));
             let acc_node = self.f.accounts[account.index()].node;
             self.edge(node, acc_node, Edge::OwnedBy);
-            let mut instances = Vec::with_capacity(w.instances as usize);
+            // Grown as IPs are handed out: a count beyond the subnets' room
+            // ends in `SubnetFull`, not in one giant allocation up front.
+            let mut instances = Vec::with_capacity((w.instances as usize).min(4096));
             for k in 0..w.instances as usize {
                 let sn = subnets[k % subnets.len()];
                 let info = &self.f.subnets[sn.index()];

@@ -1,7 +1,9 @@
 //! Reports: the files a run writes (`summary.json`, CSV, charts, report.html).
 //!
 //! Every file is written atomically (a temporary file in the same folder,
-//! then a rename), so a reader never sees a half-written output.
+//! then a rename), so a reader never sees a half-written output; a run
+//! interrupted mid-write leaves at most temporary files, which the next run
+//! into the folder removes ([`stale`]).
 //!
 //! Owns: output formats. Must not: recompute results; it formats what the
 //! simulation measured.
@@ -9,6 +11,7 @@
 pub mod assemble;
 pub mod charts;
 pub mod html;
+pub mod stale;
 pub mod summary;
 
 use std::io::Write;
@@ -242,7 +245,9 @@ pub fn text_summary(result: &RunResult) -> String {
 }
 
 /// Writes every output of a run into `dir`; returns the files written.
+/// Temporary files left by an interrupted earlier run are removed first.
 pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportError> {
+    stale::remove_stale_temps(dir);
     let mut written = Vec::new();
     let summary = dir.join("summary.json");
     write_atomic(&summary, summary_json(result)?.as_bytes())?;

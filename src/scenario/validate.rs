@@ -1174,6 +1174,20 @@ impl<'a> Validator<'a> {
     }
 
     fn size_check(&mut self, path: String, d: &SizeDist) {
+        let max = crate::dataplane::traffic::MAX_BODY;
+        let stated: Vec<Bytes> = match d {
+            SizeDist::Fixed(b) => vec![*b],
+            SizeDist::Uniform { min, max } => vec![*min, *max],
+            SizeDist::LogNormal { median, .. } => vec![*median],
+            SizeDist::Pareto { min, max, .. } => std::iter::once(*min).chain(*max).collect(),
+            SizeDist::Empirical(points) => points.iter().map(|p| p.0).collect(),
+        };
+        if let Some(b) = stated.iter().find(|b| **b > max) {
+            self.err(
+                path.clone(),
+                format!("size {b} is above the largest request or response vpcsim accepts (1 PiB = {max})"),
+            );
+        }
         match d {
             SizeDist::Fixed(_) => {}
             SizeDist::Uniform { min, max } => {

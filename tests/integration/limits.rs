@@ -1,0 +1,177 @@
+//! Resource limits: a run that would exceed a cap fails before simulating,
+//! naming the cap, the estimate and the flag that raises it; the flag lets
+//! the same run through.
+
+use std::process::Command;
+use std::time::Instant;
+
+use vpcsim::limits::{self, LimitError, Limits};
+use vpcsim::{explain, scenario, sim};
+
+const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
+
+fn vpcsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+}
+
+fn quickstart() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.ron").to_string()
+}
+
+/// A minimal scenario whose consumer VPC has IPv6 /64 subnets (room for any
+/// number of instances) and `instances` web instances.
+fn many_instances(instances: u64) -> scenario::Scenario {
+    let text = MINIMAL
+        .replace(
+            r#"cidrs: ["10.1.0.0/16"], subnets: [
+            Subnet(name: "app-a", az: "use1-az1", cidr: "10.1.1.0/24"),
+            Subnet(name: "app-b", az: "use1-az2", cidr: "10.1.2.0/24"),"#,
+            r#"cidrs: ["10.1.0.0/16", "2600:1f18::/56"], subnets: [
+            Subnet(name: "app-a", az: "use1-az1", cidr: "2600:1f18::/64"),
+            Subnet(name: "app-b", az: "use1-az2", cidr: "2600:1f18:0:1::/64"),"#,
+        )
+        .replace("instances: 4, nic", &format!("instances: {instances}, nic"));
+    assert!(text.contains("2600:1f18::/64") && text.contains(&instances.to_string()));
+    scenario::load_str(&text, "many.ron").expect("valid")
+}
+
+/// Four billion instances are refused in microseconds, before the fabric
+/// (which allocates per instance) is built: by `sim::run` and by `explain`.
+#[test]
+fn entity_cap_refuses_before_building() {
+    let s = many_instances(4_000_000_000);
+    let t = Instant::now();
+    let err = sim::run(
+        &s,
+        &sim::RunOptions {
+            quiet: true,
+            ..Default::default()
+        },
+    )
+    .expect_err("over the cap");
+    assert!(t.elapsed().as_secs_f64() < 1.0, "took {:?}", t.elapsed());
+    let msg = err.to_string();
+    assert!(msg.contains("4,000,000,021 entities"), "{msg}");
+    assert!(
+        msg.contains("4,000,000,000 instances of workload \"web\""),
+        "{msg}"
+    );
+    assert!(msg.contains("--max-entities"), "{msg}");
+    let e = explain::explain(
+        &s,
+        &explain::ExplainQuery {
+            traffic: Some("checkout".to_string()),
+            ..Default::default()
+        },
+        None,
+        None,
+    )
+    .expect_err("over the cap");
+    assert!(e.to_string().contains("--max-entities"), "{e}");
+    // Raising the cap lets a (smaller, buildable) scenario through.
+    let s = many_instances(1_500_000);
+    assert!(matches!(
+        limits::check(&s, &Limits::default(), None),
+        Err(LimitError::Entities { .. })
+    ));
+    let raised = Limits {
+        max_entities: 2_000_000,
+        ..Limits::default()
+    };
+    assert!(limits::check(&s, &raised, None).is_ok());
+}
+
+/// Each cap, from the command line: exit 2 before anything is simulated or
+/// written, a message naming the flag, and the flag raises it.
+#[test]
+fn cli_caps_fail_fast_and_flags_raise_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // quickstart: about 146,000 connections (expected), 6 h of 1-minute
+    // samples of its endpoint AZs, and at least as many events.
+    let cases: [(&[&str], &str); 3] = [
+        (&["--max-connections", "10000"], "--max-connections"),
+        (&["--max-timeseries-rows", "100"], "--max-timeseries-rows"),
+        (&["--max-events", "1000"], "--max-events"),
+    ];
+    for (flags, named) in cases {
+        let out_dir = dir.path().join(named.trim_start_matches('-'));
+        let t = Instant::now();
+        let out = vpcsim()
+            .args(["run", &quickstart(), "--quiet", "--out"])
+            .arg(&out_dir)
+            .args(flags)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(err.contains(named), "{flags:?}: {err}");
+        assert!(err.contains("nothing was simulated"), "{flags:?}: {err}");
+        assert!(!out_dir.exists(), "{flags:?}: outputs were written");
+        // Fails fast: a full quickstart run takes far longer than this.
+        assert!(
+            t.elapsed().as_secs_f64() < 2.0,
+            "{flags:?}: {:?}",
+            t.elapsed()
+        );
+    }
+    // The default caps let every shipped scenario run (the CLI tests run
+    // them all); here the raised cap lets a tight one through.
+    let s = scenario::load_file(quickstart()).expect("valid");
+    let est = limits::estimate(&s);
+    let tight = Limits {
+        max_connections: est.connections as u64 / 2,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        limits::check(&s, &tight, None),
+        Err(LimitError::Connections { .. })
+    ));
+    let out = vpcsim()
+        .args(["run", &quickstart(), "--quiet", "--out"])
+        .arg(dir.path().join("raised"))
+        .args([
+            "--max-connections",
+            &(est.connections as u64 * 2).to_string(),
+            "--max-timeseries-rows",
+            &(est.timeseries_rows * 2).to_string(),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Rates, durations and samples at the edge of what the schema allows are
+/// caught by the estimates: a billion connections per second for a day, a
+/// nanosecond sampling interval.
+#[test]
+fn extreme_rates_and_sampling_are_caught() {
+    let s = scenario::load_str(
+        &MINIMAL
+            .replace("per_second: 20.0", "per_second: 1000000000.0")
+            .replace("duration: \"1h\"", "duration: \"24h\""),
+        "fast.ron",
+    )
+    .expect("valid");
+    let e = limits::check(&s, &Limits::default(), None).expect_err("too many");
+    assert!(
+        matches!(e, LimitError::Connections { estimate, .. } if estimate == 86_400_000_000_000),
+        "{e}"
+    );
+    let s = scenario::load_str(
+        &MINIMAL.replace(
+            "region: \"us-east-1\",",
+            "region: \"us-east-1\", settings: Settings(sample_interval: \"1ns\"),",
+        ),
+        "fine.ron",
+    )
+    .expect("valid");
+    let e = limits::check(&s, &Limits::default(), None).expect_err("too many rows");
+    assert!(e.to_string().contains("settings.sample_interval"), "{e}");
+    // Sweeps: the constant the study code checks against.
+    assert!(limits::check_sweep_points(limits::MAX_SWEEP_POINTS + 1).is_err());
+}
