@@ -149,6 +149,13 @@ fn exp_gap_ns(rng: &mut ChaCha8Rng, per_second: f64) -> u64 {
     ((secs * NS_PER_S).ceil() as u64).max(1)
 }
 
+/// The phase (radians, 0 at the peak) of a diurnal rate at `t`, without
+/// overflow for any `t`.
+fn diurnal_phase(t: SimTime, peak_at: u64) -> f64 {
+    let tod = (t.as_nanos() % DAY_NS + DAY_NS - (peak_at % DAY_NS)) % DAY_NS;
+    tod as f64 / DAY_NS as f64 * std::f64::consts::TAU
+}
+
 /// The arrival process of one traffic class.
 #[derive(Debug)]
 pub struct ArrivalProcess {
@@ -208,7 +215,7 @@ impl ArrivalProcess {
                 off,
             } => Kind::OnOff {
                 rate: *per_second,
-                on: on.as_nanos(),
+                on: on.as_nanos().max(1),
                 off: off.as_nanos(),
             },
             Arrivals::Diurnal {
@@ -236,14 +243,36 @@ impl ArrivalProcess {
     }
 
     /// The expected number of arrivals in the window (for size checks before
-    /// a run; exact for constant, burst and trace, the mean otherwise).
+    /// a run): exact for constant, burst and trace; the exact mean of the
+    /// window for Poisson, on/off and diurnal (whatever part of a cycle or
+    /// day the window covers).
     pub fn expected_count(&self) -> f64 {
         let span = self.end.saturating_since(self.start).as_secs_f64();
         match &self.kind {
             Kind::Constant { period_ns } => (span * NS_PER_S / period_ns).ceil(),
             Kind::Poisson { rate } => rate * span,
-            Kind::OnOff { rate, on, off } => rate * span * (*on as f64) / ((*on + *off) as f64),
-            Kind::Diurnal { peak, trough, .. } => (peak + trough) / 2.0 * span,
+            Kind::OnOff { rate, on, off } => {
+                // The on-time inside the window, exactly (the window starts
+                // with an on period).
+                let ns = self.end.saturating_since(self.start).as_nanos();
+                let cycle = on.saturating_add(*off);
+                let on_ns = (ns / cycle) as f64 * *on as f64 + (ns % cycle).min(*on) as f64;
+                rate * on_ns / NS_PER_S
+            }
+            Kind::Diurnal {
+                peak,
+                trough,
+                peak_at,
+            } => {
+                // The integral of the rate over the window:
+                // trough·T + (peak − trough)/2 · (T + D/2π · [sin φ(end) − sin φ(start)]).
+                let day = DAY_NS as f64 / NS_PER_S;
+                let swing = (diurnal_phase(self.end, *peak_at).sin()
+                    - diurnal_phase(self.start, *peak_at).sin())
+                    * day
+                    / std::f64::consts::TAU;
+                trough * span + (peak - trough) / 2.0 * (span + swing)
+            }
             Kind::Burst { count } => f64::from(*count),
             Kind::Trace { rows, .. } => rows.len() as f64,
         }
@@ -265,11 +294,15 @@ impl ArrivalProcess {
             Kind::OnOff { rate, on, off } => {
                 // Poisson in "on" time: draw the gap in on-time, then map
                 // on-time back to wall time by skipping the off periods.
-                let cycle = *on + *off;
+                // Saturating: `on` and `off` may be up to u64::MAX ns, and a
+                // saturated time is past any run's end.
+                let cycle = on.saturating_add(*off);
                 let since = self.last.saturating_since(self.start).as_nanos();
                 let on_elapsed = (since / cycle) * *on + (since % cycle).min(*on);
-                let target_on = on_elapsed + exp_gap_ns(rng, *rate);
-                let t = (target_on / *on) * cycle + target_on % *on;
+                let target_on = on_elapsed.saturating_add(exp_gap_ns(rng, *rate));
+                let t = (target_on / *on)
+                    .saturating_mul(cycle)
+                    .saturating_add(target_on % *on);
                 (self.start.saturating_add(SimDuration(t)), None)
             }
             Kind::Diurnal {
@@ -285,8 +318,7 @@ impl ArrivalProcess {
                     if t >= self.end {
                         break;
                     }
-                    let tod = (t.as_nanos() + DAY_NS - (*peak_at % DAY_NS)) % DAY_NS;
-                    let phase = tod as f64 / DAY_NS as f64 * std::f64::consts::TAU;
+                    let phase = diurnal_phase(t, *peak_at);
                     let rate = *trough + (*peak - *trough) * (1.0 + phase.cos()) / 2.0;
                     let u: f64 = rng.random();
                     if u * *peak < rate {
@@ -499,6 +531,56 @@ mod tests {
         // Rate at 14h is ~10/s (36,000/h); at 2h it is ~0.
         assert!(hour(14) > 30_000, "{}", hour(14));
         assert!(hour(2) < 500, "{}", hour(2));
+    }
+
+    /// The estimate the resource limits use is the mean of the window
+    /// itself, also for windows shorter than an on/off cycle or a day; and
+    /// extreme periods neither overflow nor hang.
+    #[test]
+    fn expected_count_is_the_mean_of_the_window() {
+        let s = |x: u64| SimTime(x * 1_000_000_000);
+        let on_off = Arrivals::OnOff {
+            per_second: 100.0,
+            on: SimDuration::from_mins(5),
+            off: SimDuration::from_mins(10),
+        };
+        // 1 s inside the first on period: all of it is on.
+        let p = ArrivalProcess::new(&on_off, s(0), s(1), None);
+        assert!((p.expected_count() - 100.0).abs() < 1e-9);
+        // 20 minutes: one full on period and 5 minutes of the next cycle's on.
+        let p = ArrivalProcess::new(&on_off, s(0), s(1200), None);
+        assert!((p.expected_count() - 100.0 * 600.0).abs() < 1e-6);
+        let mut p = ArrivalProcess::new(&on_off, s(0), s(1200), None);
+        let n = all(&mut p, &mut rng()).len() as f64;
+        assert!((n / 60_000.0 - 1.0).abs() < 0.02, "{n}");
+
+        let diurnal = Arrivals::Diurnal {
+            peak_per_second: 300.0,
+            trough_per_second: 20.0,
+            peak_at: SimDuration::from_hours(14),
+        };
+        // A whole day: the average of peak and trough.
+        let p = ArrivalProcess::new(&diurnal, s(0), s(86_400), None);
+        assert!((p.expected_count() - 160.0 * 86_400.0).abs() < 1e-3);
+        // One hour around the peak: close to the peak rate, and what a
+        // draw gives.
+        let (a, b) = (s(13 * 3600 + 1800), s(14 * 3600 + 1800));
+        let p = ArrivalProcess::new(&diurnal, a, b, None);
+        let e = p.expected_count();
+        assert!(e > 0.99 * 300.0 * 3600.0 && e < 300.0 * 3600.0, "{e}");
+        let mut p = ArrivalProcess::new(&diurnal, a, b, None);
+        let n = all(&mut p, &mut rng()).len() as f64;
+        assert!((n / e - 1.0).abs() < 0.02, "{n} vs {e}");
+
+        // Periods of u64::MAX nanoseconds, a tiny rate: no overflow.
+        let huge = Arrivals::OnOff {
+            per_second: 1e-6,
+            on: SimDuration(1),
+            off: SimDuration(u64::MAX - 1),
+        };
+        let mut p = ArrivalProcess::new(&huge, s(0), SimTime(u64::MAX), None);
+        assert!(p.expected_count() <= 1.0);
+        assert!(p.next(&mut rng()).is_none_or(|(t, _)| t.as_nanos() < u64::MAX));
     }
 
     #[test]

@@ -25,6 +25,9 @@
 //!   cargo test --test integration fuzz::mutation_fuzz -- --nocapture
 //! ```
 //!
+//! `VPCSIM_FUZZ_FROM=N` generates but skips the first N inputs (to replay
+//! one input of a campaign); an input slower than `VPCSIM_FUZZ_SLOW_SECS`
+//! (default 10) is saved as `slow-s<seed>-i<n>.ron` and listed at the end.
 //! `VPCSIM_FUZZ_SAVE=DIR` keeps every input that produced an error message
 //! of a shape not seen before (numbers and quoted text blanked), which is
 //! how `tests/fixtures/fuzz/` was filled. A failing input is written to
@@ -536,24 +539,28 @@ fn cap_duration(s: &mut Scenario) -> bool {
     scenario::validate(s).is_empty()
 }
 
-/// The error text's shape: digits and quoted text blanked, so that messages
-/// differing only in values count once.
+/// The error text's shape: digits, quoted and `backticked` text blanked,
+/// so that messages differing only in values count once.
 fn shape(message: &str) -> String {
     let mut out = String::new();
-    let mut quoted = false;
+    let mut inside: Option<char> = None;
     for c in message.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                out.push('"');
+        match (inside, c) {
+            (None, '"' | '`') => {
+                inside = Some(c);
+                out.push(c);
             }
-            _ if quoted => {}
-            '0'..='9' => {
+            (Some(q), _) if c == q => {
+                inside = None;
+                out.push(c);
+            }
+            (Some(_), _) => {}
+            (None, '0'..='9') => {
                 if !out.ends_with('#') {
                     out.push('#');
                 }
             }
-            _ => out.push(c),
+            (None, _) => out.push(c),
         }
     }
     out
@@ -589,7 +596,11 @@ fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, Str
     }
     let limits = fuzz_limits();
     let max_events = 500_000;
-    if let Err(e) = vpcsim::limits::check(&s, &limits, Some(max_events)) {
+    let checked = catch_unwind(AssertUnwindSafe(|| {
+        vpcsim::limits::check(&s, &limits, Some(max_events))
+    }))
+    .map_err(|p| format!("limits::check panicked: {}", panic_text(&p)))?;
+    if let Err(e) = checked {
         tally.limited += 1;
         return Ok(vec![e.to_string()]);
     }
@@ -656,7 +667,10 @@ fn check_with_timeout(
     let (tx, rx) = mpsc::channel();
     let mut local = *tally;
     std::thread::spawn(move || {
-        let r = check(&text, &mut local, charts);
+        // `check` catches panics stage by stage; anything escaping it is a
+        // panic too, not a hang.
+        let r = catch_unwind(AssertUnwindSafe(|| check(&text, &mut local, charts)))
+            .unwrap_or_else(|p| Err(format!("panicked: {}", panic_text(&p))));
         let _ = tx.send((r, local));
     });
     match rx.recv_timeout(Duration::from_secs(HANG_SECS)) {
@@ -675,10 +689,10 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn save_failure(text: &str, i: u64) -> PathBuf {
+fn save_failure(text: &str, name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-failures");
     let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(format!("failure-{i}.ron"));
+    let path = dir.join(format!("{name}.ron"));
     let _ = std::fs::write(&path, text);
     path
 }
@@ -701,15 +715,30 @@ fn mutation_fuzz() {
     let mut shapes = BTreeSet::new();
     let started = Instant::now();
     let mut slowest = (Duration::ZERO, 0);
+    let from = env_u64("VPCSIM_FUZZ_FROM", 0);
+    let slow = Duration::from_secs(env_u64("VPCSIM_FUZZ_SLOW_SECS", 10));
+    let mut slow_inputs = Vec::new();
     for i in 0..iters {
         let base = m.seed_text();
         let input = String::from_utf8_lossy(&m.mutate(base)).into_owned();
+        if i < from {
+            continue;
+        }
         let t0 = Instant::now();
         let charts = tally.ran % 64 == 63;
         let result = check_with_timeout(input.clone(), &mut tally, charts);
         let took = t0.elapsed();
         if took > slowest.0 {
             slowest = (took, i);
+        }
+        if took > slow {
+            let path = save_failure(&input, &format!("slow-s{seed}-i{i}"));
+            eprintln!(
+                "fuzz: input {i} took {:.1} s: {}",
+                took.as_secs_f64(),
+                path.display()
+            );
+            slow_inputs.push(path);
         }
         match result {
             Ok(messages) => {
@@ -725,7 +754,7 @@ fn mutation_fuzz() {
                 }
             }
             Err(why) => {
-                let path = save_failure(&input, i);
+                let path = save_failure(&input, &format!("failure-s{seed}-i{i}"));
                 panic!(
                     "fuzz iteration {i} (seed {seed}): {why}\ninput saved to {}",
                     path.display()
@@ -740,6 +769,9 @@ fn mutation_fuzz() {
                 shapes.len()
             );
         }
+    }
+    if !slow_inputs.is_empty() {
+        eprintln!("fuzz: {} slow inputs: {slow_inputs:?}", slow_inputs.len());
     }
     eprintln!(
         "fuzz: {iters} inputs (seed {seed}) in {:.1} s, {} message shapes, slowest {:.2} s (#{}), {tally:?}",
