@@ -447,8 +447,10 @@ pub fn one_way_latency(fabric: &Fabric, lat: &Latency, plan: &Plan) -> SimDurati
     let eni_az = plan.endpoint.map(|(_, e)| fabric.enis[e.index()].az);
     let node_az = plan.nlb_node.map(|e| fabric.enis[e.index()].az);
     let mut hops = 1;
+    // Saturating sums: latencies may be set up to u64::MAX ns each.
+    let add = |a: SimDuration, b: SimDuration| SimDuration(a.0.saturating_add(b.0));
     if plan.dx.is_some() {
-        total += lat.direct_connect;
+        total = add(total, lat.direct_connect);
         hops += 1;
     }
     if plan.tgw.is_some() {
@@ -463,11 +465,14 @@ pub fn one_way_latency(fabric: &Fabric, lat: &Latency, plan: &Plan) -> SimDurati
     match (eni_az, node_az) {
         (Some(e), n) => {
             hops += 2;
-            total += leg(plan.client_az.or(Some(e)), Some(e));
-            total += leg(Some(e), n);
-            total += leg(n, plan.target_az.or(n));
+            total = add(total, leg(plan.client_az.or(Some(e)), Some(e)));
+            total = add(total, leg(Some(e), n));
+            total = add(total, leg(n, plan.target_az.or(n)));
         }
-        (None, _) => total += leg(plan.client_az, plan.target_az),
+        (None, _) => total = add(total, leg(plan.client_az, plan.target_az)),
     }
-    total + SimDuration(lat.per_hop.as_nanos() * hops)
+    add(
+        total,
+        SimDuration(lat.per_hop.as_nanos().saturating_mul(hops)),
+    )
 }
