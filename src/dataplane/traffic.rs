@@ -580,7 +580,9 @@ mod tests {
         };
         let mut p = ArrivalProcess::new(&huge, s(0), SimTime(u64::MAX), None);
         assert!(p.expected_count() <= 1.0);
-        assert!(p.next(&mut rng()).is_none_or(|(t, _)| t.as_nanos() < u64::MAX));
+        assert!(p
+            .next(&mut rng())
+            .is_none_or(|(t, _)| t.as_nanos() < u64::MAX));
     }
 
     #[test]
