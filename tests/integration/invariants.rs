@@ -18,7 +18,7 @@
 //! - adding an unrelated traffic class changes no other class's connection
 //!   count or offered bytes (each class has its own random stream).
 //!
-//! 48 cases by default (a few seconds); `VPCSIM_PROPTEST_CASES=N` for more.
+//! 256 cases by default (a few seconds); `VPCSIM_PROPTEST_CASES=N` for more.
 
 use std::collections::BTreeMap;
 
@@ -32,7 +32,7 @@ fn cases() -> u32 {
     std::env::var("VPCSIM_PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(48)
+        .unwrap_or(256)
 }
 
 /// Runs `ron` (which must load) with default options.

@@ -95,7 +95,6 @@ fn cli_caps_fail_fast_and_flags_raise_them() {
     ];
     for (flags, named) in cases {
         let out_dir = dir.path().join(named.trim_start_matches('-'));
-        let t = Instant::now();
         let out = vpcsim()
             .args(["run", &quickstart(), "--quiet", "--out"])
             .arg(&out_dir)
@@ -106,13 +105,11 @@ fn cli_caps_fail_fast_and_flags_raise_them() {
         assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
         assert!(err.contains(named), "{flags:?}: {err}");
         assert!(err.contains("nothing was simulated"), "{flags:?}: {err}");
+        // Refused by the check before the run ("nothing was simulated"),
+        // not stopped by the engine's event budget mid-run, and nothing
+        // was written.
+        assert!(!err.contains("event budget exhausted"), "{flags:?}: {err}");
         assert!(!out_dir.exists(), "{flags:?}: outputs were written");
-        // Fails fast: a full quickstart run takes far longer than this.
-        assert!(
-            t.elapsed().as_secs_f64() < 2.0,
-            "{flags:?}: {:?}",
-            t.elapsed()
-        );
     }
     // The default caps let every shipped scenario run (the CLI tests run
     // them all); here the raised cap lets a tight one through.
