@@ -321,13 +321,11 @@ pub fn explain(
             crate::cost::usage::ClientSide {
                 account: Some(w.account),
                 az: w.instances.get(index).map(|i| i.az),
-                region: None,
             }
         }
         Src::Host { .. } => crate::cost::usage::ClientSide {
             account: None,
             az: None,
-            region: None,
         },
     };
     let cost_trace = if decision.outcome.is_delivered() {

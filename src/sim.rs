@@ -464,13 +464,11 @@ impl Run<'_> {
                 ClientSide {
                     account: Some(w.account),
                     az: w.instances.get(index).map(|i| i.az),
-                    region: None,
                 }
             }
             Src::Host { .. } => ClientSide {
                 account: None,
                 az: None,
-                region: None,
             },
         };
         class.connections += 1;
@@ -593,7 +591,7 @@ impl Run<'_> {
         };
         self.usage
             .record(self.fabric, &conn.plan, conn.client, leg, at, bytes);
-        if crosses_az(self.fabric, &conn.plan, conn.client, leg) {
+        if crosses_az(self.fabric, &conn.plan, conn.client) {
             self.cross_az_now += bytes;
         }
         match conn.phase {
@@ -913,7 +911,7 @@ impl Model for Run<'_> {
 }
 
 /// Whether a leg crosses AZs somewhere it is billed as cross-AZ transfer.
-fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide, _leg: Leg) -> bool {
+fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide) -> bool {
     if let Some((_, eni)) = plan.endpoint {
         let eni_az = fabric.enis[eni.index()].az;
         let consumer = client.az.is_some_and(|a| a != eni_az);

@@ -41,8 +41,6 @@ pub enum Leg {
 pub struct ClientSide {
     pub account: Option<AccountId>,
     pub az: Option<AzId>,
-    /// The region the client sits in (its VPC's), if in AWS.
-    pub region: Option<usize>,
 }
 
 /// What decides which meters a leg feeds: the plan with the target

@@ -124,6 +124,13 @@ impl Builder<'_> {
             None => panic!("invariant: validated scenario refers to unknown {kind:?} {name:?}"),
         }
     }
+    /// Ids of named subnets (validated to exist).
+    fn subnet_ids(&self, names: &[String]) -> Vec<SubnetId> {
+        names
+            .iter()
+            .map(|x| SubnetId(self.id(Kind::Subnet, x)))
+            .collect()
+    }
     fn account_of_vpc(&self, v: VpcId) -> AccountId {
         self.f.vpcs[v.index()].account
     }
@@ -370,11 +377,7 @@ impl Builder<'_> {
         let s = self.s;
         for (i, n) in s.load_balancers.iter().enumerate() {
             let id = NlbId::from_index(i);
-            let subnets: Vec<SubnetId> = n
-                .subnets
-                .iter()
-                .map(|x| SubnetId(self.id(Kind::Subnet, x)))
-                .collect();
+            let subnets: Vec<SubnetId> = self.subnet_ids(&n.subnets);
             let vpc = self.f.subnets[subnets[0].index()].vpc;
             let account = self.account_of_vpc(vpc);
             let node = self.node(Node::Nlb(id));
@@ -625,11 +628,7 @@ impl Builder<'_> {
                             AttachTo::DirectConnect(DxId(self.id(Kind::Dx, d)))
                         }
                     };
-                    let subnets = a
-                        .subnets
-                        .iter()
-                        .map(|x| SubnetId(self.id(Kind::Subnet, x)))
-                        .collect();
+                    let subnets = self.subnet_ids(&a.subnets);
                     (a.name.clone(), target, subnets)
                 })
                 .collect();
@@ -870,11 +869,7 @@ impl Builder<'_> {
         let s = self.s;
         for (i, w) in s.workloads.iter().enumerate() {
             let id = WorkloadId::from_index(i);
-            let subnets: Vec<SubnetId> = w
-                .subnets
-                .iter()
-                .map(|x| SubnetId(self.id(Kind::Subnet, x)))
-                .collect();
+            let subnets: Vec<SubnetId> = self.subnet_ids(&w.subnets);
             let vpc = self.f.subnets[subnets[0].index()].vpc;
             let account = self.account_of_vpc(vpc);
             let node = self.node(Node::Workload(id));
