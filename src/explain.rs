@@ -125,7 +125,7 @@ fn cost_trace(
     usage.record(fabric, plan, client, Leg::Request, SimTime::ZERO, gb);
     usage.record(fabric, plan, client, Leg::Response, SimTime::ZERO, gb);
     let bill = crate::cost::bill(
-        &usage.meters,
+        usage.meters(),
         pricebook,
         region,
         &crate::cost::BillOptions::default(),

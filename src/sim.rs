@@ -17,14 +17,12 @@ use crate::control::{
     ControlState, DnsState, EndpointStatus, Evaluator, Outcome, PathKind, Plan, Reason, Request,
     Src,
 };
-use crate::cost::usage::{ClientSide, Leg, UsageRecorder};
+use crate::cost::usage::{ClientSide, MeterSet, UsageRecorder};
 use crate::cost::{self, Bill, BillOptions, CostError, Pricebook};
 use crate::dataplane::network::{one_way_latency, Component, Dir, Endpoint, FlowPath, Network};
 use crate::dataplane::traffic::{read_trace, ArrivalProcess, SizeSampler, TraceError, TraceRow};
 use crate::dataplane::{Allocator, Completion, FlowId, ResourceId};
-use crate::engine::{
-    self, GenCounter, Generation, Model, Progress, RunLimits, Scheduler, SimError,
-};
+use crate::engine::{self, Model, Progress, RunLimits, Scheduler, SimError};
 use crate::fabric::{Fabric, FabricError};
 use crate::report::summary::{
     Bandwidth as BandwidthSummary, Connectivity, CostSummary, Fct, ResourceSummary, Summary,
@@ -145,8 +143,6 @@ enum Ev {
     Scheduled(u32),
     /// The timed end (`for:`) of scenario event `.0`: AZ or DX back up.
     Restore(u32),
-    /// The allocator's next completion is due (stale unless the generation is current).
-    FlowWake(Generation),
     /// The response of connection slot `.0` starts (stale unless `.1` matches).
     ResponseStart(u32, u32),
     /// Take a throughput sample of reported resources.
@@ -169,12 +165,15 @@ enum Phase {
 struct Conn {
     class: u32,
     plan: Plan,
-    client: ClientSide,
     start: SimTime,
     req: u64,
     resp: u64,
     latency: SimDuration,
     resp_path: FlowPath,
+    /// The meters the request and the response feed.
+    meters: (MeterSet, MeterSet),
+    /// Whether its bytes count as cross-AZ transfer.
+    crosses_az: bool,
     flow: Option<FlowId>,
     flow_start: SimTime,
     phase: Phase,
@@ -239,8 +238,6 @@ struct Run<'a> {
     active: usize,
     /// Connection slot of each allocator flow slot.
     flow_conn: Vec<u32>,
-    wake: GenCounter,
-    wake_at: Option<SimTime>,
     done: Vec<Completion>,
     sample_interval: SimDuration,
     last_sample: SimTime,
@@ -528,6 +525,8 @@ impl Run<'_> {
             .net
             .paths(self.fabric, &mut self.alloc, &plan, endpoint);
         let latency = one_way_latency(self.fabric, &self.scenario.settings.latency, &plan);
+        let meters = self.usage.resolve_legs(self.fabric, &plan, client);
+        let crosses_az = crosses_az(self.fabric, &plan, client);
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -539,12 +538,13 @@ impl Run<'_> {
         self.conns[slot as usize] = Some(Conn {
             class,
             plan,
-            client,
             start: now,
             req,
             resp,
             latency,
             resp_path,
+            meters,
+            crosses_az,
             flow: None,
             flow_start: now,
             phase: Phase::Request,
@@ -557,7 +557,7 @@ impl Run<'_> {
     fn start_flow(&mut self, now: SimTime, slot: u32, path: &FlowPath, bytes: u64) {
         match self
             .alloc
-            .start_flow(now, &path.resources, path.cap, crate::units::Bytes(bytes))
+            .start_flow(now, path.resources(), path.cap, crate::units::Bytes(bytes))
         {
             Ok(f) => {
                 let i = f.index() as usize;
@@ -584,14 +584,13 @@ impl Run<'_> {
             return;
         };
         conn.flow = None;
-        let leg = if conn.phase == Phase::Request {
-            Leg::Request
+        let set = if conn.phase == Phase::Request {
+            conn.meters.0
         } else {
-            Leg::Response
+            conn.meters.1
         };
-        self.usage
-            .record(self.fabric, &conn.plan, conn.client, leg, at, bytes);
-        if crosses_az(self.fabric, &conn.plan, conn.client) {
+        self.usage.add(set, at, bytes);
+        if conn.crosses_az {
             self.cross_az_now += bytes;
         }
         match conn.phase {
@@ -620,7 +619,8 @@ impl Run<'_> {
         }
     }
 
-    /// Processes allocator completions due by `now` and re-arms the wake-up.
+    /// Processes allocator completions due by `now` and schedules the
+    /// responses they start.
     fn sync(&mut self, now: SimTime, sched: &mut Scheduler<Ev>) {
         loop {
             let mut done = std::mem::take(&mut self.done);
@@ -645,14 +645,6 @@ impl Run<'_> {
         for (t, slot, tag) in self.pending_responses.drain(..) {
             sched.schedule_at(t.max(now), Ev::ResponseStart(slot, tag));
         }
-        let next = self.alloc.next_completion();
-        if next != self.wake_at {
-            self.wake_at = next;
-            let g = self.wake.bump();
-            if let Some(t) = next {
-                sched.schedule_at(t.max(now), Ev::FlowWake(g));
-            }
-        }
     }
 
     /// Cuts every connection in progress whose plan matches, with a reason.
@@ -671,13 +663,12 @@ impl Run<'_> {
                 Some(f) => self.alloc.cut_flow(now, f).map(|b| b.0).unwrap_or(0),
                 None => 0,
             };
-            let leg = if conn.phase == Phase::Request {
-                Leg::Request
+            let set = if conn.phase == Phase::Request {
+                conn.meters.0
             } else {
-                Leg::Response
+                conn.meters.1
             };
-            self.usage
-                .record(self.fabric, &conn.plan, conn.client, leg, now, moved_now);
+            self.usage.add(set, now, moved_now);
             let req = conn.req.max(1);
             let moved = match conn.phase {
                 Phase::Request => moved_now,
@@ -864,17 +855,11 @@ impl Model for Run<'_> {
                 self.state.apply(self.fabric, now, &restore);
                 self.after_control_event(now, &restore);
             }
-            Ev::FlowWake(g) => {
-                if !self.wake.is_current(g) {
-                    return;
-                }
-                self.wake_at = None;
-            }
             Ev::ResponseStart(slot, tag) => {
                 let path = match self.conns.get_mut(slot as usize).and_then(|c| c.as_mut()) {
                     Some(c) if c.tag == tag && c.phase == Phase::Waiting => {
                         c.phase = Phase::Response;
-                        Some((c.resp_path.clone(), c.resp.max(1)))
+                        Some((c.resp_path, c.resp.max(1)))
                     }
                     _ => None,
                 };
@@ -906,6 +891,16 @@ impl Model for Run<'_> {
             }
             Ev::ScaleStep(r) => self.net.scale_up(&mut self.alloc, now, ResourceId(r)),
         }
+        self.sync(now, sched);
+    }
+
+    /// The allocator's next flow completion: a deadline of the model rather
+    /// than an event, since it moves whenever a rate changes.
+    fn next_due(&self) -> Option<SimTime> {
+        self.alloc.next_completion()
+    }
+
+    fn handle_due(&mut self, now: SimTime, sched: &mut Scheduler<Ev>) {
         self.sync(now, sched);
     }
 }
@@ -1140,8 +1135,6 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         free: Vec::new(),
         active: 0,
         flow_conn: Vec::new(),
-        wake: GenCounter::new(),
-        wake_at: None,
         done: Vec::new(),
         sample_interval,
         last_sample: SimTime::ZERO,
@@ -1189,7 +1182,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     let project = scenario.settings.project_month || opts.project_month;
     let window = scenario.duration;
     let bill = cost::bill(
-        &model.usage.meters,
+        model.usage.meters(),
         &pricebook,
         &scenario.region,
         &BillOptions {
@@ -1201,7 +1194,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         bill.clone()
     } else {
         cost::bill(
-            &model.usage.meters,
+            model.usage.meters(),
             &pricebook,
             &scenario.region,
             &BillOptions {

@@ -587,21 +587,22 @@ impl<'f> Evaluator<'f> {
             EndpointStatus::Created(_) => {}
         }
         // 2. DNS: which ENI.
-        let up: Vec<EniId> = ep
-            .enis
-            .iter()
-            .copied()
-            .filter(|x| st.az_up[f.enis[x.index()].az.index()])
-            .collect();
-        // A healthy ENI is one whose NLB node can reach a healthy target
-        // (AWS health-checks the zone); when none is, fall back to the ENIs
-        // in live AZs so that the denial names the real cause.
-        let served: Vec<EniId> = up
-            .iter()
-            .copied()
-            .filter(|x| self.eni_serves(st, svc_id, *x))
-            .collect();
-        let healthy = if served.is_empty() { up } else { served };
+        // A healthy ENI is one in a live AZ whose NLB node can reach a
+        // healthy target (AWS health-checks the zone); when none is, fall
+        // back to the ENIs in live AZs so that the denial names the real
+        // cause. Counted here (every live ENI's NLB is resolved, in order),
+        // picked below without collecting them.
+        let eni_up = |st: &ControlState, x: EniId| st.az_up[f.enis[x.index()].az.index()];
+        let (mut n_up, mut n_served) = (0usize, 0usize);
+        for &x in &ep.enis {
+            if eni_up(st, x) {
+                n_up += 1;
+                if self.eni_serves(st, svc_id, x) {
+                    n_served += 1;
+                }
+            }
+        }
+        let n_healthy = if n_served == 0 { n_up } else { n_served };
         let zonal_az = match mode {
             Dns::Zonal => src.az,
             Dns::Mixed(_) if req.zonal_client => src.az,
@@ -612,10 +613,9 @@ impl<'f> Evaluator<'f> {
             zonal_az.and_then(|az| ep.enis.iter().copied().find(|x| f.enis[x.index()].az == az));
         let eni = match (zonal_az, pinned) {
             (Some(az), Some(eni)) => {
-                let name = ep.zonal_dns_name(f.azs[az.index()].name_for(ep.account));
                 hop!(
                     w,
-                    &name,
+                    ep.zonal_dns_name(f.azs[az.index()].name_for(ep.account)),
                     "dns",
                     Some(az),
                     Some(ep.account),
@@ -648,7 +648,7 @@ impl<'f> Evaluator<'f> {
                 ));
             }
             _ => {
-                if healthy.is_empty() {
+                if n_healthy == 0 {
                     hop!(
                         w,
                         &ep.dns_name,
@@ -663,8 +663,16 @@ impl<'f> Evaluator<'f> {
                     ));
                 }
                 let slot = &mut dns.rr[e.index()];
-                let eni = healthy[(*slot % healthy.len() as u64) as usize];
+                let k = (*slot % n_healthy as u64) as usize;
                 *slot = slot.wrapping_add(1);
+                // The k-th healthy ENI (their NLBs were resolved above, so
+                // this draws nothing).
+                let mut healthy = ep.enis.iter().copied().filter(|&x| {
+                    eni_up(st, x) && (n_served == 0 || self.eni_serves(st, svc_id, x))
+                });
+                let Some(eni) = healthy.nth(k) else {
+                    unreachable!("{k} < {n_healthy} healthy ENIs, counted above");
+                };
                 let note = if zonal_az.is_some() {
                     " (no ENI in the client's AZ, so the regional name)"
                 } else {
@@ -884,15 +892,20 @@ impl<'f> Evaluator<'f> {
             ),
         );
         // 8. A healthy target.
-        let mut eligible: Vec<(WorkloadId, usize)> = Vec::new();
-        for t in &n.targets {
-            for (i, inst) in f.workloads[t.index()].instances.iter().enumerate() {
-                if st.az_up[inst.az.index()] && (n.cross_zone || inst.az == node_info.az) {
-                    eligible.push((*t, i));
-                }
-            }
-        }
-        if eligible.is_empty() {
+        let eligible = || {
+            n.targets.iter().flat_map(|t| {
+                f.workloads[t.index()]
+                    .instances
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, inst)| {
+                        st.az_up[inst.az.index()] && (n.cross_zone || inst.az == node_info.az)
+                    })
+                    .map(move |(i, _)| (*t, i))
+            })
+        };
+        let n_eligible = eligible().count();
+        if n_eligible == 0 {
             return Err((
                 Reason::NoHealthyTarget,
                 format!(
@@ -907,7 +920,10 @@ impl<'f> Evaluator<'f> {
                 ),
             ));
         }
-        let (tw, ti) = eligible[rng.random_range(0..eligible.len())];
+        let k = rng.random_range(0..n_eligible);
+        let Some((tw, ti)) = eligible().nth(k) else {
+            unreachable!("{k} < {n_eligible} eligible targets, counted above");
+        };
         let target = &f.workloads[tw.index()];
         let inst = target.instances[ti];
         w.plan.target = Some((tw, ti));
@@ -1031,13 +1047,14 @@ impl<'f> Evaluator<'f> {
     ) -> Result<(), Deny> {
         let f = self.fabric;
         let target = &f.workloads[t.index()];
-        let healthy: Vec<usize> = (0..target.instances.len())
-            .filter(|i| st.az_up[target.instances[*i].az.index()])
-            .collect();
-        let index = if healthy.is_empty() {
+        let healthy =
+            || (0..target.instances.len()).filter(|i| st.az_up[target.instances[*i].az.index()]);
+        let n_healthy = healthy().count();
+        let index = if n_healthy == 0 {
             rng.random_range(0..target.instances.len())
         } else {
-            healthy[rng.random_range(0..healthy.len())]
+            let k = rng.random_range(0..n_healthy);
+            healthy().nth(k).unwrap_or(k)
         };
         let inst = target.instances[index];
         w.plan.target = Some((t, index));

@@ -473,21 +473,32 @@ impl Meters {
     /// If `id` is an hours meter: recording bytes on it is a bug in the caller.
     #[inline]
     pub fn add_bytes(&mut self, id: MeterId, at: SimTime, bytes: u64) {
-        if bytes == 0 {
+        self.add_bytes_to_all(&[id], at, bytes);
+    }
+
+    /// Records `bytes` at time `at` on each meter of `ids` (one time-bucket
+    /// computation for all of them).
+    ///
+    /// # Panics
+    /// If an id is an hours meter.
+    pub fn add_bytes_to_all(&mut self, ids: &[MeterId], at: SimTime, bytes: u64) {
+        if bytes == 0 || ids.is_empty() {
             return;
         }
         self.max_time = self.max_time.max(at.as_nanos());
         let bucket = at.as_nanos() / self.bucket_ns;
-        match &mut self.usage[id.index()] {
-            Usage::Bytes { total } => *total += u128::from(bytes),
-            Usage::Bucketed { total, buckets } => {
-                *total += u128::from(bytes);
-                add_to_bucket(buckets, bucket, u128::from(bytes));
+        for id in ids {
+            match &mut self.usage[id.index()] {
+                Usage::Bytes { total } => *total += u128::from(bytes),
+                Usage::Bucketed { total, buckets } => {
+                    *total += u128::from(bytes);
+                    add_to_bucket(buckets, bucket, u128::from(bytes));
+                }
+                Usage::Time { .. } => panic!(
+                    "invariant: add_bytes on hours meter {} — a bug in the caller (record time with add_time)",
+                    self.keys[id.index()]
+                ),
             }
-            Usage::Time { .. } => panic!(
-                "invariant: add_bytes on hours meter {} — a bug in the caller (record time with add_time)",
-                self.keys[id.index()]
-            ),
         }
     }
 

@@ -43,28 +43,50 @@ pub struct ClientSide {
     pub az: Option<AzId>,
 }
 
-/// What decides which meters a leg feeds: the plan with the target
-/// instance reduced to its workload (its AZ is kept), the client side and
-/// the leg.
+/// What decides which meters the legs of a connection feed: the plan with
+/// the target instance reduced to its workload (its AZ is kept) and the
+/// client side.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct AttributionKey {
     plan: Plan,
     client: ClientSide,
-    leg: Leg,
 }
+
+/// The meters one leg of a connection feeds, resolved once: a handle into
+/// the recorder's table, valid for the recorder that returned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeterSet(u32);
 
 /// Records usage into meters; keeps the meters it registers.
 ///
-/// The meters a leg feeds depend only on its [`AttributionKey`]; they are
-/// resolved (meter keys built, names formatted, meters registered) once per
-/// distinct key and cached, so recording a flow is a hash lookup plus one
-/// `add_bytes` per meter.
+/// The meters a connection's legs feed depend only on its
+/// [`AttributionKey`]; they are resolved (meter keys built, names formatted,
+/// meters registered) once per distinct key and cached as two
+/// [`MeterSet`]s. A simulation resolves each connection once, when it is
+/// admitted ([`UsageRecorder::resolve_legs`]); recording a finished flow
+/// ([`UsageRecorder::add`]) then adds its bytes to its set's pending sum,
+/// with no lookup. Pending sums move into the meters when time enters
+/// another meter bucket and when the meters are read
+/// ([`UsageRecorder::meters`]): every byte lands in the bucket of the time
+/// it was recorded at, exactly as if it had been added meter by meter.
 pub struct UsageRecorder {
-    pub meters: Meters,
-    /// Meter ids collected while resolving a key.
+    meters: Meters,
+    /// Meter ids collected while resolving a leg.
     scratch: Vec<MeterId>,
+    /// The meter ids of every resolved set, one after the other.
+    set_ids: Vec<MeterId>,
+    /// `[start, end)` of each set in `set_ids`.
+    sets: Vec<(u32, u32)>,
     /// Looked up only, never iterated.
-    cache: HashMap<AttributionKey, Vec<MeterId>>,
+    cache: HashMap<AttributionKey, (MeterSet, MeterSet)>,
+    /// Bytes recorded per set and not yet added to its meters.
+    pending: Vec<u128>,
+    /// Sets with pending bytes, in the order they first got some.
+    dirty: Vec<u32>,
+    /// The meter bucket of the pending bytes (`[start, end)` in ns), and
+    /// the latest time recorded in it.
+    pending_bucket: (u64, u64),
+    pending_at: SimTime,
 }
 
 impl Default for UsageRecorder {
@@ -78,16 +100,111 @@ impl UsageRecorder {
         UsageRecorder {
             meters: Meters::new(),
             scratch: Vec::new(),
+            set_ids: Vec::new(),
+            sets: Vec::new(),
             cache: HashMap::default(),
+            pending: Vec::new(),
+            dirty: Vec::new(),
+            pending_bucket: (0, 0),
+            pending_at: SimTime::ZERO,
         }
     }
 
-    fn add(&mut self, key: MeterKey, _at: SimTime, _bytes: u64) {
+    /// The meters, with every recorded byte in them.
+    pub fn meters(&mut self) -> &Meters {
+        self.flush();
+        &self.meters
+    }
+
+    /// Moves the pending sums into the meters.
+    fn flush(&mut self) {
+        for &set in &self.dirty {
+            let bytes = std::mem::take(&mut self.pending[set as usize]);
+            let (a, b) = self.sets[set as usize];
+            let ids = &self.set_ids[a as usize..b as usize];
+            // A set's pending sum is at most the bytes of the flows recorded
+            // in one bucket; split it into u64 parts (one part in practice).
+            let mut left = bytes;
+            while left > 0 {
+                let part = left.min(u128::from(u64::MAX));
+                self.meters
+                    .add_bytes_to_all(ids, self.pending_at, part as u64);
+                left -= part;
+            }
+        }
+        self.dirty.clear();
+    }
+
+    fn register(&mut self, key: MeterKey) {
         // Keys built here are well-formed (category, AZ and direction agree),
         // so registration cannot fail; a failure would drop this usage.
         if let Ok(id) = self.meters.register(key) {
             self.scratch.push(id);
         }
+    }
+
+    /// The meters the request and the response of a delivered connection
+    /// feed, resolved (and their meters registered) on first sight of its
+    /// attribution key.
+    pub fn resolve_legs(
+        &mut self,
+        fabric: &Fabric,
+        plan: &Plan,
+        client: ClientSide,
+    ) -> (MeterSet, MeterSet) {
+        let mut reduced = plan.clone();
+        reduced.target = plan.target.map(|(w, _)| (w, 0));
+        let key = AttributionKey {
+            plan: reduced,
+            client,
+        };
+        if let Some(sets) = self.cache.get(&key) {
+            return *sets;
+        }
+        let sets = (
+            self.resolve_set(fabric, plan, client, Leg::Request),
+            self.resolve_set(fabric, plan, client, Leg::Response),
+        );
+        self.cache.insert(key, sets);
+        sets
+    }
+
+    fn resolve_set(
+        &mut self,
+        fabric: &Fabric,
+        plan: &Plan,
+        client: ClientSide,
+        leg: Leg,
+    ) -> MeterSet {
+        self.scratch.clear();
+        self.resolve(fabric, plan, client, leg);
+        let start = self.set_ids.len() as u32;
+        self.set_ids.extend_from_slice(&self.scratch);
+        self.sets.push((start, self.set_ids.len() as u32));
+        self.pending.push(0);
+        MeterSet((self.sets.len() - 1) as u32)
+    }
+
+    /// Adds `bytes` moved at `at` to every meter of `set`.
+    pub fn add(&mut self, set: MeterSet, at: SimTime, bytes: u64) {
+        if bytes == 0 {
+            return;
+        }
+        let t = at.as_nanos();
+        let (start, end) = self.pending_bucket;
+        if t < start || t >= end {
+            self.flush();
+            let width = self.meters.bucket().as_nanos();
+            let start = t / width * width;
+            self.pending_bucket = (start, start.saturating_add(width));
+            self.pending_at = at;
+        }
+        self.pending_at = self.pending_at.max(at);
+        let p = &mut self.pending[set.0 as usize];
+        if *p == 0 {
+            self.dirty.push(set.0);
+        }
+        *p += u128::from(bytes);
     }
 
     /// Records `bytes` of one leg of a delivered connection at `at`.
@@ -100,27 +217,12 @@ impl UsageRecorder {
         at: SimTime,
         bytes: u64,
     ) {
-        if bytes == 0 {
-            return;
-        }
-        let mut reduced = plan.clone();
-        reduced.target = plan.target.map(|(w, _)| (w, 0));
-        let key = AttributionKey {
-            plan: reduced,
-            client,
-            leg,
+        let (req, resp) = self.resolve_legs(fabric, plan, client);
+        let set = match leg {
+            Leg::Request => req,
+            Leg::Response => resp,
         };
-        if !self.cache.contains_key(&key) {
-            self.scratch.clear();
-            self.resolve(fabric, plan, client, leg, at, bytes);
-            let ids = std::mem::take(&mut self.scratch);
-            self.cache.insert(key.clone(), ids);
-        }
-        if let Some(ids) = self.cache.get(&key) {
-            for id in ids {
-                self.meters.add_bytes(*id, at, bytes);
-            }
-        }
+        self.add(set, at, bytes);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -132,41 +234,23 @@ impl UsageRecorder {
         receiver: AccountId,
         resource: &str,
         from: AzId,
-        at: SimTime,
-        bytes: u64,
     ) {
         let acc = |a: AccountId| fabric.accounts[a.index()].name.clone();
         let az = fabric.az_name(from).to_string();
-        self.add(
+        self.register(
             MeterKey::new(category, acc(sender), resource)
                 .in_az(az.clone())
                 .direction(Direction::Out),
-            at,
-            bytes,
         );
-        self.add(
+        self.register(
             MeterKey::new(category, acc(receiver), resource)
                 .in_az(az)
                 .direction(Direction::In),
-            at,
-            bytes,
         );
     }
 
     /// Registers the meters one leg feeds (into `scratch`).
-    fn resolve(
-        &mut self,
-        fabric: &Fabric,
-        plan: &Plan,
-        client: ClientSide,
-        leg: Leg,
-        at: SimTime,
-        bytes: u64,
-    ) {
-        if bytes == 0 {
-            return;
-        }
-        self.scratch.clear();
+    fn resolve(&mut self, fabric: &Fabric, plan: &Plan, client: ClientSide, leg: Leg) {
         let acc = |a: AccountId| fabric.accounts[a.index()].name.clone();
         let target_account = plan
             .target
@@ -183,11 +267,11 @@ impl UsageRecorder {
                 Payer::Consumer => ep.account,
                 Payer::ServiceOwner => svc.owner,
             };
-            self.add(
-                MeterKey::new(Category::EndpointDataProcessed, acc(payer), &ep.name),
-                at,
-                bytes,
-            );
+            self.register(MeterKey::new(
+                Category::EndpointDataProcessed,
+                acc(payer),
+                &ep.name,
+            ));
             let eni_az = fabric.enis[eni.index()].az;
             if let Some(caz) = client.az {
                 if caz != eni_az {
@@ -200,8 +284,6 @@ impl UsageRecorder {
                         ep.account,
                         &ep.name,
                         from,
-                        at,
-                        bytes,
                     );
                 }
             }
@@ -213,16 +295,7 @@ impl UsageRecorder {
                         _ => String::new(),
                     };
                     let from = if leg == Leg::Request { node_az } else { taz };
-                    self.cross_az(
-                        fabric,
-                        Category::CrossAz,
-                        svc.owner,
-                        svc.owner,
-                        &nlb,
-                        from,
-                        at,
-                        bytes,
-                    );
+                    self.cross_az(fabric, Category::CrossAz, svc.owner, svc.owner, &nlb, from);
                 }
             }
         } else if let Some(p) = plan.peering {
@@ -238,30 +311,17 @@ impl UsageRecorder {
                 let region = saz
                     .map(|a| fabric.azs[a.index()].region.clone())
                     .unwrap_or_else(|| fabric.region.clone());
-                self.add(
+                self.register(
                     MeterKey::new(Category::PeeringInterRegion, acc(s), &pi.name).in_region(region),
-                    at,
-                    bytes,
                 );
             } else if let (Some(a), Some(b)) = (saz, raz) {
                 if a == b {
-                    self.add(
+                    self.register(
                         MeterKey::new(Category::PeeringSameAz, acc(s), &pi.name)
                             .in_az(fabric.az_name(a)),
-                        at,
-                        bytes,
                     );
                 } else {
-                    self.cross_az(
-                        fabric,
-                        Category::PeeringCrossAz,
-                        s,
-                        r,
-                        &pi.name,
-                        a,
-                        at,
-                        bytes,
-                    );
+                    self.cross_az(fabric, Category::PeeringCrossAz, s, r, &pi.name, a);
                 }
             }
         } else if plan.tgw.is_none()
@@ -279,38 +339,28 @@ impl UsageRecorder {
                         .target
                         .map(|(w, _)| fabric.workloads[w.index()].name.clone())
                         .unwrap_or_default();
-                    self.cross_az(fabric, Category::CrossAz, s, r, &name, from, at, bytes);
+                    self.cross_az(fabric, Category::CrossAz, s, r, &name, from);
                 }
             }
         }
         if let Some((a, b)) = plan.tgw {
             let sending = if leg == Leg::Request { a } else { b };
             let att = &fabric.tgw_attachments[sending.index()];
-            self.add(
-                MeterKey::new(
-                    Category::TgwDataProcessed,
-                    acc(att.owner),
-                    format!("{}/{}", fabric.tgws[att.tgw.index()].name, att.name),
-                ),
-                at,
-                bytes,
-            );
+            self.register(MeterKey::new(
+                Category::TgwDataProcessed,
+                acc(att.owner),
+                format!("{}/{}", fabric.tgws[att.tgw.index()].name, att.name),
+            ));
         }
         if let Some(n) = plan.nat {
             let nat = &fabric.nats[n.index()];
             let owner = fabric.vpcs[nat.vpc.index()].account;
-            self.add(
+            self.register(
                 MeterKey::new(Category::NatDataProcessed, acc(owner), &nat.name)
                     .in_az(fabric.az_name(nat.az)),
-                at,
-                bytes,
             );
             if leg == Leg::Request {
-                self.add(
-                    MeterKey::new(Category::InternetOut, acc(owner), &nat.name),
-                    at,
-                    bytes,
-                );
+                self.register(MeterKey::new(Category::InternetOut, acc(owner), &nat.name));
             }
         } else if plan.target.is_none()
             && plan.target_site.is_none()
@@ -321,11 +371,11 @@ impl UsageRecorder {
         {
             // Internet gateway: bytes out to the internet.
             if let Some(a) = client.account {
-                self.add(
-                    MeterKey::new(Category::InternetOut, acc(a), "internet-gateway"),
-                    at,
-                    bytes,
-                );
+                self.register(MeterKey::new(
+                    Category::InternetOut,
+                    acc(a),
+                    "internet-gateway",
+                ));
             }
         }
         if let Some(d) = plan.dx {
@@ -345,21 +395,17 @@ impl UsageRecorder {
                         .unwrap_or(dx.account),
                     Leg::Request => client.account.unwrap_or(dx.account),
                 };
-                self.add(
-                    MeterKey::new(Category::DxDataOut, acc(payer), &dx.name),
-                    at,
-                    bytes,
-                );
+                self.register(MeterKey::new(Category::DxDataOut, acc(payer), &dx.name));
             }
         }
         if let Some(g) = plan.gateway_endpoint {
             let ge = &fabric.gateway_endpoints[g.index()];
             let owner = fabric.vpcs[ge.vpc.index()].account;
-            self.add(
-                MeterKey::new(Category::GatewayEndpoint, acc(owner), &ge.name),
-                at,
-                bytes,
-            );
+            self.register(MeterKey::new(
+                Category::GatewayEndpoint,
+                acc(owner),
+                &ge.name,
+            ));
         }
     }
 
@@ -435,6 +481,75 @@ pub fn port_speed_name(kind: crate::scenario::DxKind, bps: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A set over a tiered and an untiered meter, made by hand.
+    fn recorder_with_one_set() -> (UsageRecorder, MeterSet, MeterId, MeterId) {
+        let mut u = UsageRecorder::new();
+        let tiered = u
+            .meters
+            .register(MeterKey::new(
+                Category::EndpointDataProcessed,
+                "acme",
+                "vpce-a",
+            ))
+            .unwrap();
+        let flat = u
+            .meters
+            .register(MeterKey::new(Category::GatewayEndpoint, "acme", "s3"))
+            .unwrap();
+        u.scratch = vec![tiered, flat];
+        let start = u.set_ids.len() as u32;
+        u.set_ids.extend_from_slice(&[tiered, flat]);
+        u.sets.push((start, u.set_ids.len() as u32));
+        u.pending.push(0);
+        (u, MeterSet(0), tiered, flat)
+    }
+
+    #[test]
+    fn pending_bytes_land_in_the_bucket_of_their_time() {
+        // The same adds, through the recorder's pending sums and straight
+        // into meters, give the same meters: totals and hourly buckets,
+        // including a step back to an earlier hour.
+        let (mut u, set, tiered, flat) = recorder_with_one_set();
+        let mut direct = Meters::new();
+        let d_tiered = direct
+            .register(MeterKey::new(
+                Category::EndpointDataProcessed,
+                "acme",
+                "vpce-a",
+            ))
+            .unwrap();
+        let d_flat = direct
+            .register(MeterKey::new(Category::GatewayEndpoint, "acme", "s3"))
+            .unwrap();
+        let h = 3_600_000_000_000u64;
+        let adds = [
+            (0, 5),
+            (10, 7),
+            (h - 1, 11),
+            (h, 13),
+            (2 * h + 5, 17),
+            (h + 9, 19),
+            (2 * h + 6, 0),
+            (5 * h, u64::MAX),
+            (5 * h + 1, u64::MAX),
+        ];
+        for (t, b) in adds {
+            u.add(set, SimTime::from_nanos(t), b);
+            direct.add_bytes_to_all(&[d_tiered, d_flat], SimTime::from_nanos(t), b);
+        }
+        let m = u.meters();
+        assert_eq!(m.usage(tiered), direct.usage(d_tiered));
+        assert_eq!(m.usage(flat), direct.usage(d_flat));
+        assert_eq!(
+            m.total_bytes(flat),
+            5 + 7 + 11 + 13 + 17 + 19 + 2 * u128::from(u64::MAX)
+        );
+        assert_eq!(m.last_time(), direct.last_time());
+        // Reading twice adds nothing.
+        let again = u.meters().total_bytes(flat);
+        assert_eq!(again, 5 + 7 + 11 + 13 + 17 + 19 + 2 * u128::from(u64::MAX));
+    }
 
     #[test]
     fn port_speed_names_match_the_pricebook() {

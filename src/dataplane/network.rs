@@ -90,11 +90,45 @@ pub struct Network {
     quotas: QuotaProfile,
 }
 
-/// The resources of one direction of a connection, and its flow cap.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The most components one direction of a connection can cross: a client
+/// NIC or host, a DX port, two TGW attachments, an endpoint ENI, a NAT
+/// gateway, and a target NIC or host.
+pub const MAX_PATH: usize = 8;
+
+/// The resources of one direction of a connection, and its flow cap. Held
+/// inline (no allocation per connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowPath {
-    pub resources: Vec<ResourceId>,
+    ids: [ResourceId; MAX_PATH],
+    len: u8,
     pub cap: Option<Bandwidth>,
+}
+
+impl FlowPath {
+    /// An empty path with flow cap `cap`.
+    pub fn new(cap: Option<Bandwidth>) -> Self {
+        FlowPath {
+            ids: [ResourceId(0); MAX_PATH],
+            len: 0,
+            cap,
+        }
+    }
+
+    /// The resources crossed, in order.
+    pub fn resources(&self) -> &[ResourceId] {
+        &self.ids[..usize::from(self.len)]
+    }
+
+    /// Appends `r` unless it is the last resource already (a component
+    /// repeated back to back counts once).
+    fn push(&mut self, r: ResourceId) {
+        if self.resources().last() == Some(&r) {
+            return;
+        }
+        // At most MAX_PATH components are ever pushed (see `Network::paths`).
+        self.ids[usize::from(self.len)] = r;
+        self.len += 1;
+    }
 }
 
 impl Network {
@@ -312,16 +346,25 @@ impl Network {
         plan: &Plan,
         client: Endpoint,
     ) -> (FlowPath, FlowPath) {
-        let mut req: Vec<Component> = Vec::with_capacity(5);
-        let mut resp: Vec<Component> = Vec::with_capacity(5);
+        // Components of the request, in order; the response crosses the
+        // same ones backwards with each direction flipped.
+        let mut req = [Component::Nat(NatId(0)); MAX_PATH];
+        let mut resp = req;
+        let mut n = 0;
+        let mut both = |a: Component, b: Component| {
+            req[n] = a;
+            resp[n] = b;
+            n += 1;
+        };
         match client {
             Endpoint::Instance(w, i) => {
-                req.push(Component::Nic(w, i, Dir::Tx));
-                resp.push(Component::Nic(w, i, Dir::Rx));
+                both(Component::Nic(w, i, Dir::Tx), Component::Nic(w, i, Dir::Rx));
             }
             Endpoint::Host(s, i) => {
-                req.push(Component::Host(s, i, Dir::Tx));
-                resp.push(Component::Host(s, i, Dir::Rx));
+                both(
+                    Component::Host(s, i, Dir::Tx),
+                    Component::Host(s, i, Dir::Rx),
+                );
             }
             Endpoint::None => {}
         }
@@ -332,8 +375,7 @@ impl Network {
             } else {
                 (Dir::Rx, Dir::Tx)
             };
-            req.push(Component::Dx(d, a));
-            resp.push(Component::Dx(d, b));
+            both(Component::Dx(d, a), Component::Dx(d, b));
         }
         if let Some((a, b)) = plan.tgw {
             let az_a = plan.client_az.or_else(|| attachment_az(fabric, a));
@@ -342,47 +384,45 @@ impl Network {
                 az_a.and_then(|z| attachment_in(fabric, a, z)),
                 az_b.and_then(|z| attachment_in(fabric, b, z)),
             ) {
-                req.push(Component::TgwAttachment(a, za, Dir::Tx));
-                req.push(Component::TgwAttachment(b, zb, Dir::Rx));
-                resp.push(Component::TgwAttachment(b, zb, Dir::Tx));
-                resp.push(Component::TgwAttachment(a, za, Dir::Rx));
+                both(
+                    Component::TgwAttachment(a, za, Dir::Tx),
+                    Component::TgwAttachment(b, zb, Dir::Tx),
+                );
+                both(
+                    Component::TgwAttachment(b, zb, Dir::Rx),
+                    Component::TgwAttachment(a, za, Dir::Rx),
+                );
             }
         }
         if let Some((_, eni)) = plan.endpoint {
-            req.push(Component::EndpointEni(eni));
-            resp.push(Component::EndpointEni(eni));
+            both(Component::EndpointEni(eni), Component::EndpointEni(eni));
         }
         if let Some(n) = plan.nat {
-            req.push(Component::Nat(n));
-            resp.push(Component::Nat(n));
+            both(Component::Nat(n), Component::Nat(n));
         }
         if let Some((w, i)) = plan.target {
-            req.push(Component::Nic(w, i as u32, Dir::Rx));
-            resp.push(Component::Nic(w, i as u32, Dir::Tx));
+            both(
+                Component::Nic(w, i as u32, Dir::Rx),
+                Component::Nic(w, i as u32, Dir::Tx),
+            );
         }
         if let Some((s, i)) = plan.target_site {
-            req.push(Component::Host(s, i, Dir::Rx));
-            resp.push(Component::Host(s, i, Dir::Tx));
+            both(
+                Component::Host(s, i, Dir::Rx),
+                Component::Host(s, i, Dir::Tx),
+            );
         }
         let cap = self.flow_cap(fabric, client, plan);
-        let mut to_ids = |v: &[Component]| {
-            let mut ids: Vec<ResourceId> =
-                v.iter().map(|c| self.resource(fabric, alloc, *c)).collect();
-            ids.dedup();
-            ids
-        };
-        let req_ids = to_ids(&req);
-        let resp_ids = to_ids(&resp);
-        (
-            FlowPath {
-                resources: req_ids,
-                cap,
-            },
-            FlowPath {
-                resources: resp_ids,
-                cap,
-            },
-        )
+        let mut req_path = FlowPath::new(cap);
+        let mut resp_path = req_path;
+        // Request components first: resources are created in this order.
+        for c in &req[..n] {
+            req_path.push(self.resource(fabric, alloc, *c));
+        }
+        for c in &resp[..n] {
+            resp_path.push(self.resource(fabric, alloc, *c));
+        }
+        (req_path, resp_path)
     }
 
     /// The single-flow limit: the placement-group figure only when both ends

@@ -179,6 +179,21 @@ impl<E> Scheduler<E> {
         self.pop()
     }
 
+    /// Moves the clock to `time` without popping an event: a model's own
+    /// step (see [`Model::next_due`](super::Model::next_due)) counts as a
+    /// processed event. `time` must not be before [`now`](Self::now) (it is
+    /// clamped to it, so the clock never goes backwards).
+    #[inline]
+    pub fn step_to(&mut self, time: SimTime) {
+        debug_assert!(
+            time >= self.now,
+            "invariant: a model step is never before now ({time} < {})",
+            self.now
+        );
+        self.now = time.max(self.now);
+        self.processed += 1;
+    }
+
     /// The time of the earliest pending event, without removing it.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {

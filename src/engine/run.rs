@@ -18,6 +18,24 @@ pub trait Model {
     /// Applies `event`, which happens at `now` (equal to `sched.now()`), and
     /// schedules any consequences on `sched`.
     fn handle(&mut self, now: SimTime, event: Self::Event, sched: &mut Scheduler<Self::Event>);
+
+    /// The instant at which the model next has to act on its own, if any:
+    /// e.g. the next completion of a fluid flow model, which moves every time
+    /// a rate changes. The loop calls [`handle_due`](Self::handle_due) at that
+    /// instant, before any queued event at the same or a later time. A model
+    /// that keeps such a deadline here instead of scheduling an event for it
+    /// leaves no stale events in the queue when the deadline moves.
+    ///
+    /// Must not be before the current time, and must move past `now` once
+    /// `handle_due(now)` has run (or the run spins until its event budget).
+    fn next_due(&self) -> Option<SimTime> {
+        None
+    }
+
+    /// Acts at `now`, a time [`next_due`](Self::next_due) returned.
+    fn handle_due(&mut self, now: SimTime, sched: &mut Scheduler<Self::Event>) {
+        let _ = (now, sched);
+    }
 }
 
 /// When a call to [`run`] stops.
@@ -72,7 +90,9 @@ pub struct RunStats {
 }
 
 /// Processes events in `(time, seq)` order until the queue is empty or the
-/// next event is after `limits.until`.
+/// next event is after `limits.until`. The model's own deadline
+/// ([`Model::next_due`]) comes before queued events at the same instant and
+/// counts as one event.
 ///
 /// Events exactly at `until` are processed: a run "until 24h" includes what
 /// happens at 24h, and a later call resuming from the same queue starts
@@ -99,22 +119,39 @@ pub fn run<M: Model>(
     let mut next_mark = progress.next_mark(sched.now());
 
     loop {
-        if processed == budget {
-            match sched.peek_time() {
-                Some(at) if at <= until => {
-                    return Err(SimError::EventBudgetExceeded {
-                        limit: budget,
-                        at,
-                        until,
-                    });
-                }
-                _ => break,
-            }
-        }
-        let Some((now, event)) = sched.pop_until(until) else {
+        let due = model
+            .next_due()
+            .map(|t| t.max(sched.now()))
+            .filter(|t| *t <= until);
+        let queued = sched.peek_time().filter(|t| *t <= until);
+        let next = match (due, queued) {
+            (Some(d), Some(q)) => Some(d.min(q)),
+            (d, q) => d.or(q),
+        };
+        let Some(at) = next else {
             break;
         };
-        model.handle(now, event, sched);
+        if processed == budget {
+            return Err(SimError::EventBudgetExceeded {
+                limit: budget,
+                at,
+                until,
+            });
+        }
+        let now = match due {
+            Some(d) if d == at => {
+                sched.step_to(d);
+                model.handle_due(d, sched);
+                d
+            }
+            _ => {
+                let Some((now, event)) = sched.pop_until(until) else {
+                    break;
+                };
+                model.handle(now, event, sched);
+                now
+            }
+        };
         processed += 1;
         if processed % PROGRESS_EVERY == 0 || now >= next_mark {
             progress.update(now, sched.events_processed());
@@ -126,7 +163,7 @@ pub fn run<M: Model>(
     Ok(RunStats {
         events_processed: processed,
         final_time: sched.now(),
-        stop: if sched.is_empty() {
+        stop: if sched.is_empty() && model.next_due().is_none() {
             StopReason::QueueEmpty
         } else {
             StopReason::Horizon
@@ -302,5 +339,102 @@ mod tests {
         assert_eq!(stats.map(|s| s.events_processed), Ok(3));
         assert_eq!(model.completions, [SimTime(110)]);
         assert_eq!(model.stale_ignored, 1);
+    }
+
+    /// Internal deadlines at 5, 10, 15, ... (every 5 ns) up to `last`, and
+    /// queued events; records what ran when.
+    struct Fluid {
+        next: Option<SimTime>,
+        last: SimTime,
+        log: Vec<(SimTime, &'static str)>,
+    }
+
+    impl Model for Fluid {
+        type Event = &'static str;
+        fn handle(&mut self, now: SimTime, ev: &'static str, _: &mut Scheduler<&'static str>) {
+            self.log.push((now, ev));
+        }
+        fn next_due(&self) -> Option<SimTime> {
+            self.next
+        }
+        fn handle_due(&mut self, now: SimTime, sched: &mut Scheduler<&'static str>) {
+            self.log.push((now, "due"));
+            if now == SimTime(10) {
+                sched.schedule_at(now, "scheduled by due");
+            }
+            let n = SimTime(now.0 + 5);
+            self.next = (n <= self.last).then_some(n);
+        }
+    }
+
+    #[test]
+    fn model_deadlines_run_before_queued_events_at_the_same_instant() {
+        let mut model = Fluid {
+            next: Some(SimTime(5)),
+            last: SimTime(20),
+            log: Vec::new(),
+        };
+        let mut sched = Scheduler::new();
+        sched.schedule_at(SimTime(10), "queued");
+        sched.schedule_at(SimTime(12), "later");
+        let stats = run(
+            &mut model,
+            &mut sched,
+            RunLimits::until(SimTime(15)),
+            &Progress::hidden(),
+        );
+        assert_eq!(
+            model.log,
+            [
+                (SimTime(5), "due"),
+                (SimTime(10), "due"),
+                (SimTime(10), "queued"),
+                (SimTime(10), "scheduled by due"),
+                (SimTime(12), "later"),
+                (SimTime(15), "due"),
+            ]
+        );
+        // Each deadline counts as an event; the one at 20 is past the
+        // horizon, so the run stops there with work left.
+        let stats = stats.expect("no budget");
+        assert_eq!(stats.events_processed, 6);
+        assert_eq!(stats.stop, StopReason::Horizon);
+        assert_eq!(sched.events_processed(), 6);
+        // The budget counts deadlines too.
+        let mut model = Fluid {
+            next: Some(SimTime(5)),
+            last: SimTime(100),
+            log: Vec::new(),
+        };
+        let err = run(
+            &mut model,
+            &mut Scheduler::new(),
+            RunLimits::until(SimTime(100)).with_max_events(3),
+            &Progress::hidden(),
+        );
+        assert!(
+            matches!(
+                err,
+                Err(SimError::EventBudgetExceeded {
+                    limit: 3,
+                    at: SimTime(15),
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        // Once the deadlines end and nothing is queued, the queue is empty.
+        let mut model = Fluid {
+            next: Some(SimTime(5)),
+            last: SimTime(10),
+            log: Vec::new(),
+        };
+        let stats = run(
+            &mut model,
+            &mut Scheduler::new(),
+            RunLimits::until(SimTime(100)),
+            &Progress::hidden(),
+        );
+        assert_eq!(stats.map(|s| s.stop), Ok(StopReason::QueueEmpty));
     }
 }

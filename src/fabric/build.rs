@@ -80,7 +80,7 @@ pub(super) fn build(s: &Scenario) -> Result<Fabric, FabricError> {
         nats: Vec::new(),
         sites: Vec::new(),
         dxs: Vec::new(),
-        index: BTreeMap::new(),
+        index: Vec::new(),
     };
     let mut b = Builder {
         s,
@@ -114,13 +114,17 @@ impl Builder<'_> {
         self.f.graph.add_edge(a, b, e);
     }
     fn name(&mut self, kind: Kind, name: &str, i: usize) {
-        self.f.index.insert((kind, name.to_string()), i as u32);
+        let k = kind as usize;
+        if self.f.index.len() <= k {
+            self.f.index.resize_with(k + 1, Default::default);
+        }
+        self.f.index[k].insert(name.to_string(), i as u32);
     }
     // Lookups below run on a validated scenario: every name exists. A missing
     // one is a validator bug, reported by the invariant message.
     fn id(&self, kind: Kind, name: &str) -> u32 {
-        match self.f.index.get(&(kind, name.to_string())) {
-            Some(i) => *i,
+        match self.f.index_of(kind, name) {
+            Some(i) => i,
             None => panic!("invariant: validated scenario refers to unknown {kind:?} {name:?}"),
         }
     }

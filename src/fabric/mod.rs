@@ -530,7 +530,10 @@ pub struct Fabric {
     pub nats: Vec<NatInfo>,
     pub sites: Vec<SiteInfo>,
     pub dxs: Vec<DxInfo>,
-    index: BTreeMap<(Kind, String), u32>,
+    /// Names to dense ids, one map per [`Kind`] (indexed by `kind as
+    /// usize`). Looked up only, never iterated: a hash map keeps lookups by
+    /// `&str` cheap (no allocation, one hash).
+    index: Vec<rustc_hash::FxHashMap<String, u32>>,
 }
 
 /// Entity kinds with names, for lookup by name.
@@ -557,12 +560,17 @@ macro_rules! lookup {
     ($($fn:ident => $kind:ident, $id:ident;)*) => {$(
         /// Looks an entity up by its scenario name.
         pub fn $fn(&self, name: &str) -> Option<$id> {
-            self.index.get(&(Kind::$kind, name.to_string())).map(|i| $id(*i))
+            self.index_of(Kind::$kind, name).map($id)
         }
     )*};
 }
 
 impl Fabric {
+    /// The dense index of the entity of `kind` named `name`.
+    fn index_of(&self, kind: Kind, name: &str) -> Option<u32> {
+        self.index.get(kind as usize)?.get(name).copied()
+    }
+
     /// Builds the fabric of a validated scenario with its resolved quota profile.
     pub fn build(scenario: &Scenario) -> Result<Fabric, FabricError> {
         build::build(scenario)
