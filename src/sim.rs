@@ -212,6 +212,31 @@ struct Class {
     admitted_bytes: u64,
     /// Flow completion times, in nanoseconds.
     fct: Histogram<u64>,
+    /// Completion times not yet in `fct`: recorded in batches, so that the
+    /// histogram's counters (thousands of classes, tens of KB each) are
+    /// visited once per batch rather than once per connection.
+    fct_batch: Vec<u64>,
+}
+
+/// Completion times a class collects before adding them to its histogram.
+const FCT_BATCH: usize = 32;
+
+impl Class {
+    fn record_fct(&mut self, ns: u64) {
+        self.fct_batch.push(ns);
+        if self.fct_batch.len() >= FCT_BATCH {
+            self.flush_fct();
+        }
+    }
+
+    /// Adds the batched completion times to the histogram.
+    fn flush_fct(&mut self) {
+        let high = self.fct.high();
+        for v in self.fct_batch.drain(..) {
+            // Values beyond the histogram's range are clamped to its top.
+            let _ = self.fct.record(v.min(high));
+        }
+    }
 }
 
 struct Run<'a> {
@@ -610,8 +635,7 @@ impl Run<'_> {
                 class.delivered_bytes = class
                     .delivered_bytes
                     .saturating_add(conn.req.max(1) + conn.resp.max(1));
-                // Values beyond the histogram's range are clamped to its top.
-                let _ = class.fct.record(fct.min(class.fct.high()));
+                class.record_fct(fct);
                 self.conns[slot as usize] = None;
                 self.free.push(slot);
                 self.active -= 1;
@@ -1087,6 +1111,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             fct: Histogram::new_with_bounds(1_000, 100_000_000_000_000, fct_digits)
                 .or_else(|_| Histogram::new(fct_digits))
                 .unwrap_or_else(|_| unreachable_histogram()),
+            fct_batch: Vec::new(),
         });
     }
     // Scenario events are pushed in time order, file order within a time.
@@ -1129,7 +1154,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         labels,
         events_applied: BTreeMap::new(),
         alloc: Allocator::new(),
-        net: Network::new(&fabric.quotas),
+        net: Network::new(&fabric),
         usage: UsageRecorder::new(),
         conns: Vec::new(),
         free: Vec::new(),
@@ -1161,6 +1186,9 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     let limits =
         RunLimits::until(end).with_max_events(opts.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
     let stats = engine::run(&mut model, &mut sched, limits, &progress)?;
+    for class in &mut model.classes {
+        class.flush_fct();
+    }
     model.sync(end, &mut sched);
     progress.finish();
     if model.last_sample < end {

@@ -78,7 +78,15 @@ struct Scaling {
 
 /// The resources of a run and their capacity model.
 pub struct Network {
-    /// Looked up only, never iterated: a hash map keeps lookups cheap.
+    /// Resource of each workload NIC (per instance and direction) and
+    /// endpoint ENI, by dense slot (see [`Network::slot`]); `u32::MAX` until
+    /// created. These are the components of almost every connection.
+    dense: Vec<u32>,
+    /// First dense slot of each workload's NICs (two per instance); ENIs
+    /// come after all NICs.
+    nic_base: Vec<u32>,
+    eni_base: u32,
+    /// The other components. Looked up only, never iterated.
     index: HashMap<Component, ResourceId>,
     pub info: Vec<ResourceInfo>,
     scaling: Vec<Scaling>,
@@ -132,8 +140,21 @@ impl FlowPath {
 }
 
 impl Network {
-    pub fn new(quotas: &QuotaProfile) -> Self {
+    pub fn new(fabric: &Fabric) -> Self {
+        let quotas = &fabric.quotas;
+        let mut nic_base = Vec::with_capacity(fabric.workloads.len());
+        let mut next = 0u64;
+        for w in &fabric.workloads {
+            nic_base.push(next as u32);
+            next += 2 * w.instances.len() as u64;
+        }
+        // The run's entity limit keeps instances far below 2^31.
+        let eni_base = next as u32;
+        let slots = next as usize + fabric.enis.len();
         Network {
+            dense: vec![u32::MAX; slots],
+            nic_base,
+            eni_base,
             index: HashMap::default(),
             info: Vec::new(),
             scaling: Vec::new(),
@@ -144,10 +165,24 @@ impl Network {
         }
     }
 
+    /// The dense slot of a workload NIC or an endpoint ENI of the fabric
+    /// the network was made for (other components have none).
+    fn slot(&self, c: Component) -> Option<usize> {
+        let s = match c {
+            Component::Nic(w, i, dir) => {
+                let base = *self.nic_base.get(w.index())? as usize;
+                base + 2 * i as usize + usize::from(dir == Dir::Rx)
+            }
+            Component::EndpointEni(e) => self.eni_base as usize + e.index(),
+            _ => return None,
+        };
+        (s < self.dense.len()).then_some(s)
+    }
+
     /// The resource of a component, created on first use.
     pub fn resource(&mut self, fabric: &Fabric, alloc: &mut Allocator, c: Component) -> ResourceId {
-        if let Some(r) = self.index.get(&c) {
-            return *r;
+        if let Some(r) = self.existing(c) {
+            return r;
         }
         let q = &self.quotas;
         let (name, kind, base, max) = match c {
@@ -223,13 +258,23 @@ impl Network {
         });
         self.scaling.push(Scaling::default());
         self.down.push(false);
-        self.index.insert(c, r);
+        match self.slot(c) {
+            Some(s) => self.dense[s] = r.0,
+            None => {
+                self.index.insert(c, r);
+            }
+        }
         r
     }
 
     /// The resource of a component if it exists already.
     pub fn existing(&self, c: Component) -> Option<ResourceId> {
-        self.index.get(&c).copied()
+        match self.slot(c) {
+            Some(s) => Some(self.dense[s])
+                .filter(|r| *r != u32::MAX)
+                .map(ResourceId),
+            None => self.index.get(&c).copied(),
+        }
     }
 
     /// Current capacity of a resource (zero while down).
