@@ -5,6 +5,8 @@
 //! `docs/performance.md`).
 //!
 //! * `e2e/bench-trace`: 20,000 trace rows over a small fabric.
+//! * `e2e/bench-burst-10k`: the same fabric, 10,000 connections opened at
+//!   the same instant (one reallocation for all), then drained.
 //! * `e2e/bench-100k`: ≈100,000 connections over 1,000 VPCs, 2,000
 //!   endpoints, 3 AZs.
 //! * `e2e_1m/bench-1m`: the goal's 1M-connection benchmark. A run takes
@@ -103,6 +105,7 @@ fn e2e(c: &mut Criterion) {
         "e2e",
         &[
             ("bench-trace", Duration::from_secs(20)),
+            ("bench-burst-10k", Duration::from_secs(20)),
             ("bench-100k", Duration::from_secs(60)),
         ],
     );

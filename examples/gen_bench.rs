@@ -22,7 +22,9 @@
 //! files), or `cargo run --release --example gen_bench -- --connections N
 //! --out DIR` to write a `bench-<N>.ron` of the same fabric with the duration
 //! scaled to `N` expected connections at the same arrival rates (for the
-//! scaling curve in `docs/performance.md`).
+//! scaling curve in `docs/performance.md`), or `-- --burst N --out DIR` to
+//! write a `bench-burst-<N>.ron` where the same fabric opens `N` connections
+//! (a multiple of 2,000) all at t = 0 and lets them drain for 60 s.
 //!
 //! Everything is derived from fixed constants and a seeded ChaCha8 stream, so
 //! running it again rewrites byte-identical files.
@@ -65,14 +67,16 @@ const TRACE_CLIENT_NICS: [&str; 3] = ["4Gbps", "10Gbps", "25Gbps"];
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut connections: Option<u64> = None;
+    let mut burst: Option<u64> = None;
     let mut out: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--connections" => connections = it.next().and_then(|v| v.parse().ok()),
+            "--burst" => burst = it.next().and_then(|v| v.parse().ok()),
             "--out" => out = it.next().map(PathBuf::from),
             "-h" | "--help" => {
-                println!("usage: gen_bench [--connections N --out DIR]");
+                println!("usage: gen_bench [--connections N | --burst N] [--out DIR]");
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other:?}; try --help").into()),
@@ -81,17 +85,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = out.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench"));
     std::fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
-    match connections {
-        Some(n) => {
+    let classes = (TENANTS * ENDPOINTS_PER_TENANT) as u64;
+    match (connections, burst) {
+        (Some(n), None) => {
             let name = format!("bench-{}", short(n));
             let path = dir.join(format!("{name}.ron"));
-            std::fs::write(&path, fabric_scenario(&name, n))?;
+            std::fs::write(&path, fabric_scenario(&name, n, Load::Poisson))?;
             written.push(path);
         }
-        None => {
-            for (name, n) in [("bench-1m", 1_000_000), ("bench-100k", 100_000)] {
+        (None, Some(n)) if n > 0 && n % classes == 0 => {
+            let name = format!("bench-burst-{}", short(n));
+            let path = dir.join(format!("{name}.ron"));
+            std::fs::write(&path, fabric_scenario(&name, n, Load::Burst))?;
+            written.push(path);
+        }
+        (None, Some(n)) => {
+            return Err(format!(
+                "--burst {n}: give a positive multiple of {classes} (one burst per class)"
+            )
+            .into())
+        }
+        (Some(_), Some(_)) => return Err("give --connections or --burst, not both".into()),
+        (None, None) => {
+            for (name, n, load) in [
+                ("bench-1m", 1_000_000, Load::Poisson),
+                ("bench-100k", 100_000, Load::Poisson),
+                ("bench-burst-10k", 10_000, Load::Burst),
+            ] {
                 let path = dir.join(format!("{name}.ron"));
-                std::fs::write(&path, fabric_scenario(name, n))?;
+                std::fs::write(&path, fabric_scenario(name, n, load))?;
                 written.push(path);
             }
             let (ron, csv) = trace_scenario();
@@ -143,9 +165,27 @@ fn tenant_services(t: usize) -> [usize; ENDPOINTS_PER_TENANT] {
     [t % SERVICES, (t + 7) % SERVICES]
 }
 
-/// The fabric benchmark with `connections` expected connections.
-fn fabric_scenario(name: &str, connections: u64) -> String {
-    let seconds = SECONDS_1M * connections as f64 / 1_000_000.0;
+/// How the fabric benchmark's connections arrive.
+#[derive(Clone, Copy, PartialEq)]
+enum Load {
+    /// Poisson at the same rate per class, for a duration scaled to the
+    /// connections.
+    Poisson,
+    /// All at t = 0, the same number per class, then 60 s to drain.
+    Burst,
+}
+
+/// Seconds a burst benchmark runs: long enough for nearly every connection
+/// of a 10,000-connection burst to finish.
+const BURST_SECONDS: u64 = 60;
+
+/// The fabric benchmark with `connections` connections.
+fn fabric_scenario(name: &str, connections: u64, load: Load) -> String {
+    let seconds = match load {
+        Load::Poisson => SECONDS_1M * connections as f64 / 1_000_000.0,
+        Load::Burst => BURST_SECONDS as f64,
+    };
+    let per_class = connections / (TENANTS * ENDPOINTS_PER_TENANT) as u64;
     let duration = if seconds.fract() == 0.0 {
         format!("{}s", seconds as u64)
     } else {
@@ -168,17 +208,32 @@ fn fabric_scenario(name: &str, connections: u64) -> String {
          //   PrivateLink), 6 client instances (10 Gbps) and interface endpoints to 2\n\
          //   services in all 3 AZs: 2,000 endpoints, 6,000 endpoint ENIs;\n\
          // - 2,000 traffic classes (one per endpoint; the first regional DNS, the\n\
-         //   second zonal), Poisson at {rate:.10}/s each over {duration}: {count}\n\
-         //   connections expected; requests log-normal (median 4 KiB), responses\n\
+         //   second zonal), {arrivals} requests log-normal (median 4 KiB), responses\n\
          //   Pareto (alpha 1.2, 1.75 MiB to 1 GiB, mean about 7.9 MB);\n\
-         // - offered load about 70 % of the busiest resources (the 150 backend NICs,\n\
-         //   transmit side), so a few hundred flows are active at once.\n",
-        extra = if connections == 1_000_000 || connections == 100_000 {
-            String::new()
-        } else {
-            format!(" -- --connections {connections} --out <dir>")
+         // - {shape}\n",
+        extra = match (load, connections) {
+            (Load::Poisson, 1_000_000 | 100_000) | (Load::Burst, 10_000) => String::new(),
+            (Load::Poisson, n) => format!(" -- --connections {n} --out <dir>"),
+            (Load::Burst, n) => format!(" -- --burst {n} --out <dir>"),
         },
-        rate = CLASS_RATE,
+        arrivals = match load {
+            Load::Poisson => format!(
+                "Poisson at {CLASS_RATE:.10}/s each over {duration}: {count}\n\
+                 //   connections expected;"
+            ),
+            Load::Burst => format!(
+                "{per_class} connections each, all at t = 0: {count}\n\
+                 //   connections at once, then {duration} to drain;"
+            ),
+        },
+        shape = match load {
+            Load::Poisson =>
+                "offered load about 70 % of the busiest resources (the 150 backend NICs,\n\
+                 //   transmit side), so a few hundred flows are active at once.",
+            Load::Burst =>
+                "every connection starts at once: thousands of distinct paths (client\n\
+                 //   instance, endpoint ENI, backend) share the 150 backend NICs.",
+        },
     );
     let _ = write!(
         s,
@@ -301,9 +356,13 @@ fn fabric_scenario(name: &str, connections: u64) -> String {
         let n = format!("t{:04}", t + 1);
         for (j, k) in tenant_services(t).into_iter().enumerate() {
             let dns = if j == 0 { "Regional" } else { "Zonal" };
+            let arrivals = match load {
+                Load::Poisson => format!("Poisson(per_second: {CLASS_RATE:.10})"),
+                Load::Burst => format!("Burst(count: {per_class})"),
+            };
             let _ = writeln!(
                 s,
-                "        Traffic(name: \"{n}-svc-{:02}\", from: Workload(\"{n}-app\"), to: Service(name: \"svc-{:02}\", dns: {dns}), arrivals: Poisson(per_second: {CLASS_RATE:.10}), request: LogNormal(median: \"4KiB\", sigma: 1.0), response: Pareto(min: \"1.75MiB\", alpha: 1.2, max: \"1GiB\")),",
+                "        Traffic(name: \"{n}-svc-{:02}\", from: Workload(\"{n}-app\"), to: Service(name: \"svc-{:02}\", dns: {dns}), arrivals: {arrivals}, request: LogNormal(median: \"4KiB\", sigma: 1.0), response: Pareto(min: \"1.75MiB\", alpha: 1.2, max: \"1GiB\")),",
                 k + 1,
                 k + 1
             );

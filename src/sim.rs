@@ -21,7 +21,7 @@ use crate::cost::usage::{ClientSide, MeterSet, UsageRecorder};
 use crate::cost::{self, Bill, BillOptions, CostError, Pricebook};
 use crate::dataplane::network::{one_way_latency, Component, Dir, Endpoint, FlowPath, Network};
 use crate::dataplane::traffic::{read_trace, ArrivalProcess, SizeSampler, TraceError, TraceRow};
-use crate::dataplane::{Allocator, Completion, FlowId, ResourceId};
+use crate::dataplane::{Allocator, Completion, FlowId, FlowSpec, ResourceId};
 use crate::engine::{self, Model, Progress, RunLimits, Scheduler, SimError};
 use crate::fabric::{Fabric, FabricError};
 use crate::report::summary::{
@@ -276,6 +276,11 @@ struct Run<'a> {
     next_tag: u32,
     /// Responses to start once the current batch of completions is done.
     pending_responses: Vec<(SimTime, u32, u32)>,
+    /// Flows queued to start at the current instant: `(connection slot,
+    /// path, bytes)`.
+    starting: Vec<(u32, FlowPath, u64)>,
+    /// Ids of the flows of the last batch start (buffer).
+    started: Vec<FlowId>,
 }
 
 /// The label of a target in outputs.
@@ -579,27 +584,72 @@ impl Run<'_> {
         self.start_flow(now, slot, &req_path, req.max(1));
     }
 
+    /// Queues a flow of connection `slot` to start at `now`. Flows starting
+    /// at the same instant start together, with one reallocation
+    /// ([`flush_starts`](Self::flush_starts)), so a burst of n connections
+    /// costs one solve, not n.
     fn start_flow(&mut self, now: SimTime, slot: u32, path: &FlowPath, bytes: u64) {
+        if path.resources().is_empty() {
+            // No capacity-limited component (e.g. a gateway endpoint from a
+            // site-less plan): the bytes move instantly.
+            self.flow_done(now, slot, bytes);
+            return;
+        }
+        self.starting.push((slot, *path, bytes));
+    }
+
+    /// Starts the queued flows, all at `now`.
+    fn flush_starts(&mut self, now: SimTime) {
+        if self.starting.is_empty() {
+            return;
+        }
+        let starting = std::mem::take(&mut self.starting);
+        let specs: Vec<FlowSpec<'_>> = starting
+            .iter()
+            .map(|(_, path, bytes)| FlowSpec {
+                path: path.resources(),
+                cap: path.cap,
+                size: crate::units::Bytes(*bytes),
+            })
+            .collect();
+        let mut ids = std::mem::take(&mut self.started);
+        ids.clear();
+        if self.alloc.start_flows(now, &specs, &mut ids).is_ok() {
+            for ((slot, _, _), f) in starting.iter().zip(&ids) {
+                self.started_flow(now, *slot, *f);
+            }
+        } else {
+            // A path the allocator refuses: start the others one by one.
+            for (slot, path, bytes) in &starting {
+                self.start_one(now, *slot, path, *bytes);
+            }
+        }
+        drop(specs);
+        self.started = ids;
+        self.starting = starting;
+        self.starting.clear();
+    }
+
+    fn started_flow(&mut self, now: SimTime, slot: u32, f: FlowId) {
+        let i = f.index() as usize;
+        if self.flow_conn.len() <= i {
+            self.flow_conn.resize(i + 1, u32::MAX);
+        }
+        self.flow_conn[i] = slot;
+        if let Some(c) = self.conns[slot as usize].as_mut() {
+            c.flow = Some(f);
+            c.flow_start = now;
+        }
+    }
+
+    fn start_one(&mut self, now: SimTime, slot: u32, path: &FlowPath, bytes: u64) {
         match self
             .alloc
             .start_flow(now, path.resources(), path.cap, crate::units::Bytes(bytes))
         {
-            Ok(f) => {
-                let i = f.index() as usize;
-                if self.flow_conn.len() <= i {
-                    self.flow_conn.resize(i + 1, u32::MAX);
-                }
-                self.flow_conn[i] = slot;
-                if let Some(c) = self.conns[slot as usize].as_mut() {
-                    c.flow = Some(f);
-                    c.flow_start = now;
-                }
-            }
-            Err(_) => {
-                // An empty path (no capacity-limited component, e.g. a
-                // gateway endpoint from a site-less plan) moves instantly.
-                self.flow_done(now, slot, bytes);
-            }
+            Ok(f) => self.started_flow(now, slot, f),
+            // A path the allocator refuses moves instantly, like an empty one.
+            Err(_) => self.flow_done(now, slot, bytes),
         }
     }
 
@@ -848,6 +898,10 @@ impl Model for Run<'_> {
     type Event = Ev;
 
     fn handle(&mut self, now: SimTime, ev: Ev, sched: &mut Scheduler<Ev>) {
+        if !matches!(ev, Ev::Arrival(_) | Ev::ResponseStart(..)) {
+            // Everything else reads or changes the allocator's state.
+            self.flush_starts(now);
+        }
         self.sync(now, sched);
         match ev {
             Ev::Arrival(c) => {
@@ -915,6 +969,10 @@ impl Model for Run<'_> {
             }
             Ev::ScaleStep(r) => self.net.scale_up(&mut self.alloc, now, ResourceId(r)),
         }
+        if sched.peek_time() != Some(now) {
+            // The instant is over: start what it queued, in one solve.
+            self.flush_starts(now);
+        }
         self.sync(now, sched);
     }
 
@@ -925,6 +983,7 @@ impl Model for Run<'_> {
     }
 
     fn handle_due(&mut self, now: SimTime, sched: &mut Scheduler<Ev>) {
+        self.flush_starts(now);
         self.sync(now, sched);
     }
 }
@@ -1171,6 +1230,8 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         scale_due: Vec::new(),
         next_tag: 0,
         pending_responses: Vec::new(),
+        starting: Vec::new(),
+        started: Vec::new(),
     };
     // Autoscaling checks run only while a scalable resource exists; the
     // first check is armed at the first tick and re-arms itself.
@@ -1186,6 +1247,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     let limits =
         RunLimits::until(end).with_max_events(opts.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
     let stats = engine::run(&mut model, &mut sched, limits, &progress)?;
+    model.flush_starts(sched.now());
     for class in &mut model.classes {
         class.flush_fct();
     }

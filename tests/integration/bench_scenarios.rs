@@ -32,7 +32,7 @@ const PREFIX_ROWS: usize = 200;
 
 #[test]
 fn every_bench_scenario_validates_and_says_it_was_generated() {
-    for name in ["bench-1m", "bench-100k", "bench-trace"] {
+    for name in ["bench-1m", "bench-100k", "bench-burst-10k", "bench-trace"] {
         let path = bench_dir().join(format!("{name}.ron"));
         let text = std::fs::read_to_string(&path).expect("generated file is committed");
         // The header says what the file is and how to regenerate it.
@@ -73,6 +73,24 @@ fn the_fabric_benchmarks_have_the_promised_shape() {
             "{name}: {n} expected arrivals"
         );
     }
+}
+
+#[test]
+fn the_burst_benchmark_opens_10k_connections_at_once_on_the_same_fabric() {
+    let burst = scenario::load_file(bench_dir().join("bench-burst-10k.ron")).expect("valid");
+    let poisson = scenario::load_file(bench_dir().join("bench-100k.ron")).expect("valid");
+    assert_eq!(burst.vpcs.len(), poisson.vpcs.len());
+    assert_eq!(burst.endpoints.len(), poisson.endpoints.len());
+    assert_eq!(burst.traffic.len(), poisson.traffic.len());
+    let mut total = 0;
+    for t in &burst.traffic {
+        match t.arrivals {
+            Arrivals::Burst { count } => total += count,
+            _ => panic!("{}: the burst benchmark uses Burst classes", t.name),
+        }
+        assert!(t.start.is_none(), "{}: bursts start at t = 0", t.name);
+    }
+    assert_eq!(total, 10_000);
 }
 
 #[test]
@@ -369,9 +387,38 @@ fn trace_completion_times_equal_the_reference_connection_by_connection() {
     // the flows and their times are the same as in one class, and each
     // class's maximum FCT is that connection's FCT (to the histogram's 3
     // significant digits).
+    compare_connection_by_connection(&trace_prefix(PREFIX_ROWS));
+}
+
+#[test]
+fn simultaneous_arrivals_start_together_and_stay_exact() {
+    // The prefix with arrival times rounded down to a 2 ms grid: about 13
+    // connections (from different classes) open at each instant and start
+    // in one reallocation; each FCT must still equal the reference's, which
+    // adds them one at a time.
+    let mut rows = trace_prefix(PREFIX_ROWS);
+    let mut same_instant = 0;
+    for i in 0..rows.len() {
+        let r = &mut rows[i];
+        r.at = r.at / 2_000_000 * 2_000_000;
+        let rest = r.line.split_once(',').map(|(_, x)| x.to_string());
+        r.line = format!(
+            "{}.{:09},{}",
+            r.at / 1_000_000_000,
+            r.at % 1_000_000_000,
+            rest.expect("a CSV row")
+        );
+        same_instant += usize::from(i > 0 && rows[i - 1].at == rows[i].at);
+    }
+    assert!(same_instant >= PREFIX_ROWS / 2, "{same_instant}");
+    compare_connection_by_connection(&rows);
+}
+
+/// Runs each row as its own one-row trace class and compares every
+/// connection's FCT with the reference replay.
+fn compare_connection_by_connection(rows: &[Row]) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let rows = trace_prefix(PREFIX_ROWS);
-    let mut s = trace_prefix_scenario(dir.path(), &rows);
+    let mut s = trace_prefix_scenario(dir.path(), rows);
     let template = s.traffic[0].clone();
     s.traffic = rows
         .iter()
@@ -390,8 +437,9 @@ fn trace_completion_times_equal_the_reference_connection_by_connection() {
         })
         .collect();
     let result = run(&s);
-    let (caps, cap, conns) = reference_model(&result.fabric, &rows);
+    let (caps, cap, conns) = reference_model(&result.fabric, rows);
     let (fcts, _) = reference_fcts(&caps, cap, &conns);
+    assert_eq!(fcts.len(), rows.len());
     let mut exact = 0;
     for (i, (t, f)) in result.summary.traffic.iter().zip(&fcts).enumerate() {
         assert_eq!(t.completed, 1, "row {i} completes");
@@ -408,7 +456,8 @@ fn trace_completion_times_equal_the_reference_connection_by_connection() {
     }
     // Within 1 µs is the contract; in practice the values are the same.
     assert!(
-        exact * 10 >= PREFIX_ROWS * 9,
-        "{exact} of {PREFIX_ROWS} exact"
+        exact * 10 >= rows.len() * 9,
+        "{exact} of {} exact",
+        rows.len()
     );
 }
