@@ -1067,6 +1067,7 @@ pub fn resolve_pricebook(
             }
         }
     }
+    crate::cost::usage::check_port_prices(fabric, &pricebook, &scenario.region)?;
     Ok(pricebook)
 }
 

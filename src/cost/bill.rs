@@ -575,7 +575,7 @@ fn div_round_half_even(n: u128, d: u128) -> u128 {
     }
 }
 
-fn missing_rate<'a>(
+pub(crate) fn missing_rate<'a>(
     pricebook: &Pricebook,
     region: &str,
     key: &MeterKey,

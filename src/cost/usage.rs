@@ -465,6 +465,34 @@ impl UsageRecorder {
     }
 }
 
+/// Checks, before a run, that the pricebook prices every Direct Connect
+/// port of the fabric (port-hours are billed in the scenario's region), so
+/// a missing speed is reported before simulating rather than at billing.
+pub fn check_port_prices(
+    fabric: &Fabric,
+    pricebook: &crate::cost::Pricebook,
+    region: &str,
+) -> Result<(), crate::cost::CostError> {
+    if fabric.dxs.is_empty() {
+        return Ok(());
+    }
+    let rates = pricebook.region(region)?;
+    for dx in &fabric.dxs {
+        let account = &fabric.accounts[dx.account.index()].name;
+        let key = MeterKey::new(Category::DxPortHours, account.as_str(), &dx.name)
+            .port_speed(port_speed_name(dx.kind, dx.speed.0));
+        if rates.pricing(key.category, key.detail.as_ref()).is_none() {
+            return Err(crate::cost::bill::missing_rate(
+                pricebook,
+                region,
+                &key,
+                rates.dx_port_hour.keys(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The pricebook's name of a DX port speed: `"10G"`, `"hosted-500M"`.
 pub fn port_speed_name(kind: crate::scenario::DxKind, bps: u64) -> String {
     let label = if bps >= 1_000_000_000 && bps % 1_000_000_000 == 0 {

@@ -352,3 +352,36 @@ fn explain_prices_each_hop_of_a_delivered_path() {
         .collect();
     assert!(cats.contains(&"cross_az"), "{cats:?}");
 }
+
+#[test]
+fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
+    // The backup link as a 2 Gbps hosted connection: no pricebook lists it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(root("scenarios/hybrid-dx.ron")).expect("shipped");
+    assert!(text.contains(r#"speed: "1Gbps""#));
+    let file = dir.path().join("dx.ron");
+    std::fs::write(
+        &file,
+        text.replace(r#"speed: "1Gbps""#, r#"speed: "2Gbps""#),
+    )
+    .expect("tempdir is writable");
+    let out_dir = dir.path().join("out");
+    let out = vpcsim()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out_dir)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hosted-2G") && err.contains("dx_port_hour table lists"),
+        "{err}"
+    );
+    assert!(!out_dir.exists(), "nothing written");
+    // The check belongs to pricing the run, which happens before simulating.
+    let s = vpcsim::scenario::load_file(&file).expect("valid scenario");
+    let fabric = vpcsim::fabric::Fabric::build(&s).expect("builds");
+    let priced = vpcsim::sim::resolve_pricebook(&s, &fabric, None);
+    assert!(priced.is_err_and(|e| e.to_string().contains("hosted-2G")));
+}
