@@ -85,10 +85,13 @@
 //! indices into `Vec`s, free slots are reused last-in first-out, heaps break
 //! ties by index, and nothing iterates a hash map.
 
+mod group;
 mod heap;
 mod solve;
 #[cfg(test)]
 mod tests;
+
+use rustc_hash::FxHashMap;
 
 use crate::units::{Bandwidth, Bytes, SimTime};
 
@@ -99,14 +102,16 @@ pub const SATURATION_TOLERANCE: f64 = 1e-9;
 /// Absolute slack (bits/s) added to rate comparisons, for rates near zero.
 const ABS_TOLERANCE_BPS: f64 = 1e-3;
 
-/// A class's virtual clock is rebased to zero past this many bytes per
-/// member (2^40), so finish times keep sub-millibyte precision.
+/// A virtual clock is rebased to zero past this many bytes per member
+/// (2^40), so finish times keep sub-millibyte precision.
 const REBASE_AT: f64 = 1_099_511_627_776.0;
 
 /// "No index" marker for `u32` links.
 const NONE: u32 = u32::MAX;
 /// Bottleneck marker: the class is limited by its own cap.
 const BOTT_CAP: u32 = u32::MAX - 1;
+/// The group of classes not solved yet (rate 0).
+const IDLE: u32 = 0;
 
 /// A capacity resource (dense index, from [`Allocator::add_resource`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -183,24 +188,70 @@ struct Resource {
     cap: f64,
     /// Classes crossing this resource.
     classes: Vec<u32>,
+    /// The group of the classes bottlenecked here (its level is theirs).
+    group: u32,
     /// Number of classes bottlenecked here.
     n_bott: u32,
+    /// Entries of the groups crossing this resource.
+    cross: Vec<u32>,
     /// Bits/s currently allocated: updated incrementally, and recomputed
-    /// exactly once the incremental updates outnumber its classes (so float
-    /// drift stays at a few ulps; amortized O(1)).
+    /// exactly from `cross` once the incremental updates outnumber its
+    /// entries (so float drift stays at a few ulps; amortized O(1)).
     load: f64,
     /// Incremental load updates since the last exact recomputation.
     inexact: u32,
-    /// Rate of the classes bottlenecked here (meaningful when `n_bott > 0`).
-    level: f64,
     /// Bytes carried up to `t_bytes`.
     bytes: f64,
     t_bytes: u64,
     /// Solver scratch: `mark == round` ⇒ `local` is this resource's index in
-    /// the current subproblem; `rs_mark == solve id` ⇒ it is re-levelled.
+    /// the current subproblem (or in the fast path's touched list);
+    /// `rs_mark == solve id` ⇒ it is re-levelled.
     mark: u32,
     local: u32,
     rs_mark: u32,
+}
+
+/// Classes at one rate, sharing one virtual clock: the classes bottlenecked
+/// on one resource (its *level*), or capped at one value, or not solved yet.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// The resource whose level this is, or `NONE` (a cap, or idle).
+    res: u32,
+    /// Rate of every member of every class in the group, bits/s.
+    level: f64,
+    /// Group virtual time: bytes served to each member up to `t_clock`.
+    vclock: f64,
+    t_clock: u64,
+    /// Min-heap of `(head member's finish in group virtual time, class)`
+    /// over its classes with members.
+    heap: Vec<(f64, u32)>,
+    /// Completion instant of the head of `heap` (`u64::MAX`: none/never).
+    next: u64,
+    /// Position in the global heap, or `NONE`.
+    gpos: u32,
+    /// Entries: the resources its flows cross, with how many.
+    foot: Vec<u32>,
+    /// Lowest cap among its classes and how many have it (unknown while
+    /// `min_cap_stale`).
+    min_cap: f64,
+    n_min_cap: u32,
+    min_cap_stale: bool,
+    /// Fast-path scratch: queued (`mark`) and solved (`done`) in a round,
+    /// and the level solved.
+    mark: u32,
+    done: u32,
+    new_level: f64,
+}
+
+/// How many flows of group `g` cross resource `r`.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    g: u32,
+    r: u32,
+    count: u32,
+    /// Positions in `groups[g].foot` and `res[r].cross`.
+    gpos: u32,
+    rpos: u32,
 }
 
 /// Flows sharing a path and a cap: they always have the same rate.
@@ -209,23 +260,23 @@ pub(crate) struct Class {
     path: Vec<u32>,
     /// `pos[i]`: index of this class in `resources[path[i]].classes`.
     pos: Vec<u32>,
+    /// `ent[i]`: the entry of `(group, path[i])`.
+    ent: Vec<u32>,
     /// Cap in bits/s (`INFINITY` if none) and as given.
     cap: f64,
     cap_bits: Option<u64>,
     live: bool,
-    /// Rate of each member, bits/s.
-    rate: f64,
     /// `BOTT_CAP`, a resource index, or `NONE` before the first solve.
     bott: u32,
-    /// Bytes served to each member up to `t_clock`.
-    vclock: f64,
-    t_clock: u64,
-    /// Min-heap of `(finish virtual time, flow index)`.
+    /// The group it belongs to (follows from `bott`).
+    group: u32,
+    /// Class virtual time (bytes served to each member) is the group's
+    /// clock minus `offset`.
+    offset: f64,
+    /// Position in the group's class heap, or `NONE`.
+    hpos: u32,
+    /// Min-heap of `(finish in class virtual time, flow index)`.
     members: Vec<(f64, u32)>,
-    /// Completion instant of `members[0]` (`u64::MAX`: none or never).
-    next: u64,
-    /// Position in the global heap, or `NONE`.
-    gpos: u32,
     /// Solver scratch (see `Resource`).
     mark: u32,
     local: u32,
@@ -266,6 +317,13 @@ struct Scratch {
     heap: std::collections::BinaryHeap<solve::FillEv>,
     /// `(cap, local class)` of the capped free classes, sorted.
     caps: Vec<(f64, u32)>,
+    /// `(group, level)` set by a solve.
+    levels: Vec<(u32, f64)>,
+    /// Fast path: groups whose level changes, resources whose load does
+    /// (with the new load).
+    changed: Vec<u32>,
+    touched: Vec<u32>,
+    new_load: Vec<f64>,
     /// Classes to empty in `cut_all_on`.
     doomed: Vec<u32>,
 }
@@ -275,10 +333,17 @@ struct Scratch {
 pub struct Allocator {
     res: Vec<Resource>,
     cls: Vec<Class>,
+    groups: Vec<Group>,
+    ents: Vec<Entry>,
     flows: Vec<FlowSlot>,
     free_cls: Vec<u32>,
     free_flows: Vec<u32>,
-    /// Global heap of `(next completion ns, class)`.
+    free_ents: Vec<u32>,
+    /// `(group << 32 | resource)` → entry; looked up, never iterated.
+    ent_of: FxHashMap<u64, u32>,
+    /// Cap (bits/s) → its group; looked up, never iterated.
+    cap_group: FxHashMap<u64, u32>,
+    /// Global heap of `(next completion ns, group)`.
     gheap: Vec<(u64, u32)>,
     /// Completions processed but not yet popped, in time order.
     pending: Vec<Completion>,
@@ -293,17 +358,6 @@ impl Default for Allocator {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Σ members × rate over `classes`: a resource's load, recomputed exactly.
-fn exact_load(classes: &[u32], cls: &[Class]) -> f64 {
-    classes
-        .iter()
-        .map(|&c| {
-            let cl = &cls[c as usize];
-            cl.members.len() as f64 * cl.rate
-        })
-        .sum()
 }
 
 /// Bytes moved at `rate_bps` bits/s during `dt_ns` nanoseconds.
@@ -327,55 +381,20 @@ fn ns_to_move(bytes: f64, rate_bps: f64) -> u64 {
     }
 }
 
-impl Class {
-    /// The virtual clock read at `t` (≥ `t_clock`).
-    #[inline]
-    fn vclock_at(&self, t: u64) -> f64 {
-        self.vclock + bytes_in(self.rate, t.saturating_sub(self.t_clock))
-    }
-
-    /// Moves the clock's reference point to `t` at the current rate.
-    #[inline]
-    fn settle(&mut self, t: u64) {
-        self.vclock = self.vclock_at(t);
-        self.t_clock = t;
-    }
-
-    /// Recomputes `next` from the head member.
-    #[inline]
-    fn recompute_next(&mut self) {
-        self.next = match self.members.first() {
-            None => u64::MAX,
-            Some(&(finish, _)) => {
-                let ns = ns_to_move(finish - self.vclock, self.rate);
-                if ns == u64::MAX {
-                    u64::MAX
-                } else {
-                    self.t_clock.saturating_add(ns)
-                }
-            }
-        };
-    }
-
-    /// Subtracts the clock from every finish time (order is preserved).
-    fn rebase(&mut self) {
-        let v = self.vclock;
-        for m in &mut self.members {
-            m.0 -= v;
-        }
-        self.vclock = 0.0;
-    }
-}
-
 impl Allocator {
     /// An empty allocator.
     pub fn new() -> Self {
-        Allocator {
+        let mut a = Allocator {
             res: Vec::new(),
             cls: Vec::new(),
+            groups: Vec::new(),
+            ents: Vec::new(),
             flows: Vec::new(),
             free_cls: Vec::new(),
             free_flows: Vec::new(),
+            free_ents: Vec::new(),
+            ent_of: FxHashMap::default(),
+            cap_group: FxHashMap::default(),
             gheap: Vec::new(),
             pending: Vec::new(),
             active: 0,
@@ -383,7 +402,10 @@ impl Allocator {
             round: 1,
             solve_id: 1,
             s: Scratch::default(),
-        }
+        };
+        let idle = a.new_group(NONE, 0.0);
+        debug_assert_eq!(idle, IDLE);
+        a
     }
 
     // -----------------------------------------------------------------------
@@ -393,13 +415,15 @@ impl Allocator {
     /// Adds a resource with the given capacity.
     pub fn add_resource(&mut self, capacity: Bandwidth) -> ResourceId {
         let id = ResourceId(self.res.len() as u32);
+        let group = self.new_group(id.0, 0.0);
         self.res.push(Resource {
             cap: capacity.0 as f64,
             classes: Vec::new(),
+            group,
             n_bott: 0,
+            cross: Vec::new(),
             load: 0.0,
             inexact: 0,
-            level: 0.0,
             bytes: 0.0,
             t_bytes: self.now,
             mark: 0,
@@ -555,16 +579,19 @@ impl Allocator {
         };
         self.active += 1;
 
-        let cl = &mut self.cls[c as usize];
-        let mut v = cl.vclock_at(t);
+        let mut v = self.class_vclock(c, t);
         if v > REBASE_AT {
-            cl.settle(t);
-            cl.rebase();
+            self.rebase_class(c, t);
             v = 0.0;
         }
-        heap::m_push(&mut cl.members, &mut self.flows, v + size.0 as f64, fidx);
-        cl.recompute_next();
-        heap::g_fix(&mut self.gheap, &mut self.cls, c);
+        let cl = &mut self.cls[c as usize];
+        heap::push(
+            &mut cl.members,
+            &mut self.flows[..],
+            (v + size.0 as f64, fidx),
+        );
+        self.class_changed_head(c);
+        self.count_member(c, true);
         self.shift_load(c, 1.0, t);
 
         self.seed_class_change(c);
@@ -637,7 +664,7 @@ impl Allocator {
 
     /// The rate of an active flow, bits/s.
     pub fn rate(&self, f: FlowId) -> Option<f64> {
-        self.class_of(f).map(|c| self.cls[c as usize].rate)
+        self.class_of(f).map(|c| self.class_rate(c))
     }
 
     /// What limits an active flow (`None` for an unknown flow).
@@ -717,11 +744,17 @@ impl Allocator {
         (slot.generation == f.generation && slot.class != NONE).then_some(slot.class)
     }
 
+    /// The rate of each member of class `c`.
+    #[inline]
+    fn class_rate(&self, c: u32) -> f64 {
+        self.groups[self.cls[c as usize].group as usize].level
+    }
+
     fn delivered_raw(&self, t: u64, fi: u32) -> Bytes {
         let slot = &self.flows[fi as usize];
         let cl = &self.cls[slot.class as usize];
         let finish = cl.members[slot.hpos as usize].0;
-        let remaining = finish - cl.vclock_at(t);
+        let remaining = finish - self.class_vclock(slot.class, t);
         let size = slot.size as f64;
         let done = (size - remaining).clamp(0.0, size).floor();
         Bytes((done as u64).min(slot.size))
@@ -756,21 +789,21 @@ impl Allocator {
         cl.path.clear();
         cl.path.extend(path.iter().map(|r| r.0));
         cl.pos.clear();
+        cl.ent.clear();
         cl.cap = cap_bits.map_or(f64::INFINITY, |b| b as f64);
         cl.cap_bits = cap_bits;
         cl.live = true;
-        cl.rate = 0.0;
         cl.bott = NONE;
-        cl.vclock = 0.0;
-        cl.t_clock = t;
+        cl.group = NONE;
+        cl.offset = 0.0;
+        cl.hpos = NONE;
         cl.members.clear();
-        cl.next = u64::MAX;
-        cl.gpos = NONE;
         for r in path {
             let list = &mut self.res[r.0 as usize].classes;
             cl.pos.push(list.len() as u32);
             list.push(c);
         }
+        self.join_group(c, IDLE, t, 0.0);
         c
     }
 
@@ -807,19 +840,18 @@ impl Allocator {
     fn remove_member(&mut self, c: u32, fi: u32, t: u64) {
         let hpos = self.flows[fi as usize].hpos;
         let cl = &mut self.cls[c as usize];
-        heap::m_remove(&mut cl.members, &mut self.flows, hpos);
+        heap::remove(&mut cl.members, &mut self.flows[..], hpos);
+        self.count_member(c, false);
         self.shift_load(c, -1.0, t);
         let slot = &mut self.flows[fi as usize];
         slot.class = NONE;
         slot.generation = slot.generation.wrapping_add(1);
         self.free_flows.push(fi);
         self.active -= 1;
+        self.class_changed_head(c);
         if self.cls[c as usize].members.is_empty() {
-            self.delete_class(c);
+            self.delete_class(c, t);
         } else {
-            let cl = &mut self.cls[c as usize];
-            cl.recompute_next();
-            heap::g_fix(&mut self.gheap, &mut self.cls, c);
             self.seed_class_change(c);
         }
     }
@@ -827,19 +859,25 @@ impl Allocator {
     /// Adds `members` (±1) members' worth of class `c`'s current rate to
     /// the load of its resources at `t`, settling their byte counters first.
     fn shift_load(&mut self, c: u32, members: f64, t: u64) {
-        let Allocator { res, cls, .. } = self;
-        let cl = &cls[c as usize];
-        if cl.rate == 0.0 {
+        let rate = self.class_rate(c);
+        if rate == 0.0 {
             return;
         }
-        for &r in &cl.path {
+        let Allocator {
+            res,
+            cls,
+            groups,
+            ents,
+            ..
+        } = self;
+        for &r in &cls[c as usize].path {
             let rr = &mut res[r as usize];
             rr.bytes += bytes_in(rr.load, t.saturating_sub(rr.t_bytes));
             rr.t_bytes = t;
-            rr.load += members * cl.rate;
+            rr.load += members * rate;
             rr.inexact += 1;
-            if rr.inexact as usize > rr.classes.len() {
-                rr.load = exact_load(&rr.classes, cls);
+            if rr.inexact as usize > rr.cross.len() {
+                rr.load = group::exact_load(rr, ents, groups);
                 rr.inexact = 0;
             }
         }
@@ -847,16 +885,9 @@ impl Allocator {
 
     /// Deletes an empty class (its load is already gone); the resources
     /// where some class is bottlenecked are re-levelled.
-    fn delete_class(&mut self, c: u32) {
+    fn delete_class(&mut self, c: u32, t: u64) {
         let ci = c as usize;
-        if self.cls[ci].gpos != NONE {
-            let pos = self.cls[ci].gpos;
-            heap::g_remove(&mut self.gheap, &mut self.cls, pos);
-        }
-        let b = self.cls[ci].bott;
-        if b < BOTT_CAP {
-            self.res[b as usize].n_bott -= 1;
-        }
+        self.leave_group(c, t);
         let path = std::mem::take(&mut self.cls[ci].path);
         for (i, &r) in path.iter().enumerate() {
             let p = self.cls[ci].pos[i] as usize;
@@ -882,10 +913,8 @@ impl Allocator {
         let cl = &mut self.cls[ci];
         cl.path = path;
         cl.live = false;
-        cl.rate = 0.0;
         cl.bott = NONE;
-        cl.vclock = 0.0;
-        cl.next = u64::MAX;
+        cl.group = NONE;
         self.free_cls.push(c);
     }
 
@@ -896,14 +925,17 @@ impl Allocator {
             if t > limit {
                 break;
             }
-            while let Some(&(t2, c)) = self.gheap.first() {
+            while let Some(&(t2, g)) = self.gheap.first() {
                 if t2 != t {
                     break;
                 }
+                // A group in the completion heap has a class with a member:
+                // `next` is `u64::MAX` (not in the heap) otherwise.
+                let Some(&(_, c)) = self.groups[g as usize].heap.first() else {
+                    unreachable!("group {g} in the completion heap has no class");
+                };
                 let Some(&(_, fi)) = self.cls[c as usize].members.first() else {
-                    // A class in the heap always has a member: `next` is
-                    // `u64::MAX` (not in the heap) for an empty class.
-                    unreachable!("class {c} in the completion heap has no member");
+                    unreachable!("class {c} in a group heap has no member");
                 };
                 let slot = self.flows[fi as usize];
                 self.pending.push(Completion {
