@@ -192,8 +192,10 @@ struct Resource {
     group: u32,
     /// Number of classes bottlenecked here.
     n_bott: u32,
-    /// Entries of the groups crossing this resource.
+    /// Entries of the groups crossing this resource, and whether they are
+    /// indexed in `Allocator::ent_of` (else found by a scan).
     cross: Vec<u32>,
+    indexed: bool,
     /// Bits/s currently allocated: updated incrementally, and recomputed
     /// exactly from `cross` once the incremental updates outnumber its
     /// entries (so float drift stays at a few ulps; amortized O(1)).
@@ -209,6 +211,8 @@ struct Resource {
     mark: u32,
     local: u32,
     rs_mark: u32,
+    /// Fast-path scratch: load change from the levels re-solved so far.
+    dload: f64,
 }
 
 /// Classes at one rate, sharing one virtual clock: the classes bottlenecked
@@ -339,7 +343,8 @@ pub struct Allocator {
     free_cls: Vec<u32>,
     free_flows: Vec<u32>,
     free_ents: Vec<u32>,
-    /// `(group << 32 | resource)` → entry; looked up, never iterated.
+    /// `(group << 32 | resource)` → entry, for the resources crossed by
+    /// many groups; looked up, never iterated.
     ent_of: FxHashMap<u64, u32>,
     /// Cap (bits/s) → its group; looked up, never iterated.
     cap_group: FxHashMap<u64, u32>,
@@ -422,6 +427,7 @@ impl Allocator {
             group,
             n_bott: 0,
             cross: Vec::new(),
+            indexed: false,
             load: 0.0,
             inexact: 0,
             bytes: 0.0,
@@ -429,6 +435,7 @@ impl Allocator {
             mark: 0,
             local: 0,
             rs_mark: 0,
+            dload: 0.0,
         });
         id
     }

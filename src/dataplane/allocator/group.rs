@@ -7,6 +7,10 @@ use super::{
     REBASE_AT,
 };
 
+/// Up to this many groups crossing a resource, its entries are found by a
+/// scan; beyond, through the hash index.
+const ENTRY_SCAN: usize = 8;
+
 /// A resource's load recomputed exactly from its entries: Σ flows × level.
 pub(super) fn exact_load(rr: &Resource, ents: &[Entry], groups: &[Group]) -> f64 {
     rr.cross
@@ -189,6 +193,10 @@ impl Allocator {
     pub(super) fn class_changed_head(&mut self, c: u32) {
         let cl = &self.cls[c as usize];
         let g = cl.group;
+        if g == IDLE {
+            // Rate 0: never completes, kept in no heap.
+            return;
+        }
         let key = cl.members.first().map(|m| (m.0 + cl.offset, c));
         let pos = cl.hpos;
         heap::fix(
@@ -232,10 +240,17 @@ impl Allocator {
         }
     }
 
-    /// The entry of `(g, r)`, created empty if missing.
+    /// The entry of `(g, r)`, created empty if missing. A resource crossed
+    /// by few groups is scanned; past `ENTRY_SCAN` its entries are indexed
+    /// in `ent_of` (until it has none left).
     fn ent_attach(&mut self, g: u32, r: u32) -> u32 {
         let key = (u64::from(g) << 32) | u64::from(r);
-        if let Some(&e) = self.ent_of.get(&key) {
+        let rr = &self.res[r as usize];
+        if rr.indexed {
+            if let Some(&e) = self.ent_of.get(&key) {
+                return e;
+            }
+        } else if let Some(&e) = rr.cross.iter().find(|&&e| self.ents[e as usize].g == g) {
             return e;
         }
         let en = Entry {
@@ -243,7 +258,7 @@ impl Allocator {
             r,
             count: 0,
             gpos: self.groups[g as usize].foot.len() as u32,
-            rpos: self.res[r as usize].cross.len() as u32,
+            rpos: rr.cross.len() as u32,
         };
         let e = match self.free_ents.pop() {
             Some(e) => {
@@ -256,8 +271,17 @@ impl Allocator {
             }
         };
         self.groups[g as usize].foot.push(e);
-        self.res[r as usize].cross.push(e);
-        self.ent_of.insert(key, e);
+        let rr = &mut self.res[r as usize];
+        rr.cross.push(e);
+        if rr.indexed {
+            self.ent_of.insert(key, e);
+        } else if rr.cross.len() > ENTRY_SCAN {
+            rr.indexed = true;
+            for &x in &rr.cross {
+                let gx = self.ents[x as usize].g;
+                self.ent_of.insert((u64::from(gx) << 32) | u64::from(r), x);
+            }
+        }
         e
     }
 
@@ -276,18 +300,30 @@ impl Allocator {
         if let Some(&m) = foot.get(gpos as usize) {
             self.ents[m as usize].gpos = gpos;
         }
-        let cross = &mut self.res[r as usize].cross;
-        cross.swap_remove(rpos as usize);
-        if let Some(&m) = cross.get(rpos as usize) {
+        let rr = &mut self.res[r as usize];
+        rr.cross.swap_remove(rpos as usize);
+        if let Some(&m) = rr.cross.get(rpos as usize) {
             self.ents[m as usize].rpos = rpos;
         }
-        self.ent_of.remove(&((u64::from(g) << 32) | u64::from(r)));
+        if rr.indexed {
+            self.ent_of.remove(&((u64::from(g) << 32) | u64::from(r)));
+            rr.indexed = !rr.cross.is_empty();
+        }
         self.free_ents.push(e);
     }
 
     /// Puts class `c` (in no group) into group `g` at `t`, its own clock
     /// reading `cv`.
     pub(super) fn join_group(&mut self, c: u32, g: u32, t: u64, mut cv: f64) {
+        if g == IDLE {
+            // Rate 0, no load: no entries, no heap, a clock that stays at 0.
+            let cl = &mut self.cls[c as usize];
+            cl.offset = -cv;
+            cl.group = IDLE;
+            cl.bott = NONE;
+            cl.ent.clear();
+            return;
+        }
         self.settle_group(g, t);
         let v = self.groups[g as usize].vclock;
         let gres = self.groups[g as usize].res;
@@ -329,6 +365,11 @@ impl Allocator {
     /// Takes class `c` out of its group at `t`; returns its clock reading.
     pub(super) fn leave_group(&mut self, c: u32, t: u64) -> f64 {
         let g = self.cls[c as usize].group;
+        if g == IDLE {
+            let cl = &mut self.cls[c as usize];
+            cl.group = NONE;
+            return -cl.offset;
+        }
         self.settle_group(g, t);
         let cl = &self.cls[c as usize];
         let cv = self.groups[g as usize].vclock - cl.offset;
@@ -346,7 +387,9 @@ impl Allocator {
         }
         self.cls[c as usize].ent = ent;
         self.groups[g as usize].min_cap_leave(cap);
-        self.fix_group(g);
+        if pos != NONE {
+            self.fix_group(g);
+        }
         let cl = &mut self.cls[c as usize];
         cl.group = NONE;
         cl.bott = NONE;

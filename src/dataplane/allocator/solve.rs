@@ -543,10 +543,13 @@ impl Allocator {
                 return false;
             }
             s.changed.push(g);
+            let delta = level - groups[gi].level;
             for j in 0..groups[gi].foot.len() {
-                let u = ents[groups[gi].foot[j] as usize].r;
+                let en = &ents[groups[gi].foot[j] as usize];
+                let u = en.r;
                 touch(u, round, res, s);
-                let ru = &res[u as usize];
+                let ru = &mut res[u as usize];
+                ru.dload += f64::from(en.count) * delta;
                 if u != r && ru.n_bott > 0 {
                     let h = ru.group;
                     if groups[h as usize].done == round {
@@ -556,41 +559,66 @@ impl Allocator {
                 }
             }
         }
-        // Check every resource whose load moves.
+        // Check every resource whose load moves: its new load is the
+        // maintained one plus the level changes crossing it; a bottleneck
+        // resource is recomputed exactly from its entries, with the largest
+        // level on it.
         for i in 0..s.touched.len() {
             let rr = &res[s.touched[i] as usize];
-            let mut load = 0.0;
-            let mut max_level = 0.0f64;
-            for &e in &rr.cross {
-                let en = &ents[e as usize];
-                if en.count > 0 {
-                    let l = lvl(groups, en.g);
-                    load += f64::from(en.count) * l;
-                    max_level = max_level.max(l);
+            let load = if rr.n_bott > 0 {
+                let mut load = 0.0;
+                let mut max_level = 0.0f64;
+                for &e in &rr.cross {
+                    let en = &ents[e as usize];
+                    if en.count > 0 {
+                        let l = lvl(groups, en.g);
+                        load += f64::from(en.count) * l;
+                        max_level = max_level.max(l);
+                    }
                 }
-            }
+                if !(saturated(load, rr.cap) && rate_le(max_level, lvl(groups, rr.group))) {
+                    return false;
+                }
+                load
+            } else {
+                rr.load + rr.dload
+            };
             if load > rr.cap * (1.0 + 1e-12) + ABS_TOLERANCE_BPS {
-                return false;
-            }
-            if rr.n_bott > 0
-                && !(saturated(load, rr.cap) && rate_le(max_level, lvl(groups, rr.group)))
-            {
                 return false;
             }
             s.new_load.push(load);
         }
-        // Apply.
-        for i in 0..s.touched.len() {
-            let rr = &mut res[s.touched[i] as usize];
+        // Apply: byte counters at the old loads, levels, then loads (drift
+        // bounded as in `shift_load`).
+        for &u in &s.touched {
+            let rr = &mut res[u as usize];
             rr.bytes += bytes_in(rr.load, t.saturating_sub(rr.t_bytes));
             rr.t_bytes = t;
-            rr.load = s.new_load[i];
-            rr.inexact = 0;
         }
         for i in 0..self.s.changed.len() {
             let g = self.s.changed[i];
             let level = self.groups[g as usize].new_level;
             self.set_level(g, level, t);
+        }
+        let Allocator {
+            res,
+            groups,
+            ents,
+            s,
+            ..
+        } = self;
+        for (i, &u) in s.touched.iter().enumerate() {
+            let rr = &mut res[u as usize];
+            rr.load = s.new_load[i];
+            if rr.n_bott > 0 {
+                rr.inexact = 0;
+            } else {
+                rr.inexact += 1;
+                if rr.inexact as usize > rr.cross.len() {
+                    rr.load = group::exact_load(rr, ents, groups);
+                    rr.inexact = 0;
+                }
+            }
         }
         true
     }
@@ -634,6 +662,7 @@ fn touch(u: u32, round: u32, res: &mut [Resource], s: &mut Scratch) {
     let ru = &mut res[u as usize];
     if ru.mark != round {
         ru.mark = round;
+        ru.dload = 0.0;
         s.touched.push(u);
     }
 }
