@@ -302,3 +302,64 @@ fn long_lived_class_rebases_its_clock_exactly() {
         ]
     );
 }
+
+#[test]
+fn distinct_paths_share_a_level_and_move_between_groups() {
+    // D = 6 shared by a (N1 E1 D), b (N2 E1 D), c (N3 E2 D); d (N1 E1),
+    // e (N2 E1), f (N3 E2); the NICs (100) never bind.
+    // D: 6/3 = 2 is below E1's 10/4 = 2.5, so a = b = c = 2 (D); then E1
+    // has 10 − 4 = 6 for d, e: 3 each; E2 has 10 − 2 = 8 for f.
+    // Cut c: D's share 6/2 = 3 is above E1's 10/4 = 2.5, so a, b, d, e =
+    // 2.5 (E1) and D carries 5 of 6; f alone on E2: 10.
+    // D to 4: D's share 4/2 = 2 < 2.5, so a = b = 2 (D), and E1 has
+    // 10 − 4 = 6 for d, e: 3 each.
+    let mut a = Allocator::new();
+    let n: Vec<_> = (0..3)
+        .map(|_| a.add_resource(Bandwidth::gbps(100)))
+        .collect();
+    let e1 = a.add_resource(Bandwidth::gbps(10));
+    let e2 = a.add_resource(Bandwidth::gbps(10));
+    let d = a.add_resource(Bandwidth::gbps(6));
+    let start =
+        |a: &mut Allocator, p: &[ResourceId]| a.start_flow(t(0), p, None, Bytes(GB)).unwrap();
+    let fa = start(&mut a, &[n[0], e1, d]);
+    let fb = start(&mut a, &[n[1], e1, d]);
+    let fc = start(&mut a, &[n[2], e2, d]);
+    let fd = start(&mut a, &[n[0], e1]);
+    let fe = start(&mut a, &[n[1], e1]);
+    let ff = start(&mut a, &[n[2], e2]);
+    for (f, want) in [
+        (fa, 2e9),
+        (fb, 2e9),
+        (fc, 2e9),
+        (fd, 3e9),
+        (fe, 3e9),
+        (ff, 8e9),
+    ] {
+        close(rate(&a, f), want);
+    }
+    assert_eq!(a.bottleneck(fa), Some(Bottleneck::Resource(d)));
+    assert_eq!(a.bottleneck(fd), Some(Bottleneck::Resource(e1)));
+    assert_eq!(a.active_classes(), 6);
+
+    a.cut_flow(t(1), fc).unwrap();
+    for (f, want) in [
+        (fa, 2.5e9),
+        (fb, 2.5e9),
+        (fd, 2.5e9),
+        (fe, 2.5e9),
+        (ff, 10e9),
+    ] {
+        close(rate(&a, f), want);
+    }
+    assert_eq!(a.bottleneck(fa), Some(Bottleneck::Resource(e1)));
+    close(a.resource_load(d), 5e9);
+
+    a.set_capacity(t(2), d, Bandwidth::gbps(4)).unwrap();
+    for (f, want) in [(fa, 2e9), (fb, 2e9), (fd, 3e9), (fe, 3e9), (ff, 10e9)] {
+        close(rate(&a, f), want);
+    }
+    assert_eq!(a.bottleneck(fb), Some(Bottleneck::Resource(d)));
+    close(a.resource_load(d), 4e9);
+    close(a.resource_load(e1), 10e9);
+}
