@@ -23,15 +23,43 @@
 //! # Algorithm
 //! * **Classes.** Flows with the same path and the same cap always get the
 //!   same max-min rate (they are interchangeable), so they are grouped into a
-//!   *class*, which is the unit the solver works on. A class keeps a
-//!   **virtual clock**: the bytes served so far to each of its members. A
-//!   member that joins with `size` bytes left when the clock reads `V`
-//!   finishes when the clock reads `V + size`, so a rate change of the class
-//!   settles one clock instead of every member, and members wait in a
-//!   per-class min-heap of finish virtual times. A global indexed heap holds
-//!   each class's next completion instant.
-//! * **Local re-solve.** An event seeds a small set `R` of resources to
-//!   re-level (the resources of the event where some *other* class is
+//!   *class*, which is the unit the general solver works on. Members wait in
+//!   a per-class min-heap of finish times in *class virtual time* (bytes
+//!   served to each member): a member that joins with `size` bytes left when
+//!   the class's clock reads `V` finishes when it reads `V + size`.
+//! * **Groups: one level, one clock.** All classes bottlenecked on the same
+//!   resource run at that resource's *level*, and all classes capped at the
+//!   same value run at that cap. Each such set is a *group* with one rate and
+//!   one **virtual clock** (bytes served to each member); a class's virtual
+//!   time is its group's clock minus an offset. Changing a level settles one
+//!   clock and re-keys one heap entry, whatever the number of classes and
+//!   flows in the group. A group keeps an indexed min-heap of its classes
+//!   keyed by their head member's finish in group time, and a global indexed
+//!   heap holds each group's next completion. A class whose bottleneck
+//!   changes moves between groups in `O(log n + path)`: its clock reading
+//!   carries over through the offset, so its members' finish times do not
+//!   move. A class not solved yet sits in an idle group (rate 0). For every
+//!   group and resource the allocator counts the group's flows crossing the
+//!   resource (an *entry*), so a resource's load is `Σ entries × level`.
+//! * **Fast path: re-levelling.** Most events (a flow starts or ends, a
+//!   capacity changes) move levels without moving any class to another
+//!   group. The fast path keeps every class in its group and re-solves the
+//!   levels the event touches: a group's level is what its resource's
+//!   capacity leaves after the other groups crossing it, shared by its
+//!   flows, `(cap − Σ other entries × level) / own flows`. A group whose
+//!   level moves queues the groups bottlenecked on the resources its flows
+//!   cross; groups are solved once each, lowest old level first (one that
+//!   would need solving again ends the fast path). A class not solved yet
+//!   first joins the group of the lowest level on its path, or its cap's
+//!   group if lower. The result is then checked on every resource whose load
+//!   moves: none above capacity, every level between 0 and the lowest cap of
+//!   its classes, every bottleneck resource saturated with its level the
+//!   largest rate on it. Those are the max-min conditions for every flow (a
+//!   resource whose load did not move keeps them), so the result is *the*
+//!   max-min fair allocation; if a check fails, nothing but the idle
+//!   classes' placement was applied and the general re-solve runs.
+//! * **General local re-solve.** The seeds are a small set `R` of resources
+//!   to re-level (the resources of the event where some *other* class is
 //!   bottlenecked) and the classes whose membership changed. Every class
 //!   crossing `R`, plus the seeded classes, is *free*; everything else keeps
 //!   its rate. Progressive filling runs on the free classes against the
@@ -41,24 +69,30 @@
 //!   class was bottlenecked and which is no longer saturated or now carries a
 //!   faster free class, joins `R`, and the solve repeats. When no boundary
 //!   resource objects, every flow satisfies the max-min condition, so the
-//!   allocation is *the* (unique) max-min fair one. A flow arriving on a path
-//!   with headroom touches only its own class; a saturated resource's change
-//!   spreads only as far as rates actually move.
-//! * **Cost per event**: `O(A log A)` where `A` is the size of the re-solved
-//!   neighbourhood (the free classes and their path lengths; a boundary
-//!   resource is read through its free classes only, thanks to its
-//!   maintained load and level), plus `O(log K)` per class whose rate
-//!   changed (`K` classes). Progressive filling keeps resources in a min-heap
-//!   of water levels re-keyed lazily (a level only rises as classes freeze)
-//!   and caps in a sorted list. The cost does not grow with the number of
-//!   flows in a class, so 10,000 flows on a few paths cost `O(log n)` each.
-//!   Its limit: when thousands of *distinct* paths are bottlenecked on one
-//!   saturated resource, each event there changes all their rates, and the
-//!   cost is linear in those classes (≈ 85 ns each). Sharing one level per
-//!   resource instead of one rate per class would remove that; it is not
-//!   done. No allocation happens per event once buffers have grown; no hash
-//!   map is used. Measured (`cargo bench --bench allocator`): ≈ 0.7 µs per
-//!   flow event on the target workload.
+//!   allocation is *the* (unique) max-min fair one. The free classes then
+//!   move to the groups of their new bottlenecks, and a resource whose
+//!   bottlenecked classes were all free takes their new level. A flow
+//!   arriving on a path with headroom touches only its own class; a saturated
+//!   resource's change spreads only as far as rates actually move.
+//! * **Cost per event.** Fast path: `O(E + G log G)`, where `G` is the number
+//!   of groups whose level moves and `E` the entries they have plus those of
+//!   the bottleneck resources they touch (a resource that is not a bottleneck
+//!   is checked from its maintained load plus the level changes crossing
+//!   it), plus `O(log n)` for the heaps. This does not grow with the number
+//!   of flows or classes, only with the topology the re-levelled groups
+//!   span: thousands of distinct paths bottlenecked on one saturated
+//!   resource cost one level change, not one per class. General re-solve:
+//!   `O(A log A)` where `A` is the size of the re-solved neighbourhood (the
+//!   free classes and their path lengths), plus `O(log n + path)` per class
+//!   that changes group. No allocation happens per event once buffers have
+//!   grown. Measured on a loaded 2-core machine (`cargo bench --bench
+//!   allocator`; the scaling table with `VPCSIM_BURST_SCALING=1 cargo bench
+//!   --bench allocator -- --list`): ≈ 0.65 µs per flow event on the target
+//!   workload, 0.3 µs on `burst_10k_30_paths`; a burst of `n` flows at one
+//!   instant on ~4,000 distinct paths (3 shared links, 10 endpoints, 100
+//!   NICs) costs 1.2–2.0 µs per flow event with the batch start and
+//!   3.1–5.2 µs with one call per arrival, flat from `n` = 1,000 to 40,000
+//!   (it was 7.6 → 26 µs and 25 → 145 µs with one rate per class).
 //!
 //! # Tolerance
 //! Rates are `f64` bits/s. A resource is *saturated* when its load is at
@@ -69,8 +103,8 @@
 //!
 //! # Time and bytes
 //! Time is integer nanoseconds. A member with `rem` bytes left at rate `r`
-//! bits/s completes at `t + ceil(rem × 8e9 / r)` ns, computed from the class's
-//! virtual clock (`t` is when the clock was last settled): the ceiling
+//! bits/s completes at `t + ceil(rem × 8e9 / r)` ns, computed from its
+//! group's virtual clock (`t` is when the clock was last settled): the ceiling
 //! guarantees its bytes have been moved when it is declared complete (up to
 //! f64 rounding of the byte count, ≤ 1e-3 byte). A completed flow delivered
 //! exactly its size; a cut flow delivered `floor(size − remaining)`, clamped
@@ -83,7 +117,9 @@
 //! # Determinism
 //! The same sequence of calls gives bit-identical results: ids are dense
 //! indices into `Vec`s, free slots are reused last-in first-out, heaps break
-//! ties by index, and nothing iterates a hash map.
+//! ties by index, and nothing iterates a hash map (two are used for lookups
+//! only: a cap's group, and the entries of a resource crossed by many
+//! groups).
 
 mod group;
 mod heap;

@@ -1,6 +1,9 @@
-//! The local re-solve: progressive filling over the free classes of a
-//! subproblem, checked on its boundary and grown until the result is max-min
-//! fair everywhere (see the parent module's docs for the argument).
+//! Re-solving after an event: first the fast path (re-level the groups the
+//! event touches, keeping every class in its group, and check the max-min
+//! conditions where loads moved); failing that, the general local re-solve
+//! (progressive filling over the free classes of a subproblem, checked on
+//! its boundary and grown until the result is max-min fair everywhere). See
+//! the parent module's docs for the arguments.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

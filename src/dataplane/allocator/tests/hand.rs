@@ -363,3 +363,42 @@ fn distinct_paths_share_a_level_and_move_between_groups() {
     close(a.resource_load(d), 4e9);
     close(a.resource_load(e1), 10e9);
 }
+
+#[test]
+fn shared_group_clock_rebases_exactly() {
+    // L = 80 Gbps shared by f1 (L A, 2 TB) and f2 (L B, 1 TB): 5 GB/s each,
+    // one level on L for two distinct paths. f2 is done at 200 s; f1 (1 TB
+    // left) then runs alone at 10 GB/s. At 250 s the group clock has passed
+    // 2^40 B (1.5 TB), so f3 (L B, 100 GB) joining rebases it: f1 has
+    // 500 GB left, f1 and f3 at 5 GB/s, f3 done at 270 s; f1 has 400 GB
+    // left, alone at 10 GB/s: done at 310 s.
+    let s = 1_000_000_000u64;
+    let mut a = Allocator::new();
+    let l = a.add_resource(Bandwidth::gbps(80));
+    let la = a.add_resource(Bandwidth::gbps(100));
+    let lb = a.add_resource(Bandwidth::gbps(100));
+    let f1 = a
+        .start_flow(t(0), &[l, la], None, Bytes(2_000 * GB))
+        .unwrap();
+    let f2 = a
+        .start_flow(t(0), &[l, lb], None, Bytes(1_000 * GB))
+        .unwrap();
+    let mut out = Vec::new();
+    a.pop_completed(t(250 * s), &mut out);
+    let f3 = a
+        .start_flow(t(250 * s), &[l, lb], None, Bytes(100 * GB))
+        .unwrap();
+    assert_eq!(a.delivered(t(250 * s), f1), Some(Bytes(1_500 * GB)));
+    close(rate(&a, f1), 40e9);
+    close(rate(&a, f3), 40e9);
+    a.pop_completed(t(1_000 * s), &mut out);
+    let got: Vec<_> = out.iter().map(|c| (c.flow, c.at, c.bytes)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (f2, t(200 * s), Bytes(1_000 * GB)),
+            (f3, t(270 * s), Bytes(100 * GB)),
+            (f1, t(310 * s), Bytes(2_000 * GB))
+        ]
+    );
+}
