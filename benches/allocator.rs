@@ -225,6 +225,15 @@ fn describe(name: &str, w: &Workload, batch: bool) -> u64 {
 }
 
 fn bench(c: &mut Criterion) {
+    if std::env::var_os("VPCSIM_BURST_SCALING").is_some() {
+        // The burst at several sizes, once each: how the cost per event
+        // grows with the number of flows that start together.
+        for n in [1_000, 2_000, 5_000, 10_000, 20_000, 40_000] {
+            let w = burst(n, 11, false);
+            describe(&format!("burst_{n} (one call per arrival)"), &w, false);
+            describe(&format!("burst_{n} (batch start)"), &w, true);
+        }
+    }
     let target = target_workload(100_000, 7);
     let events = describe("target_workload", &target, false);
     let mut g = c.benchmark_group("allocator");

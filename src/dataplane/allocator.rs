@@ -23,15 +23,43 @@
 //! # Algorithm
 //! * **Classes.** Flows with the same path and the same cap always get the
 //!   same max-min rate (they are interchangeable), so they are grouped into a
-//!   *class*, which is the unit the solver works on. A class keeps a
-//!   **virtual clock**: the bytes served so far to each of its members. A
-//!   member that joins with `size` bytes left when the clock reads `V`
-//!   finishes when the clock reads `V + size`, so a rate change of the class
-//!   settles one clock instead of every member, and members wait in a
-//!   per-class min-heap of finish virtual times. A global indexed heap holds
-//!   each class's next completion instant.
-//! * **Local re-solve.** An event seeds a small set `R` of resources to
-//!   re-level (the resources of the event where some *other* class is
+//!   *class*, which is the unit the general solver works on. Members wait in
+//!   a per-class min-heap of finish times in *class virtual time* (bytes
+//!   served to each member): a member that joins with `size` bytes left when
+//!   the class's clock reads `V` finishes when it reads `V + size`.
+//! * **Groups: one level, one clock.** All classes bottlenecked on the same
+//!   resource run at that resource's *level*, and all classes capped at the
+//!   same value run at that cap. Each such set is a *group* with one rate and
+//!   one **virtual clock** (bytes served to each member); a class's virtual
+//!   time is its group's clock minus an offset. Changing a level settles one
+//!   clock and re-keys one heap entry, whatever the number of classes and
+//!   flows in the group. A group keeps an indexed min-heap of its classes
+//!   keyed by their head member's finish in group time, and a global indexed
+//!   heap holds each group's next completion. A class whose bottleneck
+//!   changes moves between groups in `O(log n + path)`: its clock reading
+//!   carries over through the offset, so its members' finish times do not
+//!   move. A class not solved yet sits in an idle group (rate 0). For every
+//!   group and resource the allocator counts the group's flows crossing the
+//!   resource (an *entry*), so a resource's load is `Σ entries × level`.
+//! * **Fast path: re-levelling.** Most events (a flow starts or ends, a
+//!   capacity changes) move levels without moving any class to another
+//!   group. The fast path keeps every class in its group and re-solves the
+//!   levels the event touches: a group's level is what its resource's
+//!   capacity leaves after the other groups crossing it, shared by its
+//!   flows, `(cap − Σ other entries × level) / own flows`. A group whose
+//!   level moves queues the groups bottlenecked on the resources its flows
+//!   cross; groups are solved once each, lowest old level first (one that
+//!   would need solving again ends the fast path). A class not solved yet
+//!   first joins the group of the lowest level on its path, or its cap's
+//!   group if lower. The result is then checked on every resource whose load
+//!   moves: none above capacity, every level between 0 and the lowest cap of
+//!   its classes, every bottleneck resource saturated with its level the
+//!   largest rate on it. Those are the max-min conditions for every flow (a
+//!   resource whose load did not move keeps them), so the result is *the*
+//!   max-min fair allocation; if a check fails, nothing but the idle
+//!   classes' placement was applied and the general re-solve runs.
+//! * **General local re-solve.** The seeds are a small set `R` of resources
+//!   to re-level (the resources of the event where some *other* class is
 //!   bottlenecked) and the classes whose membership changed. Every class
 //!   crossing `R`, plus the seeded classes, is *free*; everything else keeps
 //!   its rate. Progressive filling runs on the free classes against the
@@ -41,24 +69,30 @@
 //!   class was bottlenecked and which is no longer saturated or now carries a
 //!   faster free class, joins `R`, and the solve repeats. When no boundary
 //!   resource objects, every flow satisfies the max-min condition, so the
-//!   allocation is *the* (unique) max-min fair one. A flow arriving on a path
-//!   with headroom touches only its own class; a saturated resource's change
-//!   spreads only as far as rates actually move.
-//! * **Cost per event**: `O(A log A)` where `A` is the size of the re-solved
-//!   neighbourhood (the free classes and their path lengths; a boundary
-//!   resource is read through its free classes only, thanks to its
-//!   maintained load and level), plus `O(log K)` per class whose rate
-//!   changed (`K` classes). Progressive filling keeps resources in a min-heap
-//!   of water levels re-keyed lazily (a level only rises as classes freeze)
-//!   and caps in a sorted list. The cost does not grow with the number of
-//!   flows in a class, so 10,000 flows on a few paths cost `O(log n)` each.
-//!   Its limit: when thousands of *distinct* paths are bottlenecked on one
-//!   saturated resource, each event there changes all their rates, and the
-//!   cost is linear in those classes (≈ 85 ns each). Sharing one level per
-//!   resource instead of one rate per class would remove that; it is not
-//!   done. No allocation happens per event once buffers have grown; no hash
-//!   map is used. Measured (`cargo bench --bench allocator`): ≈ 0.7 µs per
-//!   flow event on the target workload.
+//!   allocation is *the* (unique) max-min fair one. The free classes then
+//!   move to the groups of their new bottlenecks, and a resource whose
+//!   bottlenecked classes were all free takes their new level. A flow
+//!   arriving on a path with headroom touches only its own class; a saturated
+//!   resource's change spreads only as far as rates actually move.
+//! * **Cost per event.** Fast path: `O(E + G log G)`, where `G` is the number
+//!   of groups whose level moves and `E` the entries they have plus those of
+//!   the bottleneck resources they touch (a resource that is not a bottleneck
+//!   is checked from its maintained load plus the level changes crossing
+//!   it), plus `O(log n)` for the heaps. This does not grow with the number
+//!   of flows or classes, only with the topology the re-levelled groups
+//!   span: thousands of distinct paths bottlenecked on one saturated
+//!   resource cost one level change, not one per class. General re-solve:
+//!   `O(A log A)` where `A` is the size of the re-solved neighbourhood (the
+//!   free classes and their path lengths), plus `O(log n + path)` per class
+//!   that changes group. No allocation happens per event once buffers have
+//!   grown. Measured on a loaded 2-core machine (`cargo bench --bench
+//!   allocator`; the scaling table with `VPCSIM_BURST_SCALING=1 cargo bench
+//!   --bench allocator -- --list`): ≈ 0.65 µs per flow event on the target
+//!   workload, 0.3 µs on `burst_10k_30_paths`; a burst of `n` flows at one
+//!   instant on ~4,000 distinct paths (3 shared links, 10 endpoints, 100
+//!   NICs) costs 1.2–2.0 µs per flow event with the batch start and
+//!   3.1–5.2 µs with one call per arrival, flat from `n` = 1,000 to 40,000
+//!   (it was 7.6 → 26 µs and 25 → 145 µs with one rate per class).
 //!
 //! # Tolerance
 //! Rates are `f64` bits/s. A resource is *saturated* when its load is at
@@ -69,8 +103,8 @@
 //!
 //! # Time and bytes
 //! Time is integer nanoseconds. A member with `rem` bytes left at rate `r`
-//! bits/s completes at `t + ceil(rem × 8e9 / r)` ns, computed from the class's
-//! virtual clock (`t` is when the clock was last settled): the ceiling
+//! bits/s completes at `t + ceil(rem × 8e9 / r)` ns, computed from its
+//! group's virtual clock (`t` is when the clock was last settled): the ceiling
 //! guarantees its bytes have been moved when it is declared complete (up to
 //! f64 rounding of the byte count, ≤ 1e-3 byte). A completed flow delivered
 //! exactly its size; a cut flow delivered `floor(size − remaining)`, clamped
@@ -83,12 +117,17 @@
 //! # Determinism
 //! The same sequence of calls gives bit-identical results: ids are dense
 //! indices into `Vec`s, free slots are reused last-in first-out, heaps break
-//! ties by index, and nothing iterates a hash map.
+//! ties by index, and nothing iterates a hash map (two are used for lookups
+//! only: a cap's group, and the entries of a resource crossed by many
+//! groups).
 
+mod group;
 mod heap;
 mod solve;
 #[cfg(test)]
 mod tests;
+
+use rustc_hash::FxHashMap;
 
 use crate::units::{Bandwidth, Bytes, SimTime};
 
@@ -99,14 +138,16 @@ pub const SATURATION_TOLERANCE: f64 = 1e-9;
 /// Absolute slack (bits/s) added to rate comparisons, for rates near zero.
 const ABS_TOLERANCE_BPS: f64 = 1e-3;
 
-/// A class's virtual clock is rebased to zero past this many bytes per
-/// member (2^40), so finish times keep sub-millibyte precision.
+/// A virtual clock is rebased to zero past this many bytes per member
+/// (2^40), so finish times keep sub-millibyte precision.
 const REBASE_AT: f64 = 1_099_511_627_776.0;
 
 /// "No index" marker for `u32` links.
 const NONE: u32 = u32::MAX;
 /// Bottleneck marker: the class is limited by its own cap.
 const BOTT_CAP: u32 = u32::MAX - 1;
+/// The group of classes not solved yet (rate 0).
+const IDLE: u32 = 0;
 
 /// A capacity resource (dense index, from [`Allocator::add_resource`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -183,24 +224,74 @@ struct Resource {
     cap: f64,
     /// Classes crossing this resource.
     classes: Vec<u32>,
+    /// The group of the classes bottlenecked here (its level is theirs).
+    group: u32,
     /// Number of classes bottlenecked here.
     n_bott: u32,
+    /// Entries of the groups crossing this resource, and whether they are
+    /// indexed in `Allocator::ent_of` (else found by a scan).
+    cross: Vec<u32>,
+    indexed: bool,
     /// Bits/s currently allocated: updated incrementally, and recomputed
-    /// exactly once the incremental updates outnumber its classes (so float
-    /// drift stays at a few ulps; amortized O(1)).
+    /// exactly from `cross` once the incremental updates outnumber its
+    /// entries (so float drift stays at a few ulps; amortized O(1)).
     load: f64,
     /// Incremental load updates since the last exact recomputation.
     inexact: u32,
-    /// Rate of the classes bottlenecked here (meaningful when `n_bott > 0`).
-    level: f64,
     /// Bytes carried up to `t_bytes`.
     bytes: f64,
     t_bytes: u64,
     /// Solver scratch: `mark == round` ⇒ `local` is this resource's index in
-    /// the current subproblem; `rs_mark == solve id` ⇒ it is re-levelled.
+    /// the current subproblem (or in the fast path's touched list);
+    /// `rs_mark == solve id` ⇒ it is re-levelled.
     mark: u32,
     local: u32,
     rs_mark: u32,
+    /// Fast-path scratch: load change from the levels re-solved so far.
+    dload: f64,
+}
+
+/// Classes at one rate, sharing one virtual clock: the classes bottlenecked
+/// on one resource (its *level*), or capped at one value, or not solved yet.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// The resource whose level this is, or `NONE` (a cap, or idle).
+    res: u32,
+    /// Rate of every member of every class in the group, bits/s.
+    level: f64,
+    /// Group virtual time: bytes served to each member up to `t_clock`.
+    vclock: f64,
+    t_clock: u64,
+    /// Min-heap of `(head member's finish in group virtual time, class)`
+    /// over its classes with members.
+    heap: Vec<(f64, u32)>,
+    /// Completion instant of the head of `heap` (`u64::MAX`: none/never).
+    next: u64,
+    /// Position in the global heap, or `NONE`.
+    gpos: u32,
+    /// Entries: the resources its flows cross, with how many.
+    foot: Vec<u32>,
+    /// Lowest cap among its classes and how many have it (unknown while
+    /// `min_cap_stale`).
+    min_cap: f64,
+    n_min_cap: u32,
+    min_cap_stale: bool,
+    /// Fast-path scratch: queued (`mark`) and solved (`done`) in a round,
+    /// and the level solved.
+    mark: u32,
+    done: u32,
+    new_level: f64,
+}
+
+/// How many flows of group `g` cross resource `r`.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    g: u32,
+    r: u32,
+    count: u32,
+    /// Positions in `groups[g].foot` and `res[r].cross`.
+    gpos: u32,
+    rpos: u32,
 }
 
 /// Flows sharing a path and a cap: they always have the same rate.
@@ -209,23 +300,23 @@ pub(crate) struct Class {
     path: Vec<u32>,
     /// `pos[i]`: index of this class in `resources[path[i]].classes`.
     pos: Vec<u32>,
+    /// `ent[i]`: the entry of `(group, path[i])`.
+    ent: Vec<u32>,
     /// Cap in bits/s (`INFINITY` if none) and as given.
     cap: f64,
     cap_bits: Option<u64>,
     live: bool,
-    /// Rate of each member, bits/s.
-    rate: f64,
     /// `BOTT_CAP`, a resource index, or `NONE` before the first solve.
     bott: u32,
-    /// Bytes served to each member up to `t_clock`.
-    vclock: f64,
-    t_clock: u64,
-    /// Min-heap of `(finish virtual time, flow index)`.
+    /// The group it belongs to (follows from `bott`).
+    group: u32,
+    /// Class virtual time (bytes served to each member) is the group's
+    /// clock minus `offset`.
+    offset: f64,
+    /// Position in the group's class heap, or `NONE`.
+    hpos: u32,
+    /// Min-heap of `(finish in class virtual time, flow index)`.
     members: Vec<(f64, u32)>,
-    /// Completion instant of `members[0]` (`u64::MAX`: none or never).
-    next: u64,
-    /// Position in the global heap, or `NONE`.
-    gpos: u32,
     /// Solver scratch (see `Resource`).
     mark: u32,
     local: u32,
@@ -266,6 +357,13 @@ struct Scratch {
     heap: std::collections::BinaryHeap<solve::FillEv>,
     /// `(cap, local class)` of the capped free classes, sorted.
     caps: Vec<(f64, u32)>,
+    /// `(group, level)` set by a solve.
+    levels: Vec<(u32, f64)>,
+    /// Fast path: groups whose level changes, resources whose load does
+    /// (with the new load).
+    changed: Vec<u32>,
+    touched: Vec<u32>,
+    new_load: Vec<f64>,
     /// Classes to empty in `cut_all_on`.
     doomed: Vec<u32>,
 }
@@ -275,10 +373,18 @@ struct Scratch {
 pub struct Allocator {
     res: Vec<Resource>,
     cls: Vec<Class>,
+    groups: Vec<Group>,
+    ents: Vec<Entry>,
     flows: Vec<FlowSlot>,
     free_cls: Vec<u32>,
     free_flows: Vec<u32>,
-    /// Global heap of `(next completion ns, class)`.
+    free_ents: Vec<u32>,
+    /// `(group << 32 | resource)` → entry, for the resources crossed by
+    /// many groups; looked up, never iterated.
+    ent_of: FxHashMap<u64, u32>,
+    /// Cap (bits/s) → its group; looked up, never iterated.
+    cap_group: FxHashMap<u64, u32>,
+    /// Global heap of `(next completion ns, group)`.
     gheap: Vec<(u64, u32)>,
     /// Completions processed but not yet popped, in time order.
     pending: Vec<Completion>,
@@ -293,17 +399,6 @@ impl Default for Allocator {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Σ members × rate over `classes`: a resource's load, recomputed exactly.
-fn exact_load(classes: &[u32], cls: &[Class]) -> f64 {
-    classes
-        .iter()
-        .map(|&c| {
-            let cl = &cls[c as usize];
-            cl.members.len() as f64 * cl.rate
-        })
-        .sum()
 }
 
 /// Bytes moved at `rate_bps` bits/s during `dt_ns` nanoseconds.
@@ -327,55 +422,20 @@ fn ns_to_move(bytes: f64, rate_bps: f64) -> u64 {
     }
 }
 
-impl Class {
-    /// The virtual clock read at `t` (≥ `t_clock`).
-    #[inline]
-    fn vclock_at(&self, t: u64) -> f64 {
-        self.vclock + bytes_in(self.rate, t.saturating_sub(self.t_clock))
-    }
-
-    /// Moves the clock's reference point to `t` at the current rate.
-    #[inline]
-    fn settle(&mut self, t: u64) {
-        self.vclock = self.vclock_at(t);
-        self.t_clock = t;
-    }
-
-    /// Recomputes `next` from the head member.
-    #[inline]
-    fn recompute_next(&mut self) {
-        self.next = match self.members.first() {
-            None => u64::MAX,
-            Some(&(finish, _)) => {
-                let ns = ns_to_move(finish - self.vclock, self.rate);
-                if ns == u64::MAX {
-                    u64::MAX
-                } else {
-                    self.t_clock.saturating_add(ns)
-                }
-            }
-        };
-    }
-
-    /// Subtracts the clock from every finish time (order is preserved).
-    fn rebase(&mut self) {
-        let v = self.vclock;
-        for m in &mut self.members {
-            m.0 -= v;
-        }
-        self.vclock = 0.0;
-    }
-}
-
 impl Allocator {
     /// An empty allocator.
     pub fn new() -> Self {
-        Allocator {
+        let mut a = Allocator {
             res: Vec::new(),
             cls: Vec::new(),
+            groups: Vec::new(),
+            ents: Vec::new(),
             flows: Vec::new(),
             free_cls: Vec::new(),
             free_flows: Vec::new(),
+            free_ents: Vec::new(),
+            ent_of: FxHashMap::default(),
+            cap_group: FxHashMap::default(),
             gheap: Vec::new(),
             pending: Vec::new(),
             active: 0,
@@ -383,7 +443,10 @@ impl Allocator {
             round: 1,
             solve_id: 1,
             s: Scratch::default(),
-        }
+        };
+        let idle = a.new_group(NONE, 0.0);
+        debug_assert_eq!(idle, IDLE);
+        a
     }
 
     // -----------------------------------------------------------------------
@@ -393,18 +456,22 @@ impl Allocator {
     /// Adds a resource with the given capacity.
     pub fn add_resource(&mut self, capacity: Bandwidth) -> ResourceId {
         let id = ResourceId(self.res.len() as u32);
+        let group = self.new_group(id.0, 0.0);
         self.res.push(Resource {
             cap: capacity.0 as f64,
             classes: Vec::new(),
+            group,
             n_bott: 0,
+            cross: Vec::new(),
+            indexed: false,
             load: 0.0,
             inexact: 0,
-            level: 0.0,
             bytes: 0.0,
             t_bytes: self.now,
             mark: 0,
             local: 0,
             rs_mark: 0,
+            dload: 0.0,
         });
         id
     }
@@ -555,16 +622,19 @@ impl Allocator {
         };
         self.active += 1;
 
-        let cl = &mut self.cls[c as usize];
-        let mut v = cl.vclock_at(t);
+        let mut v = self.class_vclock(c, t);
         if v > REBASE_AT {
-            cl.settle(t);
-            cl.rebase();
+            self.rebase_class(c, t);
             v = 0.0;
         }
-        heap::m_push(&mut cl.members, &mut self.flows, v + size.0 as f64, fidx);
-        cl.recompute_next();
-        heap::g_fix(&mut self.gheap, &mut self.cls, c);
+        let cl = &mut self.cls[c as usize];
+        heap::push(
+            &mut cl.members,
+            &mut self.flows[..],
+            (v + size.0 as f64, fidx),
+        );
+        self.class_changed_head(c);
+        self.count_member(c, true);
         self.shift_load(c, 1.0, t);
 
         self.seed_class_change(c);
@@ -637,7 +707,7 @@ impl Allocator {
 
     /// The rate of an active flow, bits/s.
     pub fn rate(&self, f: FlowId) -> Option<f64> {
-        self.class_of(f).map(|c| self.cls[c as usize].rate)
+        self.class_of(f).map(|c| self.class_rate(c))
     }
 
     /// What limits an active flow (`None` for an unknown flow).
@@ -717,11 +787,17 @@ impl Allocator {
         (slot.generation == f.generation && slot.class != NONE).then_some(slot.class)
     }
 
+    /// The rate of each member of class `c`.
+    #[inline]
+    fn class_rate(&self, c: u32) -> f64 {
+        self.groups[self.cls[c as usize].group as usize].level
+    }
+
     fn delivered_raw(&self, t: u64, fi: u32) -> Bytes {
         let slot = &self.flows[fi as usize];
         let cl = &self.cls[slot.class as usize];
         let finish = cl.members[slot.hpos as usize].0;
-        let remaining = finish - cl.vclock_at(t);
+        let remaining = finish - self.class_vclock(slot.class, t);
         let size = slot.size as f64;
         let done = (size - remaining).clamp(0.0, size).floor();
         Bytes((done as u64).min(slot.size))
@@ -756,21 +832,21 @@ impl Allocator {
         cl.path.clear();
         cl.path.extend(path.iter().map(|r| r.0));
         cl.pos.clear();
+        cl.ent.clear();
         cl.cap = cap_bits.map_or(f64::INFINITY, |b| b as f64);
         cl.cap_bits = cap_bits;
         cl.live = true;
-        cl.rate = 0.0;
         cl.bott = NONE;
-        cl.vclock = 0.0;
-        cl.t_clock = t;
+        cl.group = NONE;
+        cl.offset = 0.0;
+        cl.hpos = NONE;
         cl.members.clear();
-        cl.next = u64::MAX;
-        cl.gpos = NONE;
         for r in path {
             let list = &mut self.res[r.0 as usize].classes;
             cl.pos.push(list.len() as u32);
             list.push(c);
         }
+        self.join_group(c, IDLE, t, 0.0);
         c
     }
 
@@ -807,19 +883,18 @@ impl Allocator {
     fn remove_member(&mut self, c: u32, fi: u32, t: u64) {
         let hpos = self.flows[fi as usize].hpos;
         let cl = &mut self.cls[c as usize];
-        heap::m_remove(&mut cl.members, &mut self.flows, hpos);
+        heap::remove(&mut cl.members, &mut self.flows[..], hpos);
+        self.count_member(c, false);
         self.shift_load(c, -1.0, t);
         let slot = &mut self.flows[fi as usize];
         slot.class = NONE;
         slot.generation = slot.generation.wrapping_add(1);
         self.free_flows.push(fi);
         self.active -= 1;
+        self.class_changed_head(c);
         if self.cls[c as usize].members.is_empty() {
-            self.delete_class(c);
+            self.delete_class(c, t);
         } else {
-            let cl = &mut self.cls[c as usize];
-            cl.recompute_next();
-            heap::g_fix(&mut self.gheap, &mut self.cls, c);
             self.seed_class_change(c);
         }
     }
@@ -827,19 +902,25 @@ impl Allocator {
     /// Adds `members` (±1) members' worth of class `c`'s current rate to
     /// the load of its resources at `t`, settling their byte counters first.
     fn shift_load(&mut self, c: u32, members: f64, t: u64) {
-        let Allocator { res, cls, .. } = self;
-        let cl = &cls[c as usize];
-        if cl.rate == 0.0 {
+        let rate = self.class_rate(c);
+        if rate == 0.0 {
             return;
         }
-        for &r in &cl.path {
+        let Allocator {
+            res,
+            cls,
+            groups,
+            ents,
+            ..
+        } = self;
+        for &r in &cls[c as usize].path {
             let rr = &mut res[r as usize];
             rr.bytes += bytes_in(rr.load, t.saturating_sub(rr.t_bytes));
             rr.t_bytes = t;
-            rr.load += members * cl.rate;
+            rr.load += members * rate;
             rr.inexact += 1;
-            if rr.inexact as usize > rr.classes.len() {
-                rr.load = exact_load(&rr.classes, cls);
+            if rr.inexact as usize > rr.cross.len() {
+                rr.load = group::exact_load(rr, ents, groups);
                 rr.inexact = 0;
             }
         }
@@ -847,16 +928,9 @@ impl Allocator {
 
     /// Deletes an empty class (its load is already gone); the resources
     /// where some class is bottlenecked are re-levelled.
-    fn delete_class(&mut self, c: u32) {
+    fn delete_class(&mut self, c: u32, t: u64) {
         let ci = c as usize;
-        if self.cls[ci].gpos != NONE {
-            let pos = self.cls[ci].gpos;
-            heap::g_remove(&mut self.gheap, &mut self.cls, pos);
-        }
-        let b = self.cls[ci].bott;
-        if b < BOTT_CAP {
-            self.res[b as usize].n_bott -= 1;
-        }
+        self.leave_group(c, t);
         let path = std::mem::take(&mut self.cls[ci].path);
         for (i, &r) in path.iter().enumerate() {
             let p = self.cls[ci].pos[i] as usize;
@@ -882,10 +956,8 @@ impl Allocator {
         let cl = &mut self.cls[ci];
         cl.path = path;
         cl.live = false;
-        cl.rate = 0.0;
         cl.bott = NONE;
-        cl.vclock = 0.0;
-        cl.next = u64::MAX;
+        cl.group = NONE;
         self.free_cls.push(c);
     }
 
@@ -896,14 +968,17 @@ impl Allocator {
             if t > limit {
                 break;
             }
-            while let Some(&(t2, c)) = self.gheap.first() {
+            while let Some(&(t2, g)) = self.gheap.first() {
                 if t2 != t {
                     break;
                 }
+                // A group in the completion heap has a class with a member:
+                // `next` is `u64::MAX` (not in the heap) otherwise.
+                let Some(&(_, c)) = self.groups[g as usize].heap.first() else {
+                    unreachable!("group {g} in the completion heap has no class");
+                };
                 let Some(&(_, fi)) = self.cls[c as usize].members.first() else {
-                    // A class in the heap always has a member: `next` is
-                    // `u64::MAX` (not in the heap) for an empty class.
-                    unreachable!("class {c} in the completion heap has no member");
+                    unreachable!("class {c} in a group heap has no member");
                 };
                 let slot = self.flows[fi as usize];
                 self.pending.push(Completion {

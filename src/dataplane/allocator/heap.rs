@@ -1,167 +1,189 @@
-//! Two indexed binary min-heaps, each storing its entries' positions in the
-//! owning records so that an entry can be re-keyed or removed in O(log n):
+//! Indexed binary min-heaps: each entry's position is stored in the record
+//! it refers to, so that an entry can be re-keyed or removed in O(log n).
+//! Three are used:
 //!
-//! * the **global heap** of classes keyed by `(next completion ns, class)`,
-//!   position kept in [`Class::gpos`](super::Class);
-//! * a class's **member heap** keyed by `(finish virtual time, flow index)`,
-//!   position kept in [`FlowSlot::hpos`](super::FlowSlot).
+//! * the **global heap** of groups keyed by `(next completion ns, group)`,
+//!   position kept in [`Group::gpos`](super::Group);
+//! * a group's **class heap** keyed by `(head finish in group virtual time,
+//!   class)`, position kept in [`Class::hpos`](super::Class);
+//! * a class's **member heap** keyed by `(finish in class virtual time,
+//!   flow index)`, position kept in [`FlowSlot::hpos`](super::FlowSlot).
 //!
 //! Ties are broken by the index, so the order never depends on insertion
 //! history beyond the indices themselves (determinism).
 
 use std::cmp::Ordering;
 
-use super::{Class, FlowSlot, NONE};
+use super::{Class, FlowSlot, Group, NONE};
 
-// ---------------------------------------------------------------------------
-// Global heap of classes
-// ---------------------------------------------------------------------------
+/// A heap key: ordered, and naming the record it belongs to.
+pub(super) trait Key: Copy {
+    fn less(self, other: Self) -> bool;
+    fn item(self) -> u32;
+}
+
+impl Key for (u64, u32) {
+    #[inline]
+    fn less(self, other: Self) -> bool {
+        self < other
+    }
+    #[inline]
+    fn item(self) -> u32 {
+        self.1
+    }
+}
+
+impl Key for (f64, u32) {
+    #[inline]
+    fn less(self, other: Self) -> bool {
+        match self.0.total_cmp(&other.0) {
+            Ordering::Less => true,
+            Ordering::Greater => false,
+            Ordering::Equal => self.1 < other.1,
+        }
+    }
+    #[inline]
+    fn item(self) -> u32 {
+        self.1
+    }
+}
+
+/// The records that remember their position in a heap.
+pub(super) trait Slots {
+    fn set_pos(&mut self, item: u32, pos: u32);
+    fn pos(&self, item: u32) -> u32;
+}
+
+impl Slots for [FlowSlot] {
+    #[inline]
+    fn set_pos(&mut self, item: u32, pos: u32) {
+        self[item as usize].hpos = pos;
+    }
+    #[inline]
+    fn pos(&self, item: u32) -> u32 {
+        self[item as usize].hpos
+    }
+}
+
+impl Slots for [Class] {
+    #[inline]
+    fn set_pos(&mut self, item: u32, pos: u32) {
+        self[item as usize].hpos = pos;
+    }
+    #[inline]
+    fn pos(&self, item: u32) -> u32 {
+        self[item as usize].hpos
+    }
+}
+
+impl Slots for [Group] {
+    #[inline]
+    fn set_pos(&mut self, item: u32, pos: u32) {
+        self[item as usize].gpos = pos;
+    }
+    #[inline]
+    fn pos(&self, item: u32) -> u32 {
+        self[item as usize].gpos
+    }
+}
 
 #[inline]
-fn g_sift_up(heap: &mut [(u64, u32)], cls: &mut [Class], mut i: usize) {
+fn sift_up<K: Key, S: Slots + ?Sized>(heap: &mut [K], s: &mut S, mut i: usize) {
+    let k = heap[i];
     while i > 0 {
         let p = (i - 1) / 2;
-        if heap[i] < heap[p] {
-            heap.swap(i, p);
-            cls[heap[i].1 as usize].gpos = i as u32;
-            cls[heap[p].1 as usize].gpos = p as u32;
+        if k.less(heap[p]) {
+            heap[i] = heap[p];
+            s.set_pos(heap[i].item(), i as u32);
             i = p;
         } else {
             break;
         }
     }
+    heap[i] = k;
+    s.set_pos(k.item(), i as u32);
 }
 
 #[inline]
-fn g_sift_down(heap: &mut [(u64, u32)], cls: &mut [Class], mut i: usize) {
+fn sift_down<K: Key, S: Slots + ?Sized>(heap: &mut [K], s: &mut S, mut i: usize) {
     let n = heap.len();
+    let k = heap[i];
     loop {
         let l = 2 * i + 1;
         if l >= n {
             break;
         }
         let r = l + 1;
-        let m = if r < n && heap[r] < heap[l] { r } else { l };
-        if heap[m] < heap[i] {
-            heap.swap(i, m);
-            cls[heap[i].1 as usize].gpos = i as u32;
-            cls[heap[m].1 as usize].gpos = m as u32;
+        let m = if r < n && heap[r].less(heap[l]) { r } else { l };
+        if heap[m].less(k) {
+            heap[i] = heap[m];
+            s.set_pos(heap[i].item(), i as u32);
             i = m;
         } else {
             break;
         }
     }
+    heap[i] = k;
+    s.set_pos(k.item(), i as u32);
 }
 
-/// Removes the entry at `pos`.
-pub(super) fn g_remove(heap: &mut Vec<(u64, u32)>, cls: &mut [Class], pos: u32) {
-    let pos = pos as usize;
-    let removed = heap.swap_remove(pos);
-    cls[removed.1 as usize].gpos = NONE;
-    if pos < heap.len() {
-        cls[heap[pos].1 as usize].gpos = pos as u32;
-        g_sift_up(heap, cls, pos);
-        g_sift_down(heap, cls, pos);
-    }
-}
-
-/// Puts class `c` at its current key `cls[c].next`: inserts, re-keys, or
-/// removes it when it has no completion (`u64::MAX`).
-pub(super) fn g_fix(heap: &mut Vec<(u64, u32)>, cls: &mut [Class], c: u32) {
-    let key = cls[c as usize].next;
-    let pos = cls[c as usize].gpos;
-    if key == u64::MAX {
-        if pos != NONE {
-            g_remove(heap, cls, pos);
-        }
-        return;
-    }
-    if pos == NONE {
-        heap.push((key, c));
-        let i = heap.len() - 1;
-        cls[c as usize].gpos = i as u32;
-        g_sift_up(heap, cls, i);
-    } else {
-        let i = pos as usize;
-        heap[i].0 = key;
-        g_sift_up(heap, cls, i);
-        let i = cls[c as usize].gpos as usize;
-        g_sift_down(heap, cls, i);
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Member heap of a class
-// ---------------------------------------------------------------------------
-
+/// Inserts `k` (its item must not be in the heap).
 #[inline]
-fn m_less(a: (f64, u32), b: (f64, u32)) -> bool {
-    match a.0.total_cmp(&b.0) {
-        Ordering::Less => true,
-        Ordering::Greater => false,
-        Ordering::Equal => a.1 < b.1,
-    }
-}
-
-#[inline]
-fn m_sift_up(heap: &mut [(f64, u32)], flows: &mut [FlowSlot], mut i: usize) {
-    while i > 0 {
-        let p = (i - 1) / 2;
-        if m_less(heap[i], heap[p]) {
-            heap.swap(i, p);
-            flows[heap[i].1 as usize].hpos = i as u32;
-            flows[heap[p].1 as usize].hpos = p as u32;
-            i = p;
-        } else {
-            break;
-        }
-    }
-}
-
-#[inline]
-fn m_sift_down(heap: &mut [(f64, u32)], flows: &mut [FlowSlot], mut i: usize) {
-    let n = heap.len();
-    loop {
-        let l = 2 * i + 1;
-        if l >= n {
-            break;
-        }
-        let r = l + 1;
-        let m = if r < n && m_less(heap[r], heap[l]) {
-            r
-        } else {
-            l
-        };
-        if m_less(heap[m], heap[i]) {
-            heap.swap(i, m);
-            flows[heap[i].1 as usize].hpos = i as u32;
-            flows[heap[m].1 as usize].hpos = m as u32;
-            i = m;
-        } else {
-            break;
-        }
-    }
-}
-
-/// Inserts flow `f` with finish virtual time `finish`.
-pub(super) fn m_push(heap: &mut Vec<(f64, u32)>, flows: &mut [FlowSlot], finish: f64, f: u32) {
-    heap.push((finish, f));
+pub(super) fn push<K: Key, S: Slots + ?Sized>(heap: &mut Vec<K>, s: &mut S, k: K) {
+    heap.push(k);
     let i = heap.len() - 1;
-    flows[f as usize].hpos = i as u32;
-    m_sift_up(heap, flows, i);
+    sift_up(heap, s, i);
 }
 
 /// Removes the entry at `pos` and returns it.
-pub(super) fn m_remove(heap: &mut Vec<(f64, u32)>, flows: &mut [FlowSlot], pos: u32) -> (f64, u32) {
+#[inline]
+pub(super) fn remove<K: Key, S: Slots + ?Sized>(heap: &mut Vec<K>, s: &mut S, pos: u32) -> K {
     let pos = pos as usize;
     let removed = heap.swap_remove(pos);
-    flows[removed.1 as usize].hpos = NONE;
+    s.set_pos(removed.item(), NONE);
     if pos < heap.len() {
-        let moved = heap[pos].1 as usize;
-        flows[moved].hpos = pos as u32;
-        m_sift_up(heap, flows, pos);
-        let at = flows[moved].hpos as usize;
-        m_sift_down(heap, flows, at);
+        let moved = heap[pos].item();
+        sift_up(heap, s, pos);
+        let at = s.pos(moved) as usize;
+        sift_down(heap, s, at);
     }
     removed
+}
+
+/// Replaces the entry at `pos` by `k` (same item) and restores the order.
+#[inline]
+pub(super) fn rekey<K: Key, S: Slots + ?Sized>(heap: &mut [K], s: &mut S, pos: u32, k: K) {
+    let pos = pos as usize;
+    let item = k.item();
+    heap[pos] = k;
+    sift_up(heap, s, pos);
+    let at = s.pos(item) as usize;
+    sift_down(heap, s, at);
+}
+
+/// Puts `item` in the heap at key `key`, re-keys it, or removes it when the
+/// key is `None`, given its current position `pos` (`NONE` if absent).
+#[inline]
+pub(super) fn fix<K: Key, S: Slots + ?Sized>(
+    heap: &mut Vec<K>,
+    s: &mut S,
+    pos: u32,
+    key: Option<K>,
+) {
+    match (key, pos) {
+        (None, NONE) => {}
+        (None, p) => {
+            remove(heap, s, p);
+        }
+        (Some(k), NONE) => push(heap, s, k),
+        (Some(k), p) => rekey(heap, s, p, k),
+    }
+}
+
+/// Restores the heap order after keys were changed in place (positions
+/// are those of the current slots).
+pub(super) fn heapify<K: Key, S: Slots + ?Sized>(heap: &mut [K], s: &mut S) {
+    for i in (0..heap.len() / 2).rev() {
+        sift_down(heap, s, i);
+    }
 }

@@ -1,13 +1,16 @@
-//! The local re-solve: progressive filling over the free classes of a
-//! subproblem, checked on its boundary and grown until the result is max-min
-//! fair everywhere (see the parent module's docs for the argument).
+//! Re-solving after an event: first the fast path (re-level the groups the
+//! event touches, keeping every class in its group, and check the max-min
+//! conditions where loads moved); failing that, the general local re-solve
+//! (progressive filling over the free classes of a subproblem, checked on
+//! its boundary and grown until the result is max-min fair everywhere). See
+//! the parent module's docs for the arguments.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::{
-    bytes_in, heap, Allocator, Class, Resource, Scratch, ABS_TOLERANCE_BPS, BOTT_CAP, NONE,
-    REBASE_AT, SATURATION_TOLERANCE,
+    bytes_in, group, Allocator, Class, Resource, Scratch, ABS_TOLERANCE_BPS, BOTT_CAP, IDLE, NONE,
+    SATURATION_TOLERANCE,
 };
 
 /// A lower bound on the water level at which local resource `id`
@@ -100,6 +103,10 @@ impl Allocator {
             for c in &mut self.cls {
                 c.mark = 0;
             }
+            for g in &mut self.groups {
+                g.mark = 0;
+                g.done = 0;
+            }
             self.round = 1;
         }
         self.round += 1;
@@ -109,7 +116,9 @@ impl Allocator {
     /// Re-solves what the seeds (in `self.s`) may have changed, at time `t`,
     /// applies the new rates, and clears the seeds.
     pub(super) fn solve(&mut self, t: u64) {
-        if !(self.s.seed_cls.is_empty() && self.s.rs.is_empty()) {
+        let seeded = !(self.s.seed_cls.is_empty() && self.s.rs.is_empty());
+        // The fast path first; the general solve if it cannot conclude.
+        if seeded && !self.relevel(t) {
             let sid = self.solve_id;
             loop {
                 let round = self.next_round();
@@ -138,7 +147,13 @@ impl Allocator {
     /// Builds the subproblem: free classes, local resources, residual
     /// capacities, unfrozen counts and the CSR adjacency.
     fn build(&mut self, round: u32) {
-        let Allocator { res, cls, s, .. } = self;
+        let Allocator {
+            res,
+            cls,
+            groups,
+            s,
+            ..
+        } = self;
         s.lres.clear();
         s.lcls.clear();
         for i in 0..s.seed_cls.len() {
@@ -159,7 +174,7 @@ impl Allocator {
         s.old_rate.clear();
         for &c in &s.lcls {
             let cl = &cls[c as usize];
-            s.old_rate.push(cl.rate);
+            s.old_rate.push(groups[cl.group as usize].level);
             for &r in &cl.path {
                 s.start[res[r as usize].local as usize + 1] += 1;
             }
@@ -288,7 +303,13 @@ impl Allocator {
     /// the fixed classes are scanned only when `r` has none bottlenecked and
     /// a free class just saturated it.
     fn grow_on_violations(&mut self, round: u32, sid: u32) -> bool {
-        let Allocator { res, cls, s, .. } = self;
+        let Allocator {
+            res,
+            cls,
+            groups,
+            s,
+            ..
+        } = self;
         let mut grew = false;
         for lt in 0..s.lres.len() {
             let r = s.lres[lt];
@@ -321,7 +342,7 @@ impl Allocator {
                 // (ii) the fixed classes bottlenecked here keep `r` saturated
                 // and stay the fastest on it; (i) no free class saturated it
                 // below them.
-                let level = rr.level;
+                let level = groups[rr.group as usize].level;
                 let load = rr.load - old_free + new_free;
                 !saturated(load, rr.cap)
                     || !rate_le(max_free, level)
@@ -332,7 +353,7 @@ impl Allocator {
                 for &c in &rr.classes {
                     let cl = &cls[c as usize];
                     if cl.mark != round {
-                        max_fixed = max_fixed.max(cl.rate);
+                        max_fixed = max_fixed.max(groups[cl.group as usize].level);
                     }
                 }
                 !rate_le(max_fixed, free_level)
@@ -348,61 +369,316 @@ impl Allocator {
         grew
     }
 
-    /// Applies the solved rates and bottlenecks, settling virtual clocks and
-    /// resource byte counters at `t`.
+    /// Applies the solved rates and bottlenecks at `t`: classes move to
+    /// the group of their new bottleneck, and each resource whose
+    /// bottlenecked classes were all free takes the level the fill gave
+    /// them (one whose fixed classes stay bottlenecked there keeps its
+    /// level: the boundary check accepted the free ones as equal to it).
     fn apply(&mut self, t: u64) {
+        {
+            let Allocator { res, cls, s, .. } = self;
+            // Resource byte counters must be settled with the old loads.
+            for &r in &s.lres {
+                let rr = &mut res[r as usize];
+                rr.bytes += bytes_in(rr.load, t.saturating_sub(rr.t_bytes));
+                rr.t_bytes = t;
+            }
+            s.levels.clear();
+            for lt in 0..s.lres.len() {
+                let r = s.lres[lt];
+                let mut was = 0;
+                let mut level = None;
+                for a in s.start[lt]..s.start[lt + 1] {
+                    let lk = s.adj[a as usize] as usize;
+                    if cls[s.lcls[lk] as usize].bott == r {
+                        was += 1;
+                    }
+                    if s.bott[lk] == r {
+                        level = Some(s.rate[lk]);
+                    }
+                }
+                let rr = &res[r as usize];
+                if let Some(level) = level.filter(|_| rr.n_bott == was) {
+                    s.levels.push((rr.group, level));
+                }
+            }
+        }
+        for lk in 0..self.s.lcls.len() {
+            let c = self.s.lcls[lk];
+            let nb = self.s.bott[lk];
+            if nb != self.cls[c as usize].bott {
+                let g = self.group_for(c, nb);
+                self.move_class(c, g, t);
+            }
+        }
+        for i in 0..self.s.levels.len() {
+            let (g, level) = self.s.levels[i];
+            self.set_level(g, level, t);
+        }
         let Allocator {
-            res, cls, s, gheap, ..
+            res,
+            groups,
+            ents,
+            s,
+            ..
         } = self;
-        // Resource byte counters must be settled with the old loads first.
         for &r in &s.lres {
             let rr = &mut res[r as usize];
+            rr.load = group::exact_load(rr, ents, groups);
+            rr.inexact = 0;
+        }
+    }
+
+    /// The fast path: re-levels the groups the seeds touch, keeping every
+    /// class in its group, and keeps the result if it is max-min fair.
+    ///
+    /// A group's level is what its resource's capacity leaves after the
+    /// other groups crossing it, shared by its flows: `(cap − Σ others'
+    /// flows × level) / own flows`, read from the resource's entries. Each
+    /// group whose level moves queues the groups bottlenecked on the
+    /// resources its flows cross; groups are solved once each, lowest old
+    /// level first, and one that would have to be solved again (a cycle,
+    /// or ties) abandons the fast path. The result is then checked on every
+    /// resource whose load moved: no resource above capacity, every level
+    /// at least 0 and at most the lowest cap of its classes, and every
+    /// bottleneck resource saturated with its level the largest rate on it.
+    /// Those are the max-min conditions for every flow (a resource whose
+    /// load did not move keeps them), so the result is *the* max-min fair
+    /// allocation. Cost: the entries of the touched groups and resources,
+    /// independent of the number of classes and flows.
+    ///
+    /// A class not solved yet joins, first, the group of the lowest level
+    /// on its path (or its cap's group when the cap is lower), if any. Returns
+    /// false (nothing applied but that) when the general solve is needed.
+    fn relevel(&mut self, t: u64) -> bool {
+        let round = self.next_round();
+        let mut q = std::mem::take(&mut self.s.heap).into_vec();
+        q.clear();
+        let mut q = BinaryHeap::from(q);
+        let ok = self.relevel_in(t, round, &mut q);
+        self.s.heap = q;
+        ok
+    }
+
+    fn relevel_in(&mut self, t: u64, round: u32, q: &mut BinaryHeap<FillEv>) -> bool {
+        self.s.changed.clear();
+        self.s.touched.clear();
+        self.s.new_load.clear();
+        // Seeds: the groups of the seeded classes and resources.
+        for i in 0..self.s.seed_cls.len() {
+            let c = self.s.seed_cls[i];
+            if !self.cls[c as usize].live {
+                continue;
+            }
+            if self.cls[c as usize].group == IDLE && !self.join_guess(c, t) {
+                return false;
+            }
+            let Allocator {
+                res,
+                cls,
+                groups,
+                s,
+                ..
+            } = self;
+            let cl = &cls[c as usize];
+            for &u in &cl.path {
+                touch(u, round, res, s);
+            }
+            queue(cl.group, round, groups, q);
+        }
+        {
+            let Allocator { res, groups, s, .. } = self;
+            for i in 0..s.rs.len() {
+                let r = s.rs[i];
+                touch(r, round, res, s);
+                if res[r as usize].n_bott > 0 {
+                    queue(res[r as usize].group, round, groups, q);
+                }
+            }
+        }
+        let Allocator {
+            res,
+            cls,
+            groups,
+            ents,
+            s,
+            ..
+        } = self;
+        let lvl = |groups: &[super::Group], h: u32| {
+            let gr = &groups[h as usize];
+            if gr.done == round {
+                gr.new_level
+            } else {
+                gr.level
+            }
+        };
+        while let Some(ev) = q.pop() {
+            let g = ev.id;
+            let gi = g as usize;
+            if groups[gi].done == round {
+                continue;
+            }
+            groups[gi].done = round;
+            let r = groups[gi].res;
+            let rr = &res[r as usize];
+            let mut other = 0.0;
+            let mut own = 0;
+            for &e in &rr.cross {
+                let en = &ents[e as usize];
+                if en.g == g {
+                    own = en.count;
+                } else {
+                    other += f64::from(en.count) * lvl(groups, en.g);
+                }
+            }
+            if own == 0 {
+                return false;
+            }
+            let level = (rr.cap - other) / f64::from(own);
+            if level.is_nan() || level < 0.0 {
+                return false;
+            }
+            groups[gi].new_level = level;
+            if level.to_bits() == groups[gi].level.to_bits() {
+                continue;
+            }
+            if !rate_le(level, groups[gi].min_cap(cls)) {
+                return false;
+            }
+            s.changed.push(g);
+            let delta = level - groups[gi].level;
+            for j in 0..groups[gi].foot.len() {
+                let en = &ents[groups[gi].foot[j] as usize];
+                let u = en.r;
+                touch(u, round, res, s);
+                let ru = &mut res[u as usize];
+                ru.dload += f64::from(en.count) * delta;
+                if u != r && ru.n_bott > 0 {
+                    let h = ru.group;
+                    if groups[h as usize].done == round {
+                        return false;
+                    }
+                    queue(h, round, groups, q);
+                }
+            }
+        }
+        // Check every resource whose load moves: its new load is the
+        // maintained one plus the level changes crossing it; a bottleneck
+        // resource is recomputed exactly from its entries, with the largest
+        // level on it.
+        for i in 0..s.touched.len() {
+            let rr = &res[s.touched[i] as usize];
+            let load = if rr.n_bott > 0 {
+                let mut load = 0.0;
+                let mut max_level = 0.0f64;
+                for &e in &rr.cross {
+                    let en = &ents[e as usize];
+                    if en.count > 0 {
+                        let l = lvl(groups, en.g);
+                        load += f64::from(en.count) * l;
+                        max_level = max_level.max(l);
+                    }
+                }
+                if !(saturated(load, rr.cap) && rate_le(max_level, lvl(groups, rr.group))) {
+                    return false;
+                }
+                load
+            } else {
+                rr.load + rr.dload
+            };
+            if load > rr.cap * (1.0 + 1e-12) + ABS_TOLERANCE_BPS {
+                return false;
+            }
+            s.new_load.push(load);
+        }
+        // Apply: byte counters at the old loads, levels, then loads (drift
+        // bounded as in `shift_load`).
+        for &u in &s.touched {
+            let rr = &mut res[u as usize];
             rr.bytes += bytes_in(rr.load, t.saturating_sub(rr.t_bytes));
             rr.t_bytes = t;
         }
-        for lk in 0..s.lcls.len() {
-            let c = s.lcls[lk];
-            let (nr, nb) = (s.rate[lk], s.bott[lk]);
-            let cl = &mut cls[c as usize];
-            let ob = cl.bott;
-            if ob != nb {
-                if ob < BOTT_CAP {
-                    res[ob as usize].n_bott -= 1;
-                }
-                if nb < BOTT_CAP {
-                    res[nb as usize].n_bott += 1;
-                }
-                cl.bott = nb;
-            }
-            if cl.rate.to_bits() != nr.to_bits() {
-                cl.settle(t);
-                if cl.vclock > REBASE_AT {
-                    cl.rebase();
-                }
-                cl.rate = nr;
-                cl.recompute_next();
-                heap::g_fix(gheap, cls, c);
-            }
+        for i in 0..self.s.changed.len() {
+            let g = self.s.changed[i];
+            let level = self.groups[g as usize].new_level;
+            self.set_level(g, level, t);
         }
-        for lt in 0..s.lres.len() {
-            let rr = &mut res[s.lres[lt] as usize];
-            let nfree = s.start[lt + 1] - s.start[lt];
-            let mut delta = 0.0;
-            for a in s.start[lt]..s.start[lt + 1] {
-                let lk = s.adj[a as usize] as usize;
-                let m = cls[s.lcls[lk] as usize].members.len() as f64;
-                delta += m * (s.rate[lk] - s.old_rate[lk]);
-                if s.bott[lk] == s.lres[lt] {
-                    rr.level = s.rate[lk];
-                }
-            }
-            rr.inexact += 1;
-            if 2 * nfree as usize >= rr.classes.len() || rr.inexact as usize > rr.classes.len() {
-                rr.load = super::exact_load(&rr.classes, cls);
+        let Allocator {
+            res,
+            groups,
+            ents,
+            s,
+            ..
+        } = self;
+        for (i, &u) in s.touched.iter().enumerate() {
+            let rr = &mut res[u as usize];
+            rr.load = s.new_load[i];
+            if rr.n_bott > 0 {
                 rr.inexact = 0;
             } else {
-                rr.load += delta;
+                rr.inexact += 1;
+                if rr.inexact as usize > rr.cross.len() {
+                    rr.load = group::exact_load(rr, ents, groups);
+                    rr.inexact = 0;
+                }
             }
         }
+        true
+    }
+
+    /// Puts class `c` (not solved yet) in the group of the lowest level on
+    /// its path, or of its cap if lower; false if there is none.
+    fn join_guess(&mut self, c: u32, t: u64) -> bool {
+        let cl = &self.cls[c as usize];
+        let mut best = NONE;
+        let mut best_level = f64::INFINITY;
+        for &u in &cl.path {
+            let ru = &self.res[u as usize];
+            if ru.n_bott > 0 {
+                let l = self.groups[ru.group as usize].level;
+                if l < best_level {
+                    best_level = l;
+                    best = ru.group;
+                }
+            }
+        }
+        let g = if cl.cap < best_level {
+            match cl.cap_bits {
+                Some(bits) => self.cap_group(bits),
+                None => return false,
+            }
+        } else if best != NONE {
+            best
+        } else {
+            return false;
+        };
+        self.move_class(c, g, t);
+        let m = self.cls[c as usize].members.len() as f64;
+        self.shift_load(c, m, t);
+        true
+    }
+}
+
+/// Adds resource `u` to the fast path's touched list.
+#[inline]
+fn touch(u: u32, round: u32, res: &mut [Resource], s: &mut Scratch) {
+    let ru = &mut res[u as usize];
+    if ru.mark != round {
+        ru.mark = round;
+        ru.dload = 0.0;
+        s.touched.push(u);
+    }
+}
+
+/// Queues resource group `g` for the fast path (lowest old level first).
+#[inline]
+fn queue(g: u32, round: u32, groups: &mut [super::Group], q: &mut BinaryHeap<FillEv>) {
+    let gr = &mut groups[g as usize];
+    if gr.res != NONE && gr.mark != round {
+        gr.mark = round;
+        q.push(FillEv {
+            level: gr.level,
+            id: g,
+        });
     }
 }

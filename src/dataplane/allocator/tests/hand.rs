@@ -302,3 +302,103 @@ fn long_lived_class_rebases_its_clock_exactly() {
         ]
     );
 }
+
+#[test]
+fn distinct_paths_share_a_level_and_move_between_groups() {
+    // D = 6 shared by a (N1 E1 D), b (N2 E1 D), c (N3 E2 D); d (N1 E1),
+    // e (N2 E1), f (N3 E2); the NICs (100) never bind.
+    // D: 6/3 = 2 is below E1's 10/4 = 2.5, so a = b = c = 2 (D); then E1
+    // has 10 − 4 = 6 for d, e: 3 each; E2 has 10 − 2 = 8 for f.
+    // Cut c: D's share 6/2 = 3 is above E1's 10/4 = 2.5, so a, b, d, e =
+    // 2.5 (E1) and D carries 5 of 6; f alone on E2: 10.
+    // D to 4: D's share 4/2 = 2 < 2.5, so a = b = 2 (D), and E1 has
+    // 10 − 4 = 6 for d, e: 3 each.
+    let mut a = Allocator::new();
+    let n: Vec<_> = (0..3)
+        .map(|_| a.add_resource(Bandwidth::gbps(100)))
+        .collect();
+    let e1 = a.add_resource(Bandwidth::gbps(10));
+    let e2 = a.add_resource(Bandwidth::gbps(10));
+    let d = a.add_resource(Bandwidth::gbps(6));
+    let start =
+        |a: &mut Allocator, p: &[ResourceId]| a.start_flow(t(0), p, None, Bytes(GB)).unwrap();
+    let fa = start(&mut a, &[n[0], e1, d]);
+    let fb = start(&mut a, &[n[1], e1, d]);
+    let fc = start(&mut a, &[n[2], e2, d]);
+    let fd = start(&mut a, &[n[0], e1]);
+    let fe = start(&mut a, &[n[1], e1]);
+    let ff = start(&mut a, &[n[2], e2]);
+    for (f, want) in [
+        (fa, 2e9),
+        (fb, 2e9),
+        (fc, 2e9),
+        (fd, 3e9),
+        (fe, 3e9),
+        (ff, 8e9),
+    ] {
+        close(rate(&a, f), want);
+    }
+    assert_eq!(a.bottleneck(fa), Some(Bottleneck::Resource(d)));
+    assert_eq!(a.bottleneck(fd), Some(Bottleneck::Resource(e1)));
+    assert_eq!(a.active_classes(), 6);
+
+    a.cut_flow(t(1), fc).unwrap();
+    for (f, want) in [
+        (fa, 2.5e9),
+        (fb, 2.5e9),
+        (fd, 2.5e9),
+        (fe, 2.5e9),
+        (ff, 10e9),
+    ] {
+        close(rate(&a, f), want);
+    }
+    assert_eq!(a.bottleneck(fa), Some(Bottleneck::Resource(e1)));
+    close(a.resource_load(d), 5e9);
+
+    a.set_capacity(t(2), d, Bandwidth::gbps(4)).unwrap();
+    for (f, want) in [(fa, 2e9), (fb, 2e9), (fd, 3e9), (fe, 3e9), (ff, 10e9)] {
+        close(rate(&a, f), want);
+    }
+    assert_eq!(a.bottleneck(fb), Some(Bottleneck::Resource(d)));
+    close(a.resource_load(d), 4e9);
+    close(a.resource_load(e1), 10e9);
+}
+
+#[test]
+fn shared_group_clock_rebases_exactly() {
+    // L = 80 Gbps shared by f1 (L A, 2 TB) and f2 (L B, 1 TB): 5 GB/s each,
+    // one level on L for two distinct paths. f2 is done at 200 s; f1 (1 TB
+    // left) then runs alone at 10 GB/s. At 250 s the group clock has passed
+    // 2^40 B (1.5 TB), so f3 (L B, 100 GB) joining rebases it: f1 has
+    // 500 GB left, f1 and f3 at 5 GB/s, f3 done at 270 s; f1 has 400 GB
+    // left, alone at 10 GB/s: done at 310 s.
+    let s = 1_000_000_000u64;
+    let mut a = Allocator::new();
+    let l = a.add_resource(Bandwidth::gbps(80));
+    let la = a.add_resource(Bandwidth::gbps(100));
+    let lb = a.add_resource(Bandwidth::gbps(100));
+    let f1 = a
+        .start_flow(t(0), &[l, la], None, Bytes(2_000 * GB))
+        .unwrap();
+    let f2 = a
+        .start_flow(t(0), &[l, lb], None, Bytes(1_000 * GB))
+        .unwrap();
+    let mut out = Vec::new();
+    a.pop_completed(t(250 * s), &mut out);
+    let f3 = a
+        .start_flow(t(250 * s), &[l, lb], None, Bytes(100 * GB))
+        .unwrap();
+    assert_eq!(a.delivered(t(250 * s), f1), Some(Bytes(1_500 * GB)));
+    close(rate(&a, f1), 40e9);
+    close(rate(&a, f3), 40e9);
+    a.pop_completed(t(1_000 * s), &mut out);
+    let got: Vec<_> = out.iter().map(|c| (c.flow, c.at, c.bytes)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (f2, t(200 * s), Bytes(1_000 * GB)),
+            (f3, t(270 * s), Bytes(100 * GB)),
+            (f1, t(310 * s), Bytes(2_000 * GB))
+        ]
+    );
+}
