@@ -212,6 +212,10 @@ struct Class {
     admitted_bytes: u64,
     /// Flow completion times, in nanoseconds.
     fct: Histogram<u64>,
+    /// Connection counts by (source label, target label, path, reason): a
+    /// few entries per class (one node of a small map, next to the class's
+    /// other counters).
+    outcomes: BTreeMap<(u32, u32, PathKind, Option<Reason>), u64>,
     /// Completion times not yet in `fct`: recorded in batches, so that the
     /// histogram's counters (thousands of classes, tens of KB each) are
     /// visited once per batch rather than once per connection.
@@ -248,8 +252,6 @@ struct Run<'a> {
     classes: Vec<Class>,
     /// Per-row targets of trace classes (parsed once).
     trace_targets: BTreeMap<String, Target>,
-    /// Connection counts by (class, source label, target label, path, reason).
-    connectivity: BTreeMap<(u32, u32, u32, PathKind, Option<Reason>), u64>,
     /// The first hint seen for each (class, reason).
     hints: BTreeMap<(u32, Reason), String>,
     /// Interned source and target labels of `connectivity.csv`.
@@ -514,14 +516,8 @@ impl Run<'_> {
             }
             _ => {}
         }
-        let key = (
-            c as u32,
-            source_label,
-            target_label,
-            decision.outcome.path(),
-            reason,
-        );
-        *self.connectivity.entry(key).or_default() += 1;
+        let key = (source_label, target_label, decision.outcome.path(), reason);
+        *class.outcomes.entry(key).or_default() += 1;
         if decision.outcome.is_delivered() {
             class.admitted_bytes = class
                 .admitted_bytes
@@ -1178,6 +1174,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             fct: Histogram::new_with_bounds(1_000, 100_000_000_000_000, fct_digits)
                 .or_else(|_| Histogram::new(fct_digits))
                 .unwrap_or_else(|_| unreachable_histogram()),
+            outcomes: BTreeMap::new(),
             fct_batch: Vec::new(),
         });
     }
@@ -1216,7 +1213,6 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         dns,
         classes,
         trace_targets,
-        connectivity: BTreeMap::new(),
         hints: BTreeMap::new(),
         labels,
         events_applied: BTreeMap::new(),
@@ -1471,11 +1467,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     };
     let names: Vec<&str> = scenario.traffic.iter().map(|t| t.name.as_str()).collect();
     let connectivity: BTreeMap<ConnectivityKey, u64> = model
-        .connectivity
+        .classes
         .iter()
-        .map(|((c, src, tgt, path, reason), n)| {
+        .enumerate()
+        .flat_map(|(c, class)| class.outcomes.iter().map(move |(k, n)| (c, k, n)))
+        .map(|(c, (src, tgt, path, reason), n)| {
             let key = ConnectivityKey {
-                traffic: names[*c as usize].to_string(),
+                traffic: names[c].to_string(),
                 source: model.labels.get(*src).to_string(),
                 target: model.labels.get(*tgt).to_string(),
                 path: *path,

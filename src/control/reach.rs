@@ -205,6 +205,9 @@ pub struct Evaluator<'f> {
     /// Status of each peering connection as AWS would have settled it at
     /// creation: active, or refused with a reason and hint.
     peering_status: Vec<Result<(), Deny>>,
+    /// The AZ of every ENI, densely (read for every endpoint ENI of every
+    /// connection; the fabric's ENI records are far larger).
+    eni_az: Vec<AzId>,
 }
 
 impl<'f> Evaluator<'f> {
@@ -260,6 +263,7 @@ impl<'f> Evaluator<'f> {
             fabric,
             service_endpoints,
             peering_status,
+            eni_az: fabric.enis.iter().map(|e| e.az).collect(),
         }
     }
 
@@ -592,7 +596,7 @@ impl<'f> Evaluator<'f> {
         // back to the ENIs in live AZs so that the denial names the real
         // cause. Counted here (every live ENI's NLB is resolved, in order),
         // picked below without collecting them.
-        let eni_up = |st: &ControlState, x: EniId| st.az_up[f.enis[x.index()].az.index()];
+        let eni_up = |st: &ControlState, x: EniId| st.az_up[self.eni_az[x.index()].index()];
         let (mut n_up, mut n_served) = (0usize, 0usize);
         for &x in &ep.enis {
             if eni_up(st, x) {
@@ -609,8 +613,12 @@ impl<'f> Evaluator<'f> {
             Dns::ZonalIn(az) => f.az(az),
             _ => None,
         };
-        let pinned =
-            zonal_az.and_then(|az| ep.enis.iter().copied().find(|x| f.enis[x.index()].az == az));
+        let pinned = zonal_az.and_then(|az| {
+            ep.enis
+                .iter()
+                .copied()
+                .find(|x| self.eni_az[x.index()] == az)
+        });
         let eni = match (zonal_az, pinned) {
             (Some(az), Some(eni)) => {
                 hop!(
@@ -838,7 +846,7 @@ impl<'f> Evaluator<'f> {
             .nodes
             .iter()
             .copied()
-            .find(|x| f.enis[x.index()].az == eni_info.az)
+            .find(|x| self.eni_az[x.index()] == eni_info.az)
         else {
             return Err((
                 Reason::AzNotSupported,
@@ -1019,7 +1027,7 @@ impl<'f> Evaluator<'f> {
     /// Whether an endpoint ENI's NLB node has a healthy target to send to.
     fn eni_serves(&self, st: &mut ControlState, svc: crate::fabric::ServiceId, eni: EniId) -> bool {
         let f = self.fabric;
-        let az = f.enis[eni.index()].az;
+        let az = self.eni_az[eni.index()];
         let Some(nlb) = st.nlb_for_eni(f, svc, eni) else {
             return false;
         };
