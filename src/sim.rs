@@ -270,7 +270,9 @@ struct Run<'a> {
     last_sample: SimTime,
     /// Bytes carried by each resource at the last sample.
     sample_bytes: Vec<f64>,
-    series: BTreeMap<u32, crate::sim::ResourceSeries>,
+    /// Throughput samples of each reported resource, by resource index
+    /// (`None` for resources not reported one by one, e.g. NICs).
+    series: Vec<Option<ResourceSeries>>,
     cross_az_now: u64,
     cross_az_series: Vec<(SimTime, u64)>,
     scale_period: SimDuration,
@@ -867,6 +869,7 @@ impl Run<'_> {
         self.last_sample = now;
         if self.sample_bytes.len() < self.net.info.len() {
             self.sample_bytes.resize(self.net.info.len(), 0.0);
+            self.series.resize_with(self.net.info.len(), || None);
         }
         for (i, info) in self.net.info.iter().enumerate() {
             if info.name.is_empty() {
@@ -882,14 +885,11 @@ impl Run<'_> {
             } else {
                 0.0
             };
-            let series = self
-                .series
-                .entry(i as u32)
-                .or_insert_with(|| ResourceSeries {
-                    name: info.name.clone(),
-                    kind: info.kind,
-                    samples: Vec::new(),
-                });
+            let series = self.series[i].get_or_insert_with(|| ResourceSeries {
+                name: info.name.clone(),
+                kind: info.kind,
+                samples: Vec::new(),
+            });
             series.samples.push((now, bps, cap));
         }
         self.cross_az_series
@@ -1227,7 +1227,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         sample_interval,
         last_sample: SimTime::ZERO,
         sample_bytes: Vec::new(),
-        series: BTreeMap::new(),
+        series: Vec::new(),
         cross_az_now: 0,
         cross_az_series: Vec::new(),
         scale_period,
@@ -1362,8 +1362,9 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
     let carried: Vec<(usize, &ResourceSeries)> = model
         .series
         .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
         .filter(|(_, s)| s.samples.iter().any(|x| x.1 > 0.0))
-        .map(|(i, s)| (*i as usize, s))
         .collect();
     let bandwidth = BandwidthSummary {
         sample_interval_s: sample_interval.as_secs_f64(),
