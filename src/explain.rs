@@ -305,6 +305,7 @@ pub fn explain(
         action: class.and_then(|c| c.action.as_deref()),
         resource: class.and_then(|c| c.resource.as_deref()),
         zonal_client: false,
+        service: None,
         trace: true,
     };
     let mut rng = engine::rng_stream(seed, "explain");

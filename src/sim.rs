@@ -191,6 +191,8 @@ struct Class {
     /// The class's own source, resolved once.
     source_workload: Option<crate::fabric::WorkloadId>,
     source_site: Option<crate::fabric::SiteId>,
+    /// The class's target service, resolved once (`Target::Service` only).
+    target_service: Option<crate::fabric::ServiceId>,
     /// Label ids (into `Run::labels`) of the class's own source and target.
     source_label: u32,
     target_label: u32,
@@ -392,14 +394,14 @@ impl Run<'_> {
             }
         });
         let source: &Source = row_source.as_ref().unwrap_or(&class.source);
-        let (target, target_label): (&Target, u32) =
-            match row.as_ref().filter(|r| !r.target.is_empty()) {
-                Some(r) => match self.trace_targets.get(&r.target) {
-                    Some(t) => (t, self.labels.id(target_label(t))),
-                    None => (&spec.to, class.target_label),
-                },
-                None => (&spec.to, class.target_label),
-            };
+        let own = (&spec.to, class.target_label, class.target_service);
+        let (target, target_label, service) = match row.as_ref().filter(|r| !r.target.is_empty()) {
+            Some(r) => match self.trace_targets.get(&r.target) {
+                Some(t) => (t, self.labels.id(target_label(t)), None),
+                None => own,
+            },
+            None => own,
+        };
         let source_label = match &row_source {
             Some(s) => self.labels.id(source_label(s)),
             None => class.source_label,
@@ -480,6 +482,7 @@ impl Run<'_> {
             action: spec.action.as_deref(),
             resource: spec.resource.as_deref(),
             zonal_client: zonal_client(dns_mode, index, count),
+            service,
             trace: false,
         };
         let decision = self
@@ -1155,6 +1158,10 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             source_site: match &t.from {
                 Source::Site(x) => fabric.site(x),
                 Source::Workload(_) => None,
+            },
+            target_service: match &t.to {
+                Target::Service { name, .. } => fabric.service(name),
+                _ => None,
             },
             source_label: labels.id(source_label(&t.from)),
             target_label: labels.id(target_label(&t.to)),

@@ -38,6 +38,10 @@ pub struct Request<'a> {
     pub resource: Option<&'a str>,
     /// For `Dns::Mixed`: whether this client uses the zonal name.
     pub zonal_client: bool,
+    /// The service of a `Target::Service`, when the caller has resolved its
+    /// name already (a simulation does it once per traffic class); `None`
+    /// looks the name up.
+    pub service: Option<crate::fabric::ServiceId>,
     /// Record the hop texts (for `explain`); runs leave it off and get the
     /// outcome, reason, hop index and hint without the per-hop strings.
     pub trace: bool,
@@ -410,7 +414,7 @@ impl<'f> Evaluator<'f> {
         rng: &mut ChaCha8Rng,
     ) -> Result<(), Deny> {
         let f = self.fabric;
-        let Some(svc) = f.service(name) else {
+        let Some(svc) = req.service.or_else(|| f.service(name)) else {
             return Err((
                 Reason::NoEndpoint,
                 format!("no endpoint service named {name:?}"),

@@ -45,11 +45,54 @@ pub struct ClientSide {
 
 /// What decides which meters the legs of a connection feed: the plan with
 /// the target instance reduced to its workload (its AZ is kept) and the
-/// client side.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct AttributionKey {
-    plan: Plan,
-    client: ClientSide,
+/// client side, as 16 ids (`u32::MAX` for none): one cache line, compared
+/// and hashed as plain words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct AttributionKey([u32; 16]);
+
+impl AttributionKey {
+    fn new(plan: &Plan, client: ClientSide) -> Self {
+        const NONE: u32 = u32::MAX;
+        let one = |x: Option<u32>| x.unwrap_or(NONE);
+        let pair = |x: Option<(u32, u32)>| x.map_or((NONE, NONE), |p| p);
+        // Every field, named: a field added to `Plan` must be added here.
+        let Plan {
+            client_az,
+            endpoint,
+            nlb_node,
+            target,
+            target_site,
+            target_az,
+            peering,
+            tgw,
+            dx,
+            nat,
+            gateway_endpoint,
+        } = *plan;
+        let ClientSide { account, az } = client;
+        let (ep, eni) = pair(endpoint.map(|(e, n)| (e.0, n.0)));
+        let (site, host) = pair(target_site.map(|(s, h)| (s.0, h)));
+        let (tgw_a, tgw_b) = pair(tgw.map(|(a, b)| (a.0, b.0)));
+        AttributionKey([
+            one(client_az.map(|a| a.0)),
+            ep,
+            eni,
+            one(nlb_node.map(|n| n.0)),
+            // The target instance does not change the meters; its AZ does.
+            one(target.map(|(w, _)| w.0)),
+            site,
+            host,
+            one(target_az.map(|a| a.0)),
+            one(peering.map(|p| p.0)),
+            tgw_a,
+            tgw_b,
+            one(dx.map(|d| d.0)),
+            one(nat.map(|n| n.0)),
+            one(gateway_endpoint.map(|g| g.0)),
+            one(account.map(|a| a.0)),
+            one(az.map(|a| a.0)),
+        ])
+    }
 }
 
 /// The meters one leg of a connection feeds, resolved once: a handle into
@@ -152,12 +195,7 @@ impl UsageRecorder {
         plan: &Plan,
         client: ClientSide,
     ) -> (MeterSet, MeterSet) {
-        let mut reduced = plan.clone();
-        reduced.target = plan.target.map(|(w, _)| (w, 0));
-        let key = AttributionKey {
-            plan: reduced,
-            client,
-        };
+        let key = AttributionKey::new(plan, client);
         if let Some(sets) = self.cache.get(&key) {
             return *sets;
         }

@@ -1925,6 +1925,7 @@ impl<'f> Probe<'f> {
             action: None,
             resource: None,
             zonal_client: false,
+            service: None,
             trace: true,
         };
         self.eval
