@@ -18,6 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::sim::RunResult;
+use summary::TrafficSummary;
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -193,6 +194,9 @@ pub fn timeseries_csv(result: &RunResult) -> Result<String, ReportError> {
     csv_text("timeseries.csv", rows)
 }
 
+/// Traffic classes listed one by one in the terminal summary, at most.
+const TEXT_CLASSES: usize = 12;
+
 /// A short human summary for the terminal.
 pub fn text_summary(result: &RunResult) -> String {
     let s = &result.summary;
@@ -208,10 +212,29 @@ pub fn text_summary(result: &RunResult) -> String {
     for (r, n) in &c.denied_by_reason {
         t.push_str(&format!("  denied {r:<32} {n:>10}\n"));
     }
-    for tr in &s.traffic {
+    // Every class when there are few; otherwise the ones with problems
+    // (denied or cut connections) first, then the busiest, and a count of
+    // the rest (all are in summary.json and report.html).
+    let mut shown: Vec<&TrafficSummary> = s.traffic.iter().collect();
+    if shown.len() > TEXT_CLASSES {
+        shown.sort_by(|a, b| {
+            (b.denied + b.cut)
+                .cmp(&(a.denied + a.cut))
+                .then(b.connections.cmp(&a.connections))
+                .then(a.name.cmp(&b.name))
+        });
+        shown.truncate(TEXT_CLASSES - 2);
+    }
+    for tr in &shown {
         t.push_str(&format!(
             "  {:<20} {:>9} conns  {:>9} done  {:>6} cut  p50 {:>9.3} ms  p99 {:>9.3} ms\n",
             tr.name, tr.connections, tr.completed, tr.cut, tr.fct_ms.p50, tr.fct_ms.p99
+        ));
+    }
+    if shown.len() < s.traffic.len() {
+        t.push_str(&format!(
+            "  … and {} more traffic classes (all in summary.json and report.html)\n",
+            s.traffic.len() - shown.len()
         ));
     }
     t.push_str(&format!(

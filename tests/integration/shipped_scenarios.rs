@@ -379,3 +379,54 @@ fn privatelink_lifecycle_denies_what_its_header_says_and_keeps_serving_through_t
         .any(|h| h.kind == "nlb" && h.component == "green"));
     assert_eq!(after.outcome, "DELIVERED");
 }
+
+#[test]
+fn the_terminal_summary_lists_a_dozen_classes_at_most_problems_first() {
+    // Quickstart's two classes copied seven times (14 classes) over 10
+    // minutes, before the endpoint acceptance: the copies of the class
+    // whose connections are denied come first.
+    let path = format!("{}/scenarios/quickstart.ron", env!("CARGO_MANIFEST_DIR"));
+    let mut s = scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    s.duration = vpcsim::units::SimDuration::from_mins(10);
+    let base = s.traffic.clone();
+    s.traffic = (0..7)
+        .flat_map(|k| {
+            base.iter().map(move |t| {
+                let mut t = t.clone();
+                t.name = format!("{}-{k}", t.name);
+                t
+            })
+        })
+        .collect();
+    let r = sim::run(
+        &s,
+        &sim::RunOptions {
+            quiet: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = report::text_summary(&r);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(" conns ")).collect();
+    assert_eq!(lines.len(), 10, "{text}");
+    assert!(text.contains("… and 4 more traffic classes"), "{text}");
+    // Listed: the most troubled (denied + cut), then the busiest; no
+    // class left out ranks above one listed.
+    let rank = |t: &vpcsim::report::summary::TrafficSummary| (t.denied + t.cut, t.connections);
+    let listed: Vec<_> = lines
+        .iter()
+        .map(|l| {
+            let name = l.split_whitespace().next().unwrap_or_default();
+            let t = r.summary.traffic.iter().find(|t| t.name == name);
+            t.unwrap_or_else(|| panic!("{l}: not a class"))
+        })
+        .collect();
+    assert!(listed.windows(2).all(|w| rank(w[0]) >= rank(w[1])));
+    let last = rank(listed[listed.len() - 1]);
+    for t in &r.summary.traffic {
+        if !listed.iter().any(|l| l.name == t.name) {
+            assert!(rank(t) <= last, "{} ranks above a listed class", t.name);
+        }
+    }
+    assert!(listed[0].denied > 0, "quickstart denies before acceptance");
+}
