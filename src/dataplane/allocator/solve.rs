@@ -626,20 +626,29 @@ impl Allocator {
         true
     }
 
-    /// Puts class `c` (not solved yet) in the group of the lowest level on
-    /// its path, or of its cap if lower; false if there is none.
+    /// Puts class `c` (not solved yet) in the group with the lowest level
+    /// it could get on its path: a bottleneck's level, or, on a resource
+    /// without one, the headroom shared by the class's flows (that
+    /// resource's group then starts at this level); or in its cap's group
+    /// when the cap is lower. The fast path's checks reject a wrong guess.
+    /// False if there is nothing to join.
     fn join_guess(&mut self, c: u32, t: u64) -> bool {
         let cl = &self.cls[c as usize];
+        let m = cl.members.len().max(1) as f64;
         let mut best = NONE;
         let mut best_level = f64::INFINITY;
+        let mut best_empty = false;
         for &u in &cl.path {
             let ru = &self.res[u as usize];
-            if ru.n_bott > 0 {
-                let l = self.groups[ru.group as usize].level;
-                if l < best_level {
-                    best_level = l;
-                    best = ru.group;
-                }
+            let (l, empty) = if ru.n_bott > 0 {
+                (self.groups[ru.group as usize].level, false)
+            } else {
+                (((ru.cap - ru.load) / m).max(0.0), true)
+            };
+            if l < best_level {
+                best_level = l;
+                best = ru.group;
+                best_empty = empty;
             }
         }
         let g = if cl.cap < best_level {
@@ -648,6 +657,10 @@ impl Allocator {
                 None => return false,
             }
         } else if best != NONE {
+            if best_empty {
+                // An empty group: its level is free to set.
+                self.set_level(best, best_level, t);
+            }
             best
         } else {
             return false;
