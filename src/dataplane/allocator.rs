@@ -50,7 +50,9 @@
 //!   level moves queues the groups bottlenecked on the resources its flows
 //!   cross; groups are solved once each, lowest old level first (one that
 //!   would need solving again ends the fast path). A class not solved yet
-//!   first joins the group of the lowest level on its path, or its cap's
+//!   first joins the group with the lowest level it could get on its path:
+//!   a bottleneck's level, or on a resource without one the headroom shared
+//!   by its flows (that resource's empty group starts there), or its cap's
 //!   group if lower. The result is then checked on every resource whose load
 //!   moves: none above capacity, every level between 0 and the lowest cap of
 //!   its classes, every bottleneck resource saturated with its level the

@@ -10,7 +10,11 @@
 //! - [`rng_stream`]: one independent `ChaCha8Rng` per random source, derived
 //!   from the run's root seed and the source's stable name.
 //! - [`run`] and the [`Model`] trait: the loop that feeds events to a model,
-//!   with a horizon and an optional event budget.
+//!   with a horizon and an optional event budget. A model may also keep its
+//!   own next deadline ([`Model::next_due`], e.g. the next flow completion
+//!   of a fluid model, which moves at every rate change): the loop steps to
+//!   it before queued events at the same instant, so a moving deadline
+//!   leaves no stale events behind.
 //! - [`Progress`]: a progress bar on stderr that never influences the run.
 //! - [`SimError`]: what can go wrong in the above.
 //!
