@@ -102,9 +102,9 @@ pub struct MeterSet(u32);
 
 /// Records usage into meters; keeps the meters it registers.
 ///
-/// The meters a connection's legs feed depend only on its
-/// [`AttributionKey`]; they are resolved (meter keys built, names formatted,
-/// meters registered) once per distinct key and cached as two
+/// The meters a connection's legs feed depend only on its attribution key
+/// (plan and client side); they are resolved (meter keys built, names
+/// formatted, meters registered) once per distinct key and cached as two
 /// [`MeterSet`]s. A simulation resolves each connection once, when it is
 /// admitted ([`UsageRecorder::resolve_legs`]); recording a finished flow
 /// ([`UsageRecorder::add`]) then adds its bytes to its set's pending sum,
