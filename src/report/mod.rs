@@ -194,6 +194,30 @@ pub fn timeseries_csv(result: &RunResult) -> Result<String, ReportError> {
     csv_text("timeseries.csv", rows)
 }
 
+/// A rate for people: Gbps, Mbps or kbps with two decimals.
+fn rate_text(gbps: f64) -> String {
+    if gbps >= 1.0 {
+        format!("{gbps:.2} Gbps")
+    } else if gbps >= 1e-3 {
+        format!("{:.2} Mbps", gbps * 1e3)
+    } else {
+        format!("{:.2} kbps", gbps * 1e6)
+    }
+}
+
+/// A share as a percentage, with a decimal below 10 % (so a small share
+/// does not read as 0 %).
+fn percent_text(share: f64) -> String {
+    let p = share * 100.0;
+    if p >= 10.0 {
+        format!("{p:.0}%")
+    } else if p >= 0.1 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.3}%")
+    }
+}
+
 /// Traffic classes listed one by one in the terminal summary, at most.
 const TEXT_CLASSES: usize = 12;
 
@@ -258,10 +282,10 @@ pub fn text_summary(result: &RunResult) -> String {
         .max_by(|a, b| a.peak_utilisation.total_cmp(&b.peak_utilisation))
     {
         t.push_str(&format!(
-            "busiest resource: {} peak {:.2} Gbps ({:.0}% of capacity)\n",
+            "busiest resource: {} peak {} ({} of capacity)\n",
             peak.name,
-            peak.peak_gbps,
-            peak.peak_utilisation * 100.0
+            rate_text(peak.peak_gbps),
+            percent_text(peak.peak_utilisation)
         ));
     }
     t
@@ -309,4 +333,19 @@ pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportE
     )?;
     written.push(html);
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{percent_text, rate_text};
+
+    #[test]
+    fn small_rates_and_shares_stay_readable() {
+        assert_eq!(rate_text(54.2), "54.20 Gbps");
+        assert_eq!(rate_text(0.26), "260.00 Mbps");
+        assert_eq!(rate_text(0.000_35), "350.00 kbps");
+        assert_eq!(percent_text(0.54), "54%");
+        assert_eq!(percent_text(0.026), "2.6%");
+        assert_eq!(percent_text(0.000_05), "0.005%");
+    }
 }
