@@ -251,11 +251,7 @@ pub fn explain(
     };
     // Replay timed events (and the ends of timed outages) up to the instant.
     let at = SimTime(q.at.as_nanos());
-    let mut state = ControlState::new(
-        &fabric,
-        scenario,
-        engine::rng_stream(seed, "control:nlb-choice"),
-    );
+    let mut state = ControlState::new(&fabric, scenario, seed);
     let mut timeline: Vec<(SimTime, usize, Event)> = Vec::new();
     for (i, ev) in scenario.events.iter().enumerate() {
         let t = SimTime(ev.time().as_nanos());

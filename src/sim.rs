@@ -184,7 +184,12 @@ struct Conn {
 struct Class {
     name: String,
     process: ArrivalProcess,
+    /// Arrival times and sizes (`traffic:<name>`): a fixed number of draws
+    /// per connection, so they never depend on what the connection meets.
     rng: ChaCha8Rng,
+    /// Per-connection choices: the source instance and the control plane's
+    /// picks (`traffic:<name>:choices`), whose number depends on the path.
+    choices: ChaCha8Rng,
     request: SizeSampler,
     response: SizeSampler,
     source: Source,
@@ -419,10 +424,10 @@ impl Run<'_> {
                     // class's demand moves to the live instances, uniformly
                     // (redraw; after 64 misses, scan from the last draw).
                     let up = |i: usize| self.state.az_up[instances[i].az.index()];
-                    let mut index = class.rng.random_range(0..n.max(1));
+                    let mut index = class.choices.random_range(0..n.max(1));
                     let mut tries = 1;
                     while !up(index) && tries < 64 {
-                        index = class.rng.random_range(0..n.max(1));
+                        index = class.choices.random_range(0..n.max(1));
                         tries += 1;
                     }
                     if !up(index) {
@@ -451,7 +456,7 @@ impl Run<'_> {
                     (
                         Src::Host {
                             site: id,
-                            index: class.rng.random_range(0..n.max(1)),
+                            index: class.choices.random_range(0..n.max(1)),
                         },
                         n as usize,
                     )
@@ -485,9 +490,9 @@ impl Run<'_> {
             service,
             trace: false,
         };
-        let decision = self
-            .eval
-            .evaluate(&mut self.state, &mut self.dns, &request, &mut class.rng);
+        let decision =
+            self.eval
+                .evaluate(&mut self.state, &mut self.dns, &request, &mut class.choices);
         let client_endpoint = match src {
             Src::Instance { workload, index } => Endpoint::Instance(workload, index as u32),
             Src::Host { site, index } => Endpoint::Host(site, index),
@@ -1148,6 +1153,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             name: t.name.clone(),
             process,
             rng,
+            choices: engine::rng_stream(seed, &format!("traffic:{}:choices", t.name)),
             request: SizeSampler::new(&t.request),
             response: SizeSampler::new(&t.response),
             source: t.from.clone(),
@@ -1194,11 +1200,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
             Ev::Scheduled(i as u32),
         );
     }
-    let state = ControlState::new(
-        &fabric,
-        scenario,
-        engine::rng_stream(seed, "control:nlb-choice"),
-    );
+    let state = ControlState::new(&fabric, scenario, seed);
     let dns = DnsState::new(
         fabric.endpoints.len(),
         &mut engine::rng_stream(seed, "control:dns"),

@@ -71,14 +71,18 @@ pub struct ControlState {
     /// Bumped at every change.
     pub epoch: u64,
     pub log: Vec<EventRecord>,
-    rng: ChaCha8Rng,
+    /// Root seed of the run: each endpoint ENI draws its NLB from its own
+    /// stream (`control:nlb-choice:<ENI id>`), created at its first pick,
+    /// so the order in which ENIs are first used changes no pick.
+    seed: u64,
+    eni_rng: Vec<Option<Box<ChaCha8Rng>>>,
 }
 
 impl ControlState {
     /// The state at time zero: services associated with their NLBs and
     /// endpoints created in scenario order (quota, AZ and principal checks),
     /// except those whose first lifecycle event is `CreateEndpoint`.
-    pub fn new(fabric: &Fabric, scenario: &Scenario, rng: ChaCha8Rng) -> Self {
+    pub fn new(fabric: &Fabric, scenario: &Scenario, seed: u64) -> Self {
         let mut st = ControlState {
             endpoints: vec![EndpointStatus::NotCreated; fabric.endpoints.len()],
             provisioned: vec![Vec::new(); fabric.endpoints.len()],
@@ -99,7 +103,8 @@ impl ControlState {
             eni_nlb: vec![None; fabric.enis.len()],
             epoch: 0,
             log: Vec::new(),
-            rng,
+            seed,
+            eni_rng: vec![None; fabric.enis.len()],
         };
         for (si, svc) in fabric.services.iter().enumerate() {
             for nlb in &svc.nlbs {
@@ -498,7 +503,12 @@ impl ControlState {
         if candidates.is_empty() {
             return None;
         }
-        let pick = candidates[self.rng.random_range(0..candidates.len())];
+        let seed = self.seed;
+        let rng = self.eni_rng[eni.index()].get_or_insert_with(|| {
+            let name = format!("control:nlb-choice:{}", fabric.enis[eni.index()].aws_id);
+            Box::new(crate::engine::rng_stream(seed, &name))
+        });
+        let pick = candidates[rng.random_range(0..candidates.len())];
         self.eni_nlb[eni.index()] = Some(pick);
         Some(pick)
     }

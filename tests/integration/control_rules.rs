@@ -1906,7 +1906,7 @@ impl<'f> Probe<'f> {
     fn new(f: &'f Fabric, s: &Scenario, seed: u64) -> Self {
         Probe {
             eval: Evaluator::new(f),
-            state: ControlState::new(f, s, rng_stream(seed, "control:nlb-choice")),
+            state: ControlState::new(f, s, seed),
             dns: DnsState::new(f.endpoints.len(), &mut rng_stream(seed, "control:dns")),
             rng: rng_stream(seed, "probe"),
         }

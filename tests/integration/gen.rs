@@ -582,3 +582,16 @@ pub fn with_unrelated_class(ron: &str) -> String {
     }
     s
 }
+
+/// `ron` with a copy of its first traffic class (same source and target,
+/// another name): the copy shares endpoints, DNS answers and NLB picks
+/// with the original.
+pub fn with_copied_class(ron: &str) -> Option<String> {
+    let start = ron.find("        Traffic(name: \"")?;
+    let end = start + ron[start..].find('\n')? + 1;
+    let line = &ron[start..end];
+    let copy = line.replacen("Traffic(name: \"", "Traffic(name: \"copy-of-", 1);
+    let mut s = ron.to_string();
+    s.insert_str(end, &copy);
+    Some(s)
+}

@@ -255,6 +255,22 @@ proptest! {
             prop_assert_eq!(a.connections, b.connections, "class {}: connections changed", &a.name);
             prop_assert_eq!(a.offered_bytes, b.offered_bytes, "class {}: offered bytes changed", &a.name);
         }
+
+        // So does a copy of a class, which shares its endpoints, DNS
+        // answers and NLB picks: each class's arrivals and sizes come from
+        // its own stream, its per-connection choices from another.
+        if let Some(copied) = gen::with_copied_class(&g) {
+            let (s3, r3) = run_text(&copied);
+            check_invariants(&s3, &r3);
+            prop_assert_eq!(r3.summary.traffic.len(), r.summary.traffic.len() + 1);
+            for a in &r.summary.traffic {
+                let b = r3.summary.traffic.iter().find(|t| t.name == a.name);
+                prop_assert!(b.is_some(), "class {} lost", &a.name);
+                let b = b.unwrap_or(a);
+                prop_assert_eq!(a.connections, b.connections, "class {}: connections changed next to a copy", &a.name);
+                prop_assert_eq!(a.offered_bytes, b.offered_bytes, "class {}: offered bytes changed next to a copy", &a.name);
+            }
+        }
     }
 }
 

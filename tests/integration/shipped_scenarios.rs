@@ -430,3 +430,91 @@ fn the_terminal_summary_lists_a_dozen_classes_at_most_problems_first() {
     }
     assert!(listed[0].denied > 0, "quickstart denies before acceptance");
 }
+
+#[test]
+fn another_class_on_the_same_endpoints_never_changes_a_class_s_arrivals_or_sizes() {
+    // A copy of a scenario's first class (same source, same target, so it
+    // shares endpoints, ENIs, DNS round-robin and NLB picks with it) is
+    // added; every original class still opens the same connections with the
+    // same sizes: arrival times and sizes come from the class's own stream,
+    // and its per-connection choices from another.
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let mut cases: Vec<(String, scenario::Scenario)> =
+        ["quickstart", "az-outage", "privatelink-lifecycle"]
+            .iter()
+            .map(|name| {
+                let path = format!("{dir}/scenarios/{name}.ron");
+                (
+                    name.to_string(),
+                    scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}")),
+                )
+            })
+            .collect();
+    // Quickstart where the endpoint ENI in acme-b refuses clients of acme-a
+    // (NACL): whether a connection is denied, and so how many choices it
+    // draws, depends on the ENI the shared round-robin hands it.
+    let text = std::fs::read_to_string(format!("{dir}/scenarios/quickstart.ron")).expect("shipped");
+    let subnet = r#"Subnet(name: "acme-b", az: "use1-az2", cidr: "10.0.2.0/24"),"#;
+    let last = r#"Subnet(name: "acme-c", az: "use1-az4", cidr: "10.0.3.0/24"),
+        ]),"#;
+    assert!(
+        text.contains(subnet) && text.contains(last),
+        "quickstart layout changed"
+    );
+    let text = text
+        .replace(
+            subnet,
+            r#"Subnet(name: "acme-b", az: "use1-az2", cidr: "10.0.2.0/24", nacl: "no-acme-a"),"#,
+        )
+        .replace(
+            last,
+            r#"Subnet(name: "acme-c", az: "use1-az4", cidr: "10.0.3.0/24"),
+        ], nacls: [
+            Nacl(name: "no-acme-a",
+                 inbound: [
+                     NaclRule(number: 100, action: Deny, cidr: "10.0.1.0/24"),
+                     NaclRule(number: 200, action: Allow, cidr: "0.0.0.0/0"),
+                 ],
+                 outbound: [NaclRule(number: 100, action: Allow, cidr: "0.0.0.0/0")]),
+        ]),"#,
+        )
+        .replace(r#"duration: "6h","#, r#"duration: "30m","#)
+        .replace(r#"At("3h", AzOutage(az: "use1-az2", for: "30m")),"#, "");
+    let nacl = scenario::load_str(&text, "quickstart-nacl.ron").unwrap_or_else(|e| panic!("{e}"));
+    cases.push(("quickstart with a NACL".into(), nacl));
+    let opts = sim::RunOptions {
+        quiet: true,
+        ..Default::default()
+    };
+    for (name, s) in cases {
+        let before = sim::run(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
+        let mut more = s.clone();
+        let mut copy = s.traffic[0].clone();
+        copy.name = format!("{}-copy", copy.name);
+        more.traffic.push(copy);
+        let after = sim::run(&more, &opts).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            after.summary.traffic[s.traffic.len()].connections > 0,
+            "{name}"
+        );
+        if name.contains("NACL") {
+            assert!(
+                before
+                    .summary
+                    .connectivity
+                    .denied_by_reason
+                    .contains_key("NACL_DENY"),
+                "{name}: the NACL denies some connections"
+            );
+        }
+        for (b, a) in before.summary.traffic.iter().zip(&after.summary.traffic) {
+            assert_eq!(b.name, a.name);
+            assert_eq!(
+                (b.connections, b.offered_bytes),
+                (a.connections, a.offered_bytes),
+                "{name}: class {}",
+                b.name
+            );
+        }
+    }
+}
