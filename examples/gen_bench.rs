@@ -239,6 +239,10 @@ fn fabric_scenario(name: &str, connections: u64, load: Load) -> String {
         s,
         "Scenario(\n    name: {name:?},\n    description: \"Benchmark: {count} connections, 1,000 tenant VPCs, 2,000 interface endpoints, 25 services, 3 AZs\",\n    seed: 2024,\n    duration: {duration:?},\n    region: \"us-east-1\",\n    quotas: \"faq\",\n    pricebook: \"aws-us-east-1\",\n"
     );
+    if load == Load::Burst {
+        // A one-minute drain: sample every second, not every minute.
+        s.push_str("    settings: Settings(sample_interval: \"1s\"),\n");
+    }
     s.push_str("    azs: [");
     for (i, az) in AZS.iter().enumerate() {
         let _ = write!(s, "{}Az(id: {az:?})", if i > 0 { ", " } else { "" });

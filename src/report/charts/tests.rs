@@ -696,6 +696,25 @@ fn short_runs_use_minutes_and_small_rates_use_mbps() {
 }
 
 #[test]
+fn a_run_with_one_sample_shows_it_from_time_zero() {
+    // A one-minute run sampled every minute has one sample per resource, at
+    // 60 s: the axis starts at 0 and the sample is marked (a line through
+    // one point draws nothing).
+    let series = vec![ResourceSeries {
+        name: "endpoint:e/use1-az1".to_string(),
+        kind: "endpoint-az".to_string(),
+        points: vec![(60.0, 4e8)],
+        capacity: vec![(0.0, 1e10)],
+    }];
+    let t = throughput::prepare(&series).expect("chart");
+    assert_eq!(t.x.start, 0.0);
+    let svg = throughput_svg(&meta(), &series)
+        .expect("draws")
+        .expect("not skipped");
+    assert!(svg.contains("<circle"), "the lone sample is marked");
+}
+
+#[test]
 fn charts_with_nothing_to_show_are_skipped() {
     // Empty inputs, a connectivity matrix of one always-delivered pair and
     // an all-zero cross-AZ series draw nothing and write no file.

@@ -52,7 +52,7 @@ pub(super) struct Throughput {
     pub lines: Vec<Line>,
     time: Unit,
     rate: Unit,
-    x: Range<f64>,
+    pub(super) x: Range<f64>,
     y_max: f64,
     /// Some capacity is above the plot and cut at its top.
     capacity_cut: bool,
@@ -129,7 +129,9 @@ pub(super) fn prepare(input: &[ResourceSeries]) -> Option<Throughput> {
     let times = clean
         .iter()
         .flat_map(|c| c.points.iter().chain(&c.capacity).map(|p| p.0));
-    let t_min = times.clone().fold(f64::INFINITY, f64::min);
+    // The axis starts at the run's start: a sample at t covers the interval
+    // ending at t, so a run with few samples still reads from 0.
+    let t_min = times.clone().fold(f64::INFINITY, f64::min).min(0.0);
     let mut t_max = times.fold(f64::NEG_INFINITY, f64::max);
     if t_max <= t_min {
         t_max = t_min + 1.0;
@@ -320,6 +322,14 @@ impl Chart for Throughput {
                 line.points.iter().copied(),
                 line.color.stroke_width(2),
             ))?;
+            if line.points.len() == 1 {
+                // A single sample draws no line: mark it.
+                chart.draw_series(
+                    line.points
+                        .iter()
+                        .map(|p| Circle::new(*p, 4, line.color.filled())),
+                )?;
+            }
         }
         let mut items: Vec<LegendItem> = self
             .lines
