@@ -45,6 +45,7 @@
 //! ```
 
 pub mod check;
+pub mod connection_log;
 pub mod control;
 pub mod cost;
 pub mod dataplane;

@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use hdrhistogram::Histogram;
 
+use crate::connection_log;
 use crate::control::{
     ControlState, DnsState, EndpointStatus, Evaluator, Outcome, PathKind, Plan, Reason, Request,
     Src,
@@ -132,6 +133,8 @@ pub struct RunResult {
     pub cross_az_series: Vec<(SimTime, u64)>,
     /// Flow completion time distribution per class: `(seconds, cumulative fraction)`.
     pub fct_cdf: Vec<(String, Vec<(f64, f64)>)>,
+    /// The per-connection log, when `settings.connection_log` asks for it.
+    pub connection_log: Option<connection_log::Log>,
 }
 
 /// Events of a vpcsim run.
@@ -179,6 +182,8 @@ struct Conn {
     phase: Phase,
     /// Distinguishes reuses of the slot, for stale `ResponseStart` events.
     tag: u32,
+    /// Its record in the connection log (`u32::MAX` when not logging).
+    log: u32,
 }
 
 struct Class {
@@ -292,6 +297,8 @@ struct Run<'a> {
     starting: Vec<(u32, FlowPath, u64)>,
     /// Ids of the flows of the last batch start (buffer).
     started: Vec<FlowId>,
+    /// One record per connection, when the scenario asks for the log.
+    log: Option<Vec<connection_log::Record>>,
 }
 
 /// The label of a target in outputs.
@@ -528,6 +535,35 @@ impl Run<'_> {
         }
         let key = (source_label, target_label, decision.outcome.path(), reason);
         *class.outcomes.entry(key).or_default() += 1;
+        if let Some(log) = self.log.as_mut() {
+            log.push(connection_log::Record {
+                start: now,
+                class: c as u32,
+                source: source_label,
+                source_index: index as u32,
+                target: target_label,
+                path: decision.outcome.path(),
+                // Where a delivered connection went (a denied one's partial
+                // plan is not shown).
+                eni: decision
+                    .plan
+                    .endpoint
+                    .filter(|_| reason.is_none())
+                    .map(|(_, eni)| eni),
+                target_instance: decision
+                    .plan
+                    .target
+                    .filter(|_| reason.is_none())
+                    .map(|(w, i)| (w, i as u32)),
+                request: req_bytes,
+                response: resp_bytes,
+                moved: 0,
+                end: match reason {
+                    Some(r) => connection_log::End::Denied(r),
+                    None => connection_log::End::InFlight,
+                },
+            });
+        }
         if decision.outcome.is_delivered() {
             class.admitted_bytes = class
                 .admitted_bytes
@@ -585,6 +621,11 @@ impl Run<'_> {
             flow_start: now,
             phase: Phase::Request,
             tag: self.next_tag,
+            // The arrival has just logged this connection, if logging.
+            log: self
+                .log
+                .as_ref()
+                .map_or(u32::MAX, |l| l.len().saturating_sub(1) as u32),
         });
         self.active += 1;
         self.start_flow(now, slot, &req_path, req.max(1));
@@ -699,6 +740,10 @@ impl Run<'_> {
                     .delivered_bytes
                     .saturating_add(conn.req.max(1) + conn.resp.max(1));
                 class.record_fct(fct);
+                if let Some(r) = self.log.as_mut().and_then(|l| l.get_mut(conn.log as usize)) {
+                    r.moved = conn.req.max(1) + conn.resp.max(1);
+                    r.end = connection_log::End::Completed(at.saturating_add(conn.latency));
+                }
                 self.conns[slot as usize] = None;
                 self.free.push(slot);
                 self.active -= 1;
@@ -769,6 +814,10 @@ impl Run<'_> {
                 .cut_bytes
                 .saturating_add(req + conn.resp.max(1) - moved);
             class.delivered_bytes = class.delivered_bytes.saturating_add(moved);
+            if let Some(r) = self.log.as_mut().and_then(|l| l.get_mut(conn.log as usize)) {
+                r.moved = moved;
+                r.end = connection_log::End::Cut(reason, now);
+            }
             self.free.push(slot as u32);
             self.active -= 1;
         }
@@ -1245,6 +1294,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         pending_responses: Vec::new(),
         starting: Vec::new(),
         started: Vec::new(),
+        log: scenario.settings.connection_log.then(Vec::new),
     };
     // Autoscaling checks run only while a scalable resource exists; the
     // first check is armed at the first tick and re-arms itself.
@@ -1276,6 +1326,21 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         let e = &mut in_flight[conn.class as usize];
         e.0 += 1;
         e.1 = e.1.saturating_add(conn.req.max(1) + conn.resp.max(1));
+        if let Some(r) = model
+            .log
+            .as_mut()
+            .and_then(|l| l.get_mut(conn.log as usize))
+        {
+            let moving = conn
+                .flow
+                .and_then(|f| model.alloc.delivered(end, f))
+                .map_or(0, |b| b.0);
+            r.moved = match conn.phase {
+                Phase::Request => moving,
+                Phase::Waiting => conn.req.max(1),
+                Phase::Response => conn.req.max(1) + moving,
+            };
+        }
     }
 
     // The bill.
@@ -1498,6 +1563,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         .map(|((c, r), h)| ((names[*c as usize].to_string(), *r), h.clone()))
         .collect();
     let cross_az_series = model.cross_az_series;
+    let connection_log = model.log.map(|records| connection_log::Log {
+        records,
+        classes: names.iter().map(|n| n.to_string()).collect(),
+        labels: model.labels.names.clone(),
+    });
     drop(model.eval);
     let mut result = RunResult {
         summary,
@@ -1509,6 +1579,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunResult, RunError
         timeseries,
         cross_az_series,
         fct_cdf,
+        connection_log,
     };
     result.summary.expectations = crate::expect::evaluate(scenario, &result);
     Ok(result)

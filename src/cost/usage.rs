@@ -494,9 +494,7 @@ impl UsageRecorder {
             }
         }
         for dx in &fabric.dxs {
-            let key = MeterKey::new(Category::DxPortHours, acc(dx.account), &dx.name)
-                .port_speed(port_speed_name(dx.kind, dx.speed.0));
-            if let Ok(id) = self.meters.register(key) {
+            if let Ok(id) = self.meters.register(dx_port_key(fabric, dx)) {
                 self.meters.add_time(id, SimTime::ZERO, end);
             }
         }
@@ -516,9 +514,7 @@ pub fn check_port_prices(
     }
     let rates = pricebook.region(region)?;
     for dx in &fabric.dxs {
-        let account = &fabric.accounts[dx.account.index()].name;
-        let key = MeterKey::new(Category::DxPortHours, account.as_str(), &dx.name)
-            .port_speed(port_speed_name(dx.kind, dx.speed.0));
+        let key = dx_port_key(fabric, dx);
         if rates.pricing(key.category, key.detail.as_ref()).is_none() {
             return Err(crate::cost::bill::missing_rate(
                 pricebook,
@@ -529,6 +525,13 @@ pub fn check_port_prices(
         }
     }
     Ok(())
+}
+
+/// The port-hours meter of a Direct Connect connection.
+fn dx_port_key(fabric: &Fabric, dx: &crate::fabric::DxInfo) -> MeterKey {
+    let account = &fabric.accounts[dx.account.index()].name;
+    MeterKey::new(Category::DxPortHours, account.as_str(), &dx.name)
+        .port_speed(port_speed_name(dx.kind, dx.speed.0))
 }
 
 /// The pricebook's name of a DX port speed: `"10G"`, `"hosted-500M"`.

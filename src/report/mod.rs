@@ -129,16 +129,20 @@ pub fn connectivity_csv(result: &RunResult) -> Result<String, ReportError> {
 }
 
 fn csv_text(what: &str, rows: Vec<Vec<String>>) -> Result<String, ReportError> {
-    let enc = |m: String| ReportError::Encode {
+    csv_string(rows).map_err(|message| ReportError::Encode {
         what: what.to_string(),
-        message: m,
-    };
+        message,
+    })
+}
+
+/// The CSV text of `rows` (quoting as needed); the error says what failed.
+pub(crate) fn csv_string(rows: impl IntoIterator<Item = Vec<String>>) -> Result<String, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(&r).map_err(|e| enc(e.to_string()))?;
+        w.write_record(&r).map_err(|e| e.to_string())?;
     }
-    let bytes = w.into_inner().map_err(|e| enc(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| enc(e.to_string()))
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
 /// `bill.csv`: one row per line item, exact amounts.
@@ -308,6 +312,15 @@ pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportE
     let ts = dir.join("timeseries.csv");
     write_atomic(&ts, timeseries_csv(result)?.as_bytes())?;
     written.push(ts);
+    if let Some(log) = &result.connection_log {
+        let path = dir.join("connections.csv");
+        let text = log.csv(&result.fabric).map_err(|e| ReportError::Encode {
+            what: "connections.csv".to_string(),
+            message: e.to_string(),
+        })?;
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
     let meta = assemble::chart_meta(result);
     let chart_files = charts::render_all(dir, &meta, &assemble::chart_data(result))?;
     // report.html inlines the SVGs just written (no second rendering).

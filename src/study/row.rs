@@ -352,16 +352,10 @@ fn csv_record(r: &Row) -> Vec<String> {
 }
 
 fn csv_of(what: &str, rows: impl IntoIterator<Item = Vec<String>>) -> Result<String, StudyError> {
-    let enc = |m: String| StudyError::Encode {
+    crate::report::csv_string(rows).map_err(|message| StudyError::Encode {
         what: what.to_string(),
-        message: m,
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(&r).map_err(|e| enc(e.to_string()))?;
-    }
-    let bytes = w.into_inner().map_err(|e| enc(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| enc(e.to_string()))
+        message,
+    })
 }
 
 /// `study.csv`: one row per point, in point order.

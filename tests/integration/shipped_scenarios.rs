@@ -187,17 +187,21 @@ fn quickstart_denies_only_before_acceptance_and_fails_over_during_the_outage() {
     assert_eq!(applied.get("AzRecover"), Some(&1));
 }
 
-fn run_shipped(name: &str) -> sim::RunResult {
-    let path = format!("{}/scenarios/{name}.ron", env!("CARGO_MANIFEST_DIR"));
-    let s = scenario::load_file(&path).expect("valid");
+/// Runs a scenario quietly with its own seed; panics with the error.
+fn run_quiet(s: &scenario::Scenario) -> sim::RunResult {
     sim::run(
-        &s,
+        s,
         &sim::RunOptions {
             quiet: true,
             ..Default::default()
         },
     )
-    .expect("runs")
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_shipped(name: &str) -> sim::RunResult {
+    let path = format!("{}/scenarios/{name}.ron", env!("CARGO_MANIFEST_DIR"));
+    run_quiet(&scenario::load_file(&path).expect("valid"))
 }
 
 #[test]
@@ -398,14 +402,7 @@ fn the_terminal_summary_lists_a_dozen_classes_at_most_problems_first() {
             })
         })
         .collect();
-    let r = sim::run(
-        &s,
-        &sim::RunOptions {
-            quiet: true,
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let r = run_quiet(&s);
     let text = report::text_summary(&r);
     let lines: Vec<&str> = text.lines().filter(|l| l.contains(" conns ")).collect();
     assert_eq!(lines.len(), 10, "{text}");
@@ -482,17 +479,13 @@ fn another_class_on_the_same_endpoints_never_changes_a_class_s_arrivals_or_sizes
         .replace(r#"At("3h", AzOutage(az: "use1-az2", for: "30m")),"#, "");
     let nacl = scenario::load_str(&text, "quickstart-nacl.ron").unwrap_or_else(|e| panic!("{e}"));
     cases.push(("quickstart with a NACL".into(), nacl));
-    let opts = sim::RunOptions {
-        quiet: true,
-        ..Default::default()
-    };
     for (name, s) in cases {
-        let before = sim::run(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
+        let before = run_quiet(&s);
         let mut more = s.clone();
         let mut copy = s.traffic[0].clone();
         copy.name = format!("{}-copy", copy.name);
         more.traffic.push(copy);
-        let after = sim::run(&more, &opts).unwrap_or_else(|e| panic!("{e}"));
+        let after = run_quiet(&more);
         assert!(
             after.summary.traffic[s.traffic.len()].connections > 0,
             "{name}"
@@ -517,4 +510,83 @@ fn another_class_on_the_same_endpoints_never_changes_a_class_s_arrivals_or_sizes
             );
         }
     }
+}
+
+#[test]
+fn the_connection_log_has_one_row_per_attempt_that_agrees_with_the_summary() {
+    // Quickstart for 30 minutes with the log on: denials before acceptance,
+    // completions, connections still in flight at the end.
+    let path = format!("{}/scenarios/quickstart.ron", env!("CARGO_MANIFEST_DIR"));
+    let mut s = scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    s.duration = vpcsim::units::SimDuration::from_mins(30);
+    s.events.retain(|e| e.time() <= s.duration);
+    s.settings.connection_log = true;
+    let r = run_quiet(&s);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = report::write_run(dir.path(), &r).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("connections.csv");
+    assert!(written.contains(&file));
+    let mut rows = csv::Reader::from_path(&file).expect("readable");
+    let header = rows.headers().expect("header").clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (traffic, outcome, fct, moved, req, resp) = (
+        col("traffic"),
+        col("outcome"),
+        col("fct_ms"),
+        col("moved_bytes"),
+        col("request_bytes"),
+        col("response_bytes"),
+    );
+    let mut by: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    let mut max_fct: std::collections::BTreeMap<String, f64> = Default::default();
+    let mut total = 0u64;
+    for row in rows.records() {
+        let row = row.expect("a CSV row");
+        total += 1;
+        *by.entry((row[traffic].to_string(), row[outcome].to_string()))
+            .or_default() += 1;
+        if &row[outcome] == "denied" {
+            assert!(
+                row[col("target_instance")].is_empty(),
+                "a denied row names no target"
+            );
+        }
+        if &row[outcome] == "completed" {
+            let n = |c: usize| row[c].parse::<u64>().expect("bytes");
+            assert_eq!(n(moved), n(req).max(1) + n(resp).max(1));
+            let f: f64 = row[fct].parse().expect("fct");
+            let m = max_fct.entry(row[traffic].to_string()).or_default();
+            *m = m.max(f);
+        }
+    }
+    assert_eq!(total, r.summary.connectivity.attempts);
+    let count = |t: &str, o: &str| {
+        by.get(&(t.to_string(), o.to_string()))
+            .copied()
+            .unwrap_or(0)
+    };
+    for t in &r.summary.traffic {
+        assert_eq!(count(&t.name, "completed"), t.completed, "{}", t.name);
+        assert_eq!(count(&t.name, "denied"), t.denied, "{}", t.name);
+        assert_eq!(count(&t.name, "cut"), t.cut, "{}", t.name);
+        assert_eq!(
+            count(&t.name, "in-flight"),
+            t.in_flight_at_end,
+            "{}",
+            t.name
+        );
+        // The histogram keeps 3 significant digits of the same values.
+        let m = max_fct.get(&t.name).copied().unwrap_or(0.0);
+        assert!(
+            (m - t.fct_ms.max).abs() <= m * 1e-3 + 1e-3,
+            "{}: log max {m} ms, summary max {} ms",
+            t.name,
+            t.fct_ms.max
+        );
+    }
+    assert!(count("acme-checkout", "denied") > 0 && count("acme-checkout", "completed") > 0);
+    // Off by default: no log.
+    s.settings.connection_log = false;
+    let r = run_quiet(&s);
+    assert!(r.connection_log.is_none());
 }
