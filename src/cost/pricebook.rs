@@ -54,7 +54,7 @@ use super::rules::RuleBook;
 use crate::units::Usd;
 
 /// The builtin pricebooks, embedded at compile time: `(name, RON text)`.
-const BUILTIN: [(&str, &str); 3] = [
+const BUILTIN: [(&str, &str); 12] = [
     (
         "aws-us-east-1",
         include_str!("../../scenarios/pricebooks/aws-us-east-1.ron"),
@@ -64,8 +64,44 @@ const BUILTIN: [(&str, &str); 3] = [
         include_str!("../../scenarios/pricebooks/aws-us-east-2.ron"),
     ),
     (
+        "aws-us-west-2",
+        include_str!("../../scenarios/pricebooks/aws-us-west-2.ron"),
+    ),
+    (
+        "aws-eu-west-1",
+        include_str!("../../scenarios/pricebooks/aws-eu-west-1.ron"),
+    ),
+    (
+        "aws-eu-west-2",
+        include_str!("../../scenarios/pricebooks/aws-eu-west-2.ron"),
+    ),
+    (
+        "aws-eu-central-1",
+        include_str!("../../scenarios/pricebooks/aws-eu-central-1.ron"),
+    ),
+    (
+        "aws-ap-northeast-1",
+        include_str!("../../scenarios/pricebooks/aws-ap-northeast-1.ron"),
+    ),
+    (
+        "aws-ap-southeast-1",
+        include_str!("../../scenarios/pricebooks/aws-ap-southeast-1.ron"),
+    ),
+    (
+        "aws-ap-southeast-2",
+        include_str!("../../scenarios/pricebooks/aws-ap-southeast-2.ron"),
+    ),
+    (
         "aws-ap-southeast-5",
         include_str!("../../scenarios/pricebooks/aws-ap-southeast-5.ron"),
+    ),
+    (
+        "aws-ap-south-1",
+        include_str!("../../scenarios/pricebooks/aws-ap-south-1.ron"),
+    ),
+    (
+        "aws-sa-east-1",
+        include_str!("../../scenarios/pricebooks/aws-sa-east-1.ron"),
     ),
 ];
 

@@ -58,7 +58,7 @@ pub struct ClientSide {
 /// client side, as 16 ids (`u32::MAX` for none): one cache line, compared
 /// and hashed as plain words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct AttributionKey([u32; 16]);
+struct AttributionKey([u32; 17]);
 
 impl AttributionKey {
     fn new(plan: &Plan, client: ClientSide) -> Self {
@@ -78,6 +78,7 @@ impl AttributionKey {
             dx,
             nat,
             gateway_endpoint,
+            aws_service,
         } = *plan;
         let ClientSide { account, az } = client;
         let (ep, eni) = pair(endpoint.map(|(e, n)| (e.0, n.0)));
@@ -99,6 +100,7 @@ impl AttributionKey {
             one(dx.map(|d| d.0)),
             one(nat.map(|n| n.0)),
             one(gateway_endpoint.map(|g| g.0)),
+            u32::from(aws_service),
             one(account.map(|a| a.0)),
             one(az.map(|a| a.0)),
         ])
@@ -460,7 +462,7 @@ impl UsageRecorder {
                     self.cross_az(fabric, Category::CrossAz, s, r, &name, from);
                 }
             }
-            if leg == Leg::Request {
+            if leg == Leg::Request && self.internet_egress(plan) {
                 self.register(MeterKey::new(Category::InternetOut, acc(owner), &nat.name));
             }
         } else if plan.target.is_none()
@@ -469,6 +471,7 @@ impl UsageRecorder {
             && plan.gateway_endpoint.is_none()
             && plan.dx.is_none()
             && leg == Leg::Request
+            && self.internet_egress(plan)
         {
             // Internet gateway: bytes out to the internet.
             if let Some(a) = client.account {
@@ -570,6 +573,14 @@ impl UsageRecorder {
                 self.meters.add_time(id, SimTime::ZERO, end);
             }
         }
+    }
+
+    /// Whether the request bytes of a plan that leaves through a NAT
+    /// gateway or an internet gateway are internet egress: always for the
+    /// internet, and for a same-region AWS service's public endpoint only
+    /// where the rule set charges `aws_service_via_gateway`.
+    fn internet_egress(&self, plan: &Plan) -> bool {
+        !plan.aws_service || self.rules.charges(|x| &x.aws_service_via_gateway)
     }
 
     /// The NLCU meter of the NLB a delivered plan passes, registered on
