@@ -21,7 +21,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::report::charts::{init_fonts, CHART_SIZE, FONT_FAMILY};
+use crate::report::charts::{init_fonts, PngBackend, CHART_SIZE, FONT_FAMILY};
 use crate::report::write_atomic;
 
 use super::compare::Comparison;
@@ -461,7 +461,7 @@ fn write_plot(dir: &Path, p: &Plot) -> Result<Vec<PathBuf>, StudyError> {
     std::fs::create_dir_all(dir).map_err(|e| chart_err(p.stem, e.to_string()))?;
     let tmp = dir.join(format!(".{}.tmp-{}.png", p.stem, std::process::id()));
     let drawn = {
-        let root = BitMapBackend::new(&tmp, CHART_SIZE).into_drawing_area();
+        let root = PngBackend::new(&tmp, CHART_SIZE).into_drawing_area();
         p.draw(&root)
     };
     let result = drawn.map_err(|f| chart_err(p.stem, f.0)).and_then(|()| {

@@ -33,6 +33,7 @@ mod connectivity;
 mod cost;
 mod cross_az;
 mod fct;
+mod png;
 mod throughput;
 
 use std::path::{Path, PathBuf};
@@ -49,6 +50,7 @@ use common::{DrawFail, Drawn};
 pub use common::FONT_FAMILY;
 pub use connectivity::{TOP_SOURCES, TOP_TARGETS};
 pub use cost::TOP_ACCOUNTS;
+pub use png::PngBackend;
 pub use throughput::TOP_RESOURCES;
 
 /// Width and height of every chart, in pixels (PNG) or user units (SVG).
@@ -271,7 +273,7 @@ fn write_png<C: Chart>(chart: &C, meta: &ChartMeta, path: &Path) -> Result<(), C
     let drawn = {
         // The backend is dropped at the end of this block, before the
         // temporary file is renamed or removed.
-        let root = BitMapBackend::new(&tmp, CHART_SIZE).into_drawing_area();
+        let root = png::PngBackend::new(&tmp, CHART_SIZE).into_drawing_area();
         chart
             .draw(&root, meta)
             .and_then(|()| root.present().map_err(DrawFail::from))
