@@ -17,9 +17,14 @@ type CellCounts<'a> = (u64, BTreeMap<&'a str, u64>);
 
 /// Subtitle data of every chart.
 pub fn chart_meta(result: &RunResult) -> ChartMeta {
+    let s = &result.summary;
     ChartMeta {
-        scenario: result.summary.scenario.clone(),
-        seed: result.summary.seed,
+        scenario: s.scenario.clone(),
+        seed: s.seed,
+        window_s: s.sim_duration_s,
+        projected: s.cost.projected_factor.is_some(),
+        monthly_usd: s.cost.monthly_total_usd.parse().ok(),
+        timeline: super::timeline::timeline(&s.control_events, s.sim_duration_s),
     }
 }
 

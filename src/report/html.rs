@@ -300,6 +300,7 @@ mod tests {
         ChartMeta {
             scenario: "quick<start>".to_string(),
             seed: 7,
+            ..ChartMeta::default()
         }
     }
 

@@ -11,8 +11,10 @@
 pub mod assemble;
 pub mod charts;
 pub mod html;
+pub mod human;
 pub mod stale;
 pub mod summary;
+pub mod timeline;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -32,6 +32,7 @@ mod common;
 mod connectivity;
 mod cost;
 mod cross_az;
+mod events;
 mod fct;
 mod png;
 mod throughput;
@@ -99,13 +100,22 @@ impl ChartKind {
     }
 }
 
-/// What every chart says about the run it comes from (its subtitle).
+/// What every chart says about the run it comes from: its subtitle, and
+/// the run's events, which every time chart draws.
 #[derive(Debug, Clone, Default)]
 pub struct ChartMeta {
     /// Scenario name.
     pub scenario: String,
     /// Seed of the run.
     pub seed: u64,
+    /// Simulated time, s (0 when unknown: the subtitle leaves it out).
+    pub window_s: f64,
+    /// The bill was projected to a 730-hour month (`--project-month`).
+    pub projected: bool,
+    /// The run's bill per 730-hour month, USD (the cost chart's note).
+    pub monthly_usd: Option<f64>,
+    /// Events drawn on the time charts (throughput, cross-AZ).
+    pub timeline: Timeline,
 }
 
 /// Throughput of one resource (an endpoint in one AZ, a DX link, a NAT
@@ -161,6 +171,71 @@ pub struct FctSeries {
 /// One interval of cross-AZ traffic: `(end of interval in s, bytes that
 /// crossed AZs in the interval, their cost in USD)`.
 pub type CrossAzPoint = (f64, f64, f64);
+
+/// What an event window stands for: its colour on every time chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WindowKind {
+    /// An AZ is down.
+    Outage,
+    /// A Direct Connect link is down.
+    LinkDown,
+    /// An endpoint connection is suspended, rejected or terminated.
+    Lifecycle,
+    /// An endpoint service serves through two NLBs while one replaces the other.
+    NlbSwap,
+}
+
+impl WindowKind {
+    /// The legend's name of the kind, and its second line.
+    pub fn legend(self) -> (&'static str, &'static str) {
+        match self {
+            WindowKind::Outage => ("AZ outage", "the AZ's ENIs, NLB nodes, targets down"),
+            WindowKind::LinkDown => ("Direct Connect link down", "traffic fails over or stops"),
+            WindowKind::Lifecycle => (
+                "endpoint connection down",
+                "suspended, rejected or terminated",
+            ),
+            WindowKind::NlbSwap => ("NLB swap", "old and new NLB both serving"),
+        }
+    }
+}
+
+/// A stretch of time an event changed something for: shaded and labelled
+/// on every time chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventWindow {
+    /// Start, s from the start of the run.
+    pub start_s: f64,
+    /// End, s (the end of the run when `open_end`).
+    pub end_s: f64,
+    /// Still in effect when the run ended.
+    pub open_end: bool,
+    /// e.g. `use1-az2 down`.
+    pub label: String,
+    pub kind: WindowKind,
+}
+
+/// An instant event (an acceptance, a DNS state change, a refused action):
+/// a dotted line with a label on every time chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventMarker {
+    pub time_s: f64,
+    /// e.g. `Accept acme-orders`.
+    pub label: String,
+}
+
+/// The events of a run, as time charts draw them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    pub windows: Vec<EventWindow>,
+    pub markers: Vec<EventMarker>,
+}
+
+impl Timeline {
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty() && self.markers.is_empty()
+    }
+}
 
 /// Everything the charts of one run are drawn from.
 #[derive(Debug, Clone, Default)]
