@@ -339,7 +339,7 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
             )?,
             Err(e) => {
                 bad += 1;
-                eprintln!("{e}");
+                eprintln!("error: {e}");
             }
         }
     }
@@ -375,9 +375,10 @@ fn run(
         Format::Text => {
             let mut text = report::text_summary(&result);
             text.push_str(&format!(
-                "outputs: {} ({} files)\n",
+                "outputs: {} ({} files)\nreport: {}\n",
                 dir.display(),
-                files.len()
+                files.len(),
+                dir.join("report.html").display()
             ));
             emit(out, &text)?;
         }
@@ -528,9 +529,9 @@ fn expectations_verdict(result: &sim::RunResult) -> u8 {
         0
     } else {
         eprintln!(
-            "{} of {} expectations failed",
+            "{} of {} failed",
             failed.len(),
-            result.summary.expectations.len()
+            report::human::count(result.summary.expectations.len() as u64, "expectation")
         );
         1
     }
@@ -563,14 +564,14 @@ fn baseline(
     emit(
         out,
         &format!(
-            "{}: baseline of {} (seed {}, pricebook {} {}, ${} per month, {} expectations)\n",
+            "{}: baseline of {} (seed {}, pricebook {} {}, ${} per month, {})\n",
             file.display(),
             s.scenario,
             s.seed,
             s.cost.pricebook,
             s.cost.pricebook_version,
             s.cost.monthly_total_usd,
-            s.expectations.len()
+            report::human::count(s.expectations.len() as u64, "expectation")
         ),
     )?;
     Ok(expectations_verdict(&result))

@@ -164,6 +164,72 @@ pub fn timeline(records: &[EventRecord], end_s: f64) -> Timeline {
     t
 }
 
+/// One line of an events table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub time_s: f64,
+    /// What happened, e.g. `use1-az2 down for 30m`.
+    pub what: String,
+    /// The control plane's word on it: `AZ down`, or why AWS refused.
+    pub note: String,
+    /// AWS would have refused the action; the reason code.
+    pub refused: Option<String>,
+}
+
+/// What an applied record did, in words.
+fn describe(r: &EventRecord) -> String {
+    let s = r.subject.as_str();
+    match r.event.as_str() {
+        "AzOutage" | "DxDown" => format!("{s} down"),
+        "AzRecover" | "DxUp" => format!("{s} back up"),
+        "Suspend" => format!("{s} suspended"),
+        "Resume" => format!("{s} resumed"),
+        "Reject" => format!("{s} rejected"),
+        "Terminate" => format!("{s} terminated"),
+        _ => marker_label(r),
+    }
+}
+
+/// The events table: every listed record in time order, those that open a
+/// window with how long it lasted.
+pub fn event_rows(records: &[EventRecord], end_s: f64) -> Vec<EventRow> {
+    let windows = timeline(records, end_s).windows;
+    listed(records)
+        .into_iter()
+        .map(|r| {
+            let mut what = describe(r);
+            if r.applied {
+                if let Effect::Open(_, kind, label) = effect(r) {
+                    let w = windows
+                        .iter()
+                        .find(|w| w.start_s == r.time_s && w.kind == kind && w.label == label);
+                    if let Some(w) = w {
+                        let span = super::human::duration(w.end_s - w.start_s);
+                        if w.open_end {
+                            what.push_str(&format!(" (still at the end, {span})"));
+                        } else {
+                            what.push_str(&format!(
+                                " for {span} (until {})",
+                                super::human::at(w.end_s)
+                            ));
+                        }
+                    }
+                }
+            }
+            EventRow {
+                time_s: r.time_s,
+                what,
+                note: r.note.clone(),
+                refused: (!r.applied).then(|| {
+                    r.reason
+                        .map(|x| x.code().to_string())
+                        .unwrap_or_else(|| "REFUSED".to_string())
+                }),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +322,28 @@ mod tests {
             ["CreateEndpoint too-many refused", "Suspend ep refused"]
         );
         assert_eq!(listed(&log).len(), 2);
+    }
+
+    #[test]
+    fn the_events_table_says_how_long_each_window_lasted() {
+        // 3h outage recovered at 3h30m: one row each, the first with its
+        // span; a suspension never resumed runs to the end of the run.
+        let log = vec![
+            rec(10_800.0, "AzOutage", "use1-az2", true),
+            rec(12_600.0, "AzRecover", "use1-az2", true),
+            rec(14_400.0, "Suspend", "ep", true),
+        ];
+        let rows: Vec<String> = event_rows(&log, 21_600.0)
+            .into_iter()
+            .map(|r| r.what)
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "use1-az2 down for 30m (until t=3h30m)",
+                "use1-az2 back up",
+                "ep suspended (still at the end, 2h)",
+            ]
+        );
     }
 }
