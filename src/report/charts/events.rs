@@ -30,12 +30,8 @@ const SHADE: f64 = 0.14;
 
 /// The colour of a window kind.
 pub(super) fn kind_color(kind: WindowKind) -> RGBColor {
-    match kind {
-        WindowKind::Outage => RGBColor(0xd6, 0x27, 0x28),
-        WindowKind::LinkDown => RGBColor(0x94, 0x67, 0xbd),
-        WindowKind::Lifecycle => RGBColor(0xd9, 0x8a, 0x00),
-        WindowKind::NlbSwap => RGBColor(0x12, 0x9c, 0xac),
-    }
+    let (r, g, b) = kind.rgb();
+    RGBColor(r, g, b)
 }
 
 /// `c` at opacity `a` over white, as an opaque colour (legend swatches).

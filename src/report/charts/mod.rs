@@ -88,6 +88,17 @@ impl ChartKind {
         }
     }
 
+    /// What to read in the chart: report.html's caption.
+    pub fn caption(self) -> &'static str {
+        match self {
+            ChartKind::Throughput => "Each endpoint AZ, link and gateway that carried traffic, averaged over every sample interval; dashed lines are capacities, shaded bands the event windows.",
+            ChartKind::CostBreakdown => "Who pays for what: one bar per account, stacked by bill category, for the simulated window (the legend gives the 730-hour month).",
+            ChartKind::Connectivity => "Every source against every target it tried: green delivered, other colours the reason AWS denied; the table above gives each denial's fix.",
+            ChartKind::Fct => "How long connections took from request to last response byte, per traffic class; the p50, p90 and p99 lines are read off where each curve crosses them.",
+            ChartKind::CrossAz => "Bytes that crossed AZs in each interval and what they cost; event windows shaded as on the throughput chart.",
+        }
+    }
+
     /// The title drawn at the top of the chart.
     pub fn title(self) -> &'static str {
         match self {
@@ -186,6 +197,16 @@ pub enum WindowKind {
 }
 
 impl WindowKind {
+    /// The kind's colour (charts and report.html use the same).
+    pub fn rgb(self) -> (u8, u8, u8) {
+        match self {
+            WindowKind::Outage => (0xd6, 0x27, 0x28),
+            WindowKind::LinkDown => (0x94, 0x67, 0xbd),
+            WindowKind::Lifecycle => (0xd9, 0x8a, 0x00),
+            WindowKind::NlbSwap => (0x12, 0x9c, 0xac),
+        }
+    }
+
     /// The legend's name of the kind, and its second line.
     pub fn legend(self) -> (&'static str, &'static str) {
         match self {
