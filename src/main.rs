@@ -24,9 +24,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check scenario files; exit 0 if all are valid, 2 otherwise.
+    /// Check scenario and study files; exit 0 if all are valid, 2 otherwise.
     Validate {
-        /// Scenario files (.ron).
+        /// Scenario or study files (.ron); a study's every point is checked.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
@@ -332,6 +332,27 @@ fn emit(out: &mut impl Write, text: &str) -> Result<(), Failure> {
 fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
     let mut bad = 0;
     for f in files {
+        if study::looks_like_study(f) {
+            let checked = study::load_file(f).and_then(|ls| {
+                let n = study::check_points(&ls)?;
+                Ok((ls.study.name.clone(), n))
+            });
+            match checked {
+                Ok((name, n)) => emit(
+                    out,
+                    &format!(
+                        "{}: ok (study {name:?}, {} checked)\n",
+                        f.display(),
+                        report::human::count(n as u64, "point")
+                    ),
+                )?,
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("error: {e}");
+                }
+            }
+            continue;
+        }
         match scenario::load_file(f) {
             Ok(s) => emit(
                 out,
@@ -455,16 +476,24 @@ fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
             None => String::new(),
         }
     );
-    let denied = rep.rows.iter().filter(|r| r.denied > 0).count();
-    text.push_str(&format!("points with denied connections: {denied}\n"));
     for f in &rep.files {
         text.push_str(&format!("wrote {}\n", f.display()));
     }
+    let variants = study::study_info(&ls, rep.total_points).variants;
+    text.push('\n');
+    text.push_str(&study::compare::variant_overview(&rep.rows, &variants));
+    text.push('\n');
     if shard.is_some_and(|(_, n)| n > 1) {
         text.push_str(&format!(
             "merge the shards with: vpcsim merge {} --out {}\n",
             dir.display(),
             dir.display()
+        ));
+    } else {
+        text.push_str(&format!(
+            "next, the variants side by side with charts:\n  vpcsim compare {} --out {}\n",
+            dir.display(),
+            dir.join("compare").display()
         ));
     }
     emit(out, &text)?;

@@ -3,10 +3,11 @@
 //!
 //! plotters 0.3.7 rasterises each glyph at the pen position but drops the
 //! glyph's left side bearing, so in PNGs narrow glyphs slide left and leave
-//! gaps (`$ 0.60`, `acm e-web`). This backend draws text itself with the
-//! same embedded DejaVu faces, placing every glyph at its true bounds; the
-//! vertical placement and the layout box are plotters' own, so text lands
-//! where the SVG (rendered by a browser) puts it. Everything else is
+//! gaps (`$ 0.60`, `acm e-web`), and it puts the baseline half an em below
+//! the text's top, so text rides a quarter em high. This backend draws text
+//! itself with the same embedded DejaVu faces, placing every glyph at its
+//! true bounds inside plotters' layout box, so text lands where the SVG
+//! (rendered by a browser) puts it. Everything else is
 //! delegated to [`BitMapBackend`].
 //!
 //! Owns: glyph placement in PNGs. Must not: lay out charts.
@@ -56,6 +57,9 @@ fn face(style: FontStyle) -> Option<&'static FontRef<'static>> {
     faces[i].as_ref()
 }
 
+/// Where the baseline sits below the top of the layout box, in em.
+const BASELINE: f32 = 0.765;
+
 /// Coverage of every pixel of `text` drawn with its top-left layout corner
 /// at (0, 0), before anchoring and rotation: `(x, y, coverage 0–1)`.
 fn glyph_pixels(font: &FontRef<'static>, size: f64, text: &str) -> Vec<(i32, i32, f32)> {
@@ -73,9 +77,11 @@ fn glyph_pixels(font: &FontRef<'static>, size: f64, text: &str) -> Vec<(i32, i32
         glyph.position = ab_glyph::point(pen, 0.0);
         if let Some(outline) = scaled.outline_glyph(glyph) {
             let b = outline.px_bounds();
-            // plotters' vertical rule (so layout boxes still match), with
-            // the horizontal bounds it dropped.
-            let top = ((size as f32) / 2.0 + b.min.y) as i32;
+            // The baseline sits so that digits and capitals (0.73 em
+            // tall) fill plotters' layout box (0.8 em) with even margins:
+            // plotters' own rule (a baseline at 0.5 em) drew text 0.26 em
+            // too high, onto the tick marks above x-axis labels.
+            let top = (BASELINE * size as f32 + b.min.y).round() as i32;
             let left = b.min.x.floor() as i32;
             outline.draw(|x, y, cov| out.push((left + x as i32, top + y as i32, cov)));
         }
