@@ -26,6 +26,8 @@ pub enum CheckError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{file}:{line}:{col}: the baseline is not valid JSON ({message}); regenerate it with `vpcsim baseline <scenario> --out {file}`")]
     Json {
         file: String,
@@ -144,10 +146,7 @@ impl Snapshot {
     pub fn load_file(path: impl AsRef<Path>) -> Result<Snapshot, CheckError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| CheckError::Read {
-            file: file.clone(),
-            source,
-        })?;
+        let bytes = crate::input::read(path, crate::input::Kind::Baseline)?;
         Snapshot::from_json_bytes(&bytes, &file)
     }
 

@@ -126,10 +126,7 @@ impl Tolerances {
     pub fn load_file(path: impl AsRef<Path>) -> Result<Tolerances, CheckError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| CheckError::Tolerances {
-            file: file.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = crate::input::read_text(path, crate::input::Kind::Tolerances)?;
         Tolerances::from_str(&text, &file)
     }
 
