@@ -9,6 +9,7 @@ mod control_rules;
 mod faults;
 mod fuzz;
 mod gen;
+mod hardening;
 mod hostile_inputs;
 mod invariants;
 mod limits;

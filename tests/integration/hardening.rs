@@ -1,0 +1,121 @@
+//! Regression tests of hostile and careless inputs, one per class of
+//! failure found by trying vpcsim as such a user would (docs/reliability.md,
+//! "Hardening"): resource exhaustion before any cap, output folders that mix
+//! runs or escape, and trust in what is read back. Large inputs are
+//! generated here; each case ends in seconds with a clear error.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
+
+fn vpcsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The minimal scenario, ten simulated minutes long (fast to run).
+fn short_minimal() -> String {
+    let t = MINIMAL.replace("duration: \"1h\"", "duration: \"10m\"");
+    assert_ne!(t, MINIMAL);
+    t
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+/// A folder with the short minimal scenario and its baseline.
+fn with_baseline() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = write(dir.path(), "s.ron", &short_minimal());
+    let baseline = dir.path().join("s.baseline.json");
+    let out = vpcsim()
+        .args(["baseline", "-q"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&baseline)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    (dir, scenario, baseline)
+}
+
+/// `check --rel-tol 1e28` and a tolerance rule `rel: 1e30` used to panic
+/// ("Multiplication overflowed") after the whole run; a huge tolerance
+/// allows any move. Another seed moves the metrics, so the tolerance is
+/// really evaluated.
+#[test]
+fn huge_tolerances_pass_instead_of_panicking() {
+    let (dir, scenario, baseline) = with_baseline();
+    let tol = write(
+        dir.path(),
+        "tol.ron",
+        "Tolerances(rules: [Rule(metric: \"*\", rel: 1e30)])",
+    );
+    let runs: [&[&str]; 2] = [
+        &["--rel-tol", "1e28"],
+        &["--tolerances", &tol.to_string_lossy()],
+    ];
+    for flags in runs {
+        let out = vpcsim()
+            .args(["check", "-q", "--seed", "2"])
+            .arg(&scenario)
+            .arg("--baseline")
+            .arg(&baseline)
+            .args(flags)
+            .output()
+            .expect("runs");
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{flags:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{flags:?}: {err}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("within"), "{flags:?}: nothing moved: {text}");
+    }
+}
+
+/// A baseline listing a traffic class twice passed as unchanged, and one
+/// without `expectations` was accepted: both are now exit 2, naming the
+/// field.
+#[test]
+fn doctored_baselines_are_refused() {
+    let (_dir, scenario, baseline) = with_baseline();
+    let good = std::fs::read_to_string(&baseline).expect("read");
+    let v: serde_json::Value = serde_json::from_str(&good).expect("json");
+    let mut twice = v.clone();
+    let class = twice["traffic"][0].clone();
+    twice["traffic"]
+        .as_array_mut()
+        .expect("traffic array")
+        .push(class);
+    let mut without = v.clone();
+    without
+        .as_object_mut()
+        .expect("object")
+        .remove("expectations");
+    let cases = [
+        (
+            twice,
+            "field `traffic[1].name`: \"checkout\" is listed twice",
+        ),
+        (without, "field `expectations`: missing"),
+    ];
+    for (doc, want) in cases {
+        std::fs::write(&baseline, serde_json::to_string_pretty(&doc).expect("json"))
+            .expect("write");
+        let out = vpcsim()
+            .args(["check", "-q"])
+            .arg(&scenario)
+            .arg("--baseline")
+            .arg(&baseline)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{want}: {}", stderr(&out));
+        assert!(stderr(&out).contains(want), "{want}: {}", stderr(&out));
+    }
+}
