@@ -12,6 +12,7 @@
 //! Owns: the schema and its checks. Must not: simulate or price anything.
 
 mod load;
+mod overlap;
 pub mod regions;
 mod schema;
 mod validate;

@@ -119,3 +119,56 @@ fn doctored_baselines_are_refused() {
         assert!(stderr(&out).contains(want), "{want}: {}", stderr(&out));
     }
 }
+
+/// `minimal` with the provider VPC's block list replaced by `blocks`.
+fn with_svc_blocks(blocks: &[String]) -> String {
+    let list = blocks
+        .iter()
+        .map(|b| format!("\"{b}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let t = MINIMAL.replace(
+        "cidrs: [\"10.0.0.0/16\"]",
+        &format!("cidrs: [\"10.0.0.0/16\", {list}]"),
+    );
+    assert_ne!(t, MINIMAL);
+    t
+}
+
+/// One VPC block repeated 5,000 times (a 70 KB file) made `validate` build
+/// 12.5 million "overlaps" problems and abort; 100,000 distinct IPv6
+/// blocks were compared pair by pair for minutes. Overlaps are now found by
+/// one sort and sweep, and each check lists at most 20 problems and counts
+/// the rest.
+#[test]
+fn thousands_of_vpc_blocks_validate_in_linear_time_with_capped_errors() {
+    let started = std::time::Instant::now();
+    let repeated = with_svc_blocks(&vec!["10.0.0.0/16".to_string(); 5_000]);
+    assert!(repeated.len() > 70_000);
+    let err = vpcsim::scenario::load_str(&repeated, "repeated.ron").expect_err("overlaps");
+    let vpcsim::scenario::ScenarioError::Invalid { problems, .. } = &err else {
+        panic!("not a meaning error: {err}");
+    };
+    // 20 listed, then one line counting the other 4,980.
+    assert_eq!(problems.len(), 21, "{err}");
+    assert!(problems[0]
+        .message
+        .contains("overlaps 10.0.0.0/16 (cidrs[0]) of the same VPC"));
+    let last = &problems[20];
+    assert_eq!(last.path, "vpcs[*].cidrs[*]");
+    assert!(
+        last.message.starts_with("… and 4980 more problems"),
+        "{last}"
+    );
+    assert!(err.to_string().len() < 10_000);
+
+    // 100,000 distinct IPv6 /64 blocks (and the subnets inside the first):
+    // valid, and checked without comparing pairs.
+    let v6: Vec<String> = (0..100_000u32)
+        .map(|i| format!("2600:1f18:{:x}:{:x}::/64", i >> 16, i & 0xffff))
+        .collect();
+    let text = with_svc_blocks(&v6);
+    vpcsim::scenario::load_str(&text, "v6.ron").unwrap_or_else(|e| panic!("{e}"));
+    // A hang guard, not a benchmark: the pairwise checks took minutes.
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}
