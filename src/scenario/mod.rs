@@ -15,6 +15,7 @@ mod load;
 mod overlap;
 pub mod regions;
 mod schema;
+pub mod text;
 mod validate;
 
 pub use load::{load_file, load_str, ron_options, Problem, ScenarioError};

@@ -273,6 +273,14 @@ impl<'a> Validator<'a> {
         self.traffic_check();
         self.events_check();
         self.expect_check();
+        self.text_check();
+    }
+
+    /// No control characters in any text field (see [`super::text`]).
+    fn text_check(&mut self) {
+        for (path, message) in super::text::problems(self.s) {
+            self.err(path, message);
+        }
     }
 
     fn header(&mut self) {
