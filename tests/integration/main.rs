@@ -13,6 +13,7 @@ mod hardening;
 mod hostile_inputs;
 mod invariants;
 mod limits;
+mod report_browser;
 mod safe_outputs;
 mod shipped_scenarios;
 mod study;
