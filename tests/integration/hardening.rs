@@ -172,3 +172,32 @@ fn thousands_of_vpc_blocks_validate_in_linear_time_with_capped_errors() {
     // A hang guard, not a benchmark: the pairwise checks took minutes.
     assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
 }
+
+/// Names holding NUL, ESC or BEL made `charts/*.svg` invalid XML and sent
+/// escape sequences to the terminal; they are refused with the field path,
+/// and the message shows the character as a code point, not raw.
+#[test]
+fn control_characters_in_names_are_refused_with_their_path() {
+    for (bad, code) in [
+        ("web\u{1b}[2J", "U+001B"),
+        ("web\u{7}", "U+0007"),
+        ("web\u{0}", "U+0000"),
+    ] {
+        let text = MINIMAL.replace("name: \"checkout\"", &format!("name: {bad:?}"));
+        assert_ne!(text, MINIMAL);
+        let err = vpcsim::scenario::load_str(&text, "names.ron").expect_err("refused");
+        let shown = err.to_string();
+        assert!(shown.contains("traffic[0].name"), "{shown}");
+        assert!(shown.contains(code), "{shown}");
+        assert!(
+            !shown.contains(bad),
+            "raw character reached the message: {shown:?}"
+        );
+    }
+    // A description may hold line breaks and tabs.
+    let ok = MINIMAL.replace(
+        "name: \"minimal\",",
+        "name: \"minimal\", description: \"two\\nlines\\tok\",",
+    );
+    vpcsim::scenario::load_str(&ok, "ok.ron").unwrap_or_else(|e| panic!("{e}"));
+}
