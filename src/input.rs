@@ -214,7 +214,7 @@ fn parse_caps(text: &str) -> Result<[Option<u64>; Kind::ALL.len()], String> {
 }
 
 /// What a non-regular file is, for messages.
-fn describe(t: std::fs::FileType) -> &'static str {
+pub(crate) fn describe(t: std::fs::FileType) -> &'static str {
     if t.is_dir() {
         return "a folder";
     }
@@ -323,6 +323,18 @@ pub fn read(path: &Path, kind: Kind) -> Result<Vec<u8>, InputError> {
         return Err(too_large(&file, kind, cap, None));
     }
     Ok(bytes)
+}
+
+/// The first `limit` bytes of `path` if it is a regular file (to sniff
+/// what kind of file it is); `None` for anything else, without blocking.
+pub fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    let handle = open(path).ok()?;
+    if !handle.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut head = Vec::new();
+    handle.take(limit).read_to_end(&mut head).ok()?;
+    Some(head)
 }
 
 /// [`read`], as UTF-8 text (an error gives the line and column of the first

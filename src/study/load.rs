@@ -21,14 +21,12 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<LoadedStudy, StudyError> {
 }
 
 /// Whether the file at `path` is a study (its first item is `Study(`),
-/// judging from its first 64 KiB; unreadable files are not.
+/// judging from its first 64 KiB; unreadable files and anything but a
+/// regular file (a FIFO would block) are not.
 pub fn looks_like_study(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
-    if read.is_err() {
+    let Some(head) = crate::input::read_head(path, 64 * 1024) else {
         return false;
-    }
+    };
     let text = String::from_utf8_lossy(&head);
     super::compare::top_level_name(text.trim_start_matches('\u{feff}')) == "Study"
 }
