@@ -677,7 +677,10 @@ fn study_format_doc_covers_the_schema_and_its_example_validates() {
             }
         }
     }
-    assert!(missing.is_empty(), "docs/study-format.md does not mention {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/study-format.md does not mention {missing:?}"
+    );
 
     let example = doc
         .split("```ron\n")
@@ -692,7 +695,11 @@ fn study_format_doc_covers_the_schema_and_its_example_validates() {
     .expect("copy the base");
     let file = dir.path().join("study.ron");
     std::fs::write(&file, example).expect("write");
-    let out = vpcsim().arg("validate").arg(&file).output().expect("run vpcsim");
+    let out = vpcsim()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .expect("run vpcsim");
     assert!(
         out.status.success(),
         "the doc's example: {}{}",
