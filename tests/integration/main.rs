@@ -10,6 +10,8 @@ mod cost_rules;
 mod faults;
 mod fuzz;
 mod gen;
+mod hardening;
+mod hostile_inputs;
 mod invariants;
 mod limits;
 mod report_browser;
