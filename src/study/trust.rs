@@ -8,9 +8,10 @@
 //!   lists at most that many points;
 //! - every point id is a plain name (it becomes a path: no `/`, no `..`, no
 //!   control character) that starts with its index;
-//! and every row it names must carry the manifest's study fingerprint (so
-//! rows written by an edited study never mix with the old one), name that
-//! point, and have an index below the point count that belongs to the shard.
+//!
+//! Every row it names must carry the manifest's study fingerprint (so rows
+//! written by an edited study never mix with the old one), name that point,
+//! and have an index below the point count that belongs to the shard.
 //!
 //! Owns: those checks and the row file's layout. Must not: run or merge.
 
