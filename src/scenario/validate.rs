@@ -337,17 +337,8 @@ impl<'a> Validator<'a> {
     }
 
     fn scaling_check(&mut self, path: &str, p: &ScalingPolicy) {
-        if !(p.threshold > 0.0 && p.threshold <= 1.0) {
-            self.err(
-                format!("{path}.threshold"),
-                format!(
-                    "{} is outside (0, 1]; it is a fraction of capacity",
-                    p.threshold
-                ),
-            );
-        }
-        if p.step.0 == 0 {
-            self.err(format!("{path}.step"), "a scaling step of 0 never scales");
+        for (at, message) in scaling_problems(path, p) {
+            self.err(at, message);
         }
     }
 
@@ -1755,6 +1746,28 @@ fn check_dns_name(name: &str) -> Result<(), String> {
             "{name:?} is not a valid DNS name (lowercase labels separated by dots, e.g. \"orders.example.com\")"
         ))
     }
+}
+
+/// `(field path, message)` for what is wrong with a scaling policy at
+/// `path`; shared by `quota_overrides.scaling` and quota profile files.
+pub fn scaling_problems(path: &str, p: &ScalingPolicy) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if !(p.threshold > 0.0 && p.threshold <= 1.0) {
+        out.push((
+            format!("{path}.threshold"),
+            format!(
+                "{} is outside (0, 1]; it is a fraction of capacity",
+                p.threshold
+            ),
+        ));
+    }
+    if p.step.0 == 0 {
+        out.push((
+            format!("{path}.step"),
+            "a scaling step of 0 never scales".to_string(),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
