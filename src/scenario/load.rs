@@ -138,10 +138,15 @@ fn check_referenced_files(s: &Scenario, dir: Option<&Path>) -> Vec<Problem> {
     }
     for (i, t) in s.traffic.iter().enumerate() {
         if let crate::scenario::Arrivals::Trace { file } = &t.arrivals {
-            if let Err(e) = crate::dataplane::traffic::read_trace(&at(file)) {
+            let path = at(file);
+            let messages = match crate::dataplane::traffic::read_trace(&path) {
+                Ok(rows) => super::trace_check::problems(s, t, &rows, &path.display().to_string()),
+                Err(e) => vec![e.to_string()],
+            };
+            for message in messages {
                 problems.push(Problem {
                     path: format!("traffic[{i}].arrivals.file"),
-                    message: e.to_string(),
+                    message,
                 });
             }
         }
