@@ -14,6 +14,7 @@ mod hardening;
 mod hostile_inputs;
 mod invariants;
 mod limits;
+mod messages;
 mod owned_outputs;
 mod report_browser;
 mod safe_outputs;
