@@ -9,6 +9,7 @@ mod control_rules;
 mod faults;
 mod fuzz;
 mod gen;
+mod import;
 mod invariants;
 mod limits;
 mod safe_outputs;
