@@ -12,6 +12,7 @@ mod gen;
 mod import;
 mod invariants;
 mod limits;
+mod report_browser;
 mod safe_outputs;
 mod shipped_scenarios;
 mod study;
