@@ -261,18 +261,18 @@ fn write_inline(s: &mut String, node: &Node) {
         Node::Ident(name) => s.push_str(name),
         Node::Seq(items) => {
             s.push('[');
-            list(s, items.iter(), |s, n| write_inline(s, n));
+            list(s, items.iter(), write_inline);
             s.push(']');
         }
         Node::Tuple(items) => {
             s.push('(');
-            list(s, items.iter(), |s, n| write_inline(s, n));
+            list(s, items.iter(), write_inline);
             s.push(')');
         }
         Node::Call(name, items) => {
             s.push_str(name);
             s.push('(');
-            list(s, items.iter(), |s, n| write_inline(s, n));
+            list(s, items.iter(), write_inline);
             s.push(')');
         }
         Node::Struct(name, fields) => {

@@ -207,7 +207,7 @@ mod tests {
             gateway_service("com.amazonaws.us-east-1.s3"),
             Some(AwsService::S3)
         );
-        assert_eq!(cidr("10.0.1.5/24").unwrap().1, true);
+        assert!(cidr("10.0.1.5/24").unwrap().1);
     }
 
     #[test]
