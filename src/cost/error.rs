@@ -76,4 +76,12 @@ pub enum CostError {
     /// dollars, or usage beyond 10^20 bytes in one line).
     #[error("amount out of range while pricing {what}; the usage is too large to bill exactly")]
     Overflow { what: String },
+
+    /// A scenario or `--rules` names a rule set the rule book does not have.
+    #[error("no rule set {name:?} in rule book {book} (it has: {known}); use one of those names in `rules:` or `--rules`")]
+    UnknownRuleSet {
+        name: String,
+        book: String,
+        known: String,
+    },
 }

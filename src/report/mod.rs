@@ -149,11 +149,29 @@ pub(crate) fn csv_string(rows: impl IntoIterator<Item = Vec<String>>) -> Result<
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
-/// `bill.csv`: one row per line item, exact amounts.
+/// `bill.csv`: one row per line item, exact amounts, with the line's AWS
+/// Cost and Usage Report usage type and the rule set that priced it.
 pub fn bill_csv(result: &RunResult) -> Result<String, ReportError> {
+    let rules = result
+        .bill
+        .rules
+        .as_ref()
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
     let mut rows = vec![[
-        "account", "category", "resource", "az", "detail", "region", "usage", "unit", "rate_usd",
-        "usd", "tier",
+        "account",
+        "category",
+        "resource",
+        "az",
+        "detail",
+        "region",
+        "usage",
+        "unit",
+        "rate_usd",
+        "usd",
+        "tier",
+        "usage_type",
+        "rules",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -167,10 +185,12 @@ pub fn bill_csv(result: &RunResult) -> Result<String, ReportError> {
             l.detail.clone().unwrap_or_default(),
             l.region.clone(),
             l.usage.normalize().to_string(),
-            format!("{:?}", l.unit).to_lowercase(),
+            l.unit.as_str().to_lowercase(),
             l.rate.amount().normalize().to_string(),
             l.usd.amount().normalize().to_string(),
             l.tier.clone().unwrap_or_default(),
+            l.usage_type.clone(),
+            rules.clone(),
         ]);
     }
     csv_text("bill.csv", rows)

@@ -286,7 +286,7 @@ fn a_new_pricebook_version_is_reported_first_and_does_not_fail_alone() {
     let s = setup();
     let book = edit(
         &book_with_cross_az("$0.02"),
-        "version: \"2026-09-29\"",
+        "version: \"2026-12-07\"",
         "version: \"2027-01-01\"",
     );
     std::fs::write(&s.book, book).expect("write");
@@ -296,7 +296,7 @@ fn a_new_pricebook_version_is_reported_first_and_does_not_fail_alone() {
     let second = text.lines().nth(1).unwrap_or_default();
     assert!(
         second.starts_with(
-            "note: pricebook changed: aws-us-east-1 2026-09-29 → aws-us-east-1 2027-01-01 — price changes are not model regressions"
+            "note: pricebook changed: aws-us-east-1 2026-12-07 → aws-us-east-1 2027-01-01 — price changes are not model regressions"
         ),
         "{text}"
     );

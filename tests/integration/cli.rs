@@ -379,13 +379,26 @@ fn explain_prices_each_hop_of_a_delivered_path() {
         .expect("runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let trace = v["cost_trace"].as_array().expect("cost trace");
-    // Zonal name: the bytes stay in the AZ, so the only data charge is
-    // endpoint processing, $0.01/GB each way, paid by the consumer.
-    assert_eq!(trace.len(), 1, "{trace:?}");
-    assert_eq!(trace[0]["category"], "endpoint_data_processed");
-    assert_eq!(trace[0]["payer"], "zonal-co");
-    assert_eq!(trace[0]["usd"], "0.02");
-    assert!(trace[0]["hop"].as_u64().is_some());
+    // Zonal name: the bytes stay in the AZ, so the data charges are
+    // endpoint processing, $0.01/GB each way, paid by the consumer, and the
+    // provider's NLB capacity: 2 GB processed in one hour = 2 NLCU-hours ×
+    // $0.006 = $0.012.
+    let by_category = |c: &str| {
+        trace
+            .iter()
+            .find(|t| t["category"] == c)
+            .unwrap_or_else(|| panic!("no {c} in {trace:?}"))
+    };
+    assert_eq!(trace.len(), 2, "{trace:?}");
+    let ep = by_category("endpoint_data_processed");
+    assert_eq!(ep["payer"], "zonal-co");
+    assert_eq!(ep["usd"], "0.02");
+    assert!(ep["hop"].as_u64().is_some());
+    let nlb = by_category("nlb_capacity_units");
+    assert_eq!(
+        (&nlb["payer"], &nlb["usd"]),
+        (&"provider".into(), &"0.012".into())
+    );
     // The same through the regional name from a client whose DNS answer is
     // in another AZ adds cross-AZ charges on both directions.
     let out = vpcsim()
@@ -413,14 +426,15 @@ fn explain_prices_each_hop_of_a_delivered_path() {
 
 #[test]
 fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
-    // The backup link as a 2 Gbps hosted connection: no pricebook lists it.
+    // The backup link as a 3 Gbps hosted connection: AWS sells no such
+    // speed, so no pricebook lists it.
     let dir = tempfile::tempdir().expect("tempdir");
     let text = std::fs::read_to_string(root("scenarios/hybrid-dx.ron")).expect("shipped");
     assert!(text.contains(r#"speed: "1Gbps""#));
     let file = dir.path().join("dx.ron");
     std::fs::write(
         &file,
-        text.replace(r#"speed: "1Gbps""#, r#"speed: "2Gbps""#),
+        text.replace(r#"speed: "1Gbps""#, r#"speed: "3Gbps""#),
     )
     .expect("tempdir is writable");
     let out_dir = dir.path().join("out");
@@ -433,7 +447,7 @@ fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("hosted-2G") && err.contains("dx_port_hour table lists"),
+        err.contains("hosted-3G") && err.contains("dx_port_hour table lists"),
         "{err}"
     );
     assert!(!out_dir.exists(), "nothing written");

@@ -6,6 +6,7 @@ mod bench_scenarios;
 mod check;
 mod cli;
 mod control_rules;
+mod cost_rules;
 mod faults;
 mod fuzz;
 mod gen;

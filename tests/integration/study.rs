@@ -327,10 +327,24 @@ fn a_points_bill_reconciles_by_hand_with_the_pricebook_rates() {
         Usd::new(per_gb(all_bytes, cent) * Decimal::from(2))
     );
     assert_eq!(s.cost.cross_az_bytes, all_bytes);
+    // The provider's NLB: 1 NLB-hour × $0.0225, and NLCUs on the bytes it
+    // processed (every byte once, all in hour 0): 2,880 MiB = 2.8125 GiB →
+    // 2.8125 NLCU-hours (new connections 360 / 2,880,000 and active
+    // connections are far smaller) × $0.006 = $0.016875.
+    let nlb_hour = Decimal::new(225, 4);
+    assert_eq!(cat(Category::NlbHours), Usd::new(nlb_hour));
+    let nlcu = per_gb(all_bytes, Decimal::new(6, 3));
+    assert_eq!(nlcu, Decimal::new(16875, 6));
+    assert_eq!(cat(Category::NlbCapacityUnits), Usd::new(nlcu));
     // Nothing else is billed, and the total is the sum of the above.
     assert_eq!(
         r.bill.total,
-        Usd::new(Decimal::from(consumers * 2) * cent + per_gb(all_bytes, cent) * Decimal::from(3))
+        Usd::new(
+            Decimal::from(consumers * 2) * cent
+                + per_gb(all_bytes, cent) * Decimal::from(3)
+                + nlb_hour
+                + nlcu
+        )
     );
 
     // The same traffic over a transit gateway: 4 attachments (3 consumers
