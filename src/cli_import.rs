@@ -18,6 +18,14 @@ pub enum ImportCommand {
         #[command(flatten)]
         out: OutArgs,
     },
+    /// A folder of `aws ... describe-*` JSON output (sub-folders per account
+    /// and region are read too).
+    Aws {
+        /// The folder (`aws ec2 describe-vpcs --output json > DIR/describe-vpcs.json`, ...).
+        dir: PathBuf,
+        #[command(flatten)]
+        out: OutArgs,
+    },
 }
 
 /// Where the scenario goes and what the input does not say.
@@ -59,6 +67,10 @@ pub fn run(cmd: &ImportCommand) -> Result<String, String> {
         ImportCommand::Terraform { file, out } => {
             let opts = out.options(file)?;
             deliver(import::terraform::import_file(file, &opts), out)
+        }
+        ImportCommand::Aws { dir, out } => {
+            let opts = out.options(dir)?;
+            deliver(import::aws::import_dir(dir, &opts), out)
         }
     }
 }

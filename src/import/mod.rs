@@ -20,6 +20,7 @@
 //! Owns: the readers, the import report and the RON writer. Must not:
 //! simulate or price anything.
 
+pub mod aws;
 mod build;
 pub mod estate;
 

@@ -226,3 +226,143 @@ fn bad_terraform_input_is_a_positioned_error_with_exit_2() {
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
 }
+
+#[test]
+fn aws_describe_folder_imports_validates_and_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (report, conn) = import_validate_run(&["aws", &fixture("aws")], dir.path(), "estate");
+    assert!(report.contains("elements: 3 accounts"), "{report}");
+    assert!(
+        conn.contains("default-acme-orders,acme-web,endpoint:acme-orders"),
+        "{conn}"
+    );
+    assert!(
+        conn.contains(",delivered,") && !conn.contains(",denied,"),
+        "{conn}"
+    );
+}
+
+#[test]
+fn aws_describe_facts_come_from_the_data() {
+    let s = import::aws::import_dir(Path::new(&fixture("aws")), &opts("estate"))
+        .expect("the describe fixture imports")
+        .scenario;
+    // Three accounts (one folder each); each has moto's default VPC too.
+    assert_eq!(s.accounts.len(), 3);
+    assert_eq!(s.vpcs.len(), 6);
+    let provider = vpc(&s, "orders-provider");
+    assert_eq!(provider.subnets.len(), 4);
+    // AZ IDs come from the subnets' AvailabilityZoneId, not from the names.
+    let ep = s
+        .endpoints
+        .iter()
+        .find(|e| e.name == "acme-orders")
+        .expect("endpoint");
+    assert_eq!(
+        (ep.service.as_str(), ep.vpc.as_str()),
+        ("orders", "acme-app")
+    );
+    assert_eq!(ep.subnets, ["app-a", "app-b"]);
+    let azs = subnet_azs(&s, &ep.subnets);
+    assert!(
+        azs.iter().all(|z| z.starts_with("use1-az")) && azs[0] != azs[1],
+        "{azs:?}"
+    );
+    // The service's permissions file added the consumer account.
+    assert!(format!("{:?}", s.services[0].allowed_principals).contains("222222222222"));
+    // NLB targets: the three instances registered in describe-target-health.
+    let nlb = &s.load_balancers[0];
+    let targets: u32 = nlb
+        .targets
+        .iter()
+        .map(|t| {
+            s.workloads
+                .iter()
+                .find(|w| &w.name == t)
+                .map_or(0, |w| w.instances)
+        })
+        .sum();
+    assert_eq!(targets, 3);
+    // A security-group rule, a route, a TGW propagation.
+    let sg = s
+        .security_groups
+        .iter()
+        .find(|g| g.name == "orders-backend")
+        .expect("sg");
+    assert!(format!("{:?}", sg.inbound).contains("8443"));
+    let private = provider
+        .route_tables
+        .iter()
+        .find(|t| t.name == "private")
+        .expect("rt");
+    let routes = format!("{:?}", private.routes);
+    assert!(
+        routes.contains("svc-nat") && routes.contains("svc-to-consumer"),
+        "{routes}"
+    );
+    let table = s.transit_gateways[0]
+        .route_tables
+        .iter()
+        .find(|t| t.name == "hub-rt")
+        .expect("hub-rt");
+    assert_eq!(table.propagations.len(), 2);
+}
+
+#[test]
+fn a_describe_file_of_another_operation_is_reported_and_bad_json_is_positioned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("describe-images.json"), r#"{"Images": []}"#).expect("write");
+    std::fs::write(
+        dir.path().join("describe-vpcs.json"),
+        r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": "111111111111"}]}"#,
+    )
+    .expect("write");
+    let out = vpcsim()
+        .args(["import", "aws"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("describe-images.json: not an output vpcsim reads (top-level keys: Images)"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("describe-subnets.json"),
+        "{\"Subnets\": [{\"SubnetId\": 5}]}",
+    )
+    .expect("write");
+    let out = vpcsim()
+        .args(["import", "aws"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("at $.Subnets[0].SubnetId: expected a string, found the number 5"),
+        "{err}"
+    );
+}
+
+/// Byte-level mutations of the fixtures never panic a reader: every result is
+/// an import or an error (fixed seeds, so a failure reproduces).
+#[test]
+fn mutated_inputs_give_errors_not_panics() {
+    use rand::{RngExt, SeedableRng};
+    let plan = std::fs::read(fixture("terraform/plan.json")).expect("plan");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for case in 0..60 {
+        let mut bytes = plan.clone();
+        for _ in 0..rng.random_range(1..6) {
+            let i = rng.random_range(0..bytes.len());
+            bytes[i] = b"{}[]\",:0a-\\ "[rng.random_range(0..12)];
+        }
+        let path = dir.path().join(format!("case{case}.json"));
+        std::fs::write(&path, &bytes).expect("write");
+        let result = std::panic::catch_unwind(|| import::terraform::import_file(&path, &opts("m")));
+        assert!(result.is_ok(), "case {case} panicked");
+    }
+}
