@@ -21,6 +21,7 @@
 //! | module | owns |
 //! | --- | --- |
 //! | [`units`] | time (u64 ns), bytes, bandwidth, exact dollars; human-unit parsing |
+//! | [`input`] | bounded reading of every input file (regular files within a cap per kind) |
 //! | [`scenario`] | the RON schema, loading with positioned errors, validation |
 //! | [`quota`] | quota profiles (`faq`, `aws-current`) as RON data |
 //! | [`fabric`] | the static topology graph with dense ids |
@@ -55,6 +56,7 @@ pub mod expect;
 pub mod explain;
 pub mod fabric;
 pub mod import;
+pub mod input;
 pub mod limits;
 pub mod quota;
 pub mod report;

@@ -72,6 +72,8 @@ pub enum QuotaError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{file}:{line}:{col}: {message}")]
     Syntax {
         file: String,
@@ -107,10 +109,7 @@ impl QuotaProfile {
                 None => Path::new(reference).to_path_buf(),
             };
             let file = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|source| QuotaError::Io {
-                file: file.clone(),
-                source,
-            })?;
+            let text = crate::input::read_text(&path, crate::input::Kind::QuotaProfile)?;
             return parse(&text, &file);
         }
         Err(QuotaError::Unknown {

@@ -18,6 +18,10 @@ pub enum CostError {
         source: std::io::Error,
     },
 
+    /// A pricebook file is not a regular file within its size cap, or not text.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
+
     /// A pricebook is not valid RON or does not match the schema (unknown
     /// field, wrong type, a rate that is not a dollar amount...).
     #[error("{origin}:{line}:{col}: {message} (the format is documented at the top of scenarios/pricebooks/aws-us-east-1.ron)")]

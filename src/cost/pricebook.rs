@@ -351,10 +351,7 @@ impl Pricebook {
     pub fn load_file(path: impl AsRef<Path>) -> Result<Pricebook, CostError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CostError::Io {
-            file: origin.clone(),
-            source,
-        })?;
+        let text = crate::input::read_text(path, crate::input::Kind::Pricebook)?;
         Pricebook::from_ron(&text, &origin)
     }
 
@@ -901,7 +898,7 @@ mod tests {
     #[test]
     fn a_missing_file_names_the_file() {
         let e = Pricebook::load_file("/nonexistent/pb.ron").unwrap_err();
-        assert!(matches!(e, CostError::Io { .. }));
+        assert!(matches!(e, CostError::Input(_)));
         assert!(e.to_string().starts_with("/nonexistent/pb.ron"));
     }
 

@@ -48,6 +48,8 @@ pub enum TraceError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{file}:{line}: {message}")]
     Row {
         file: String,
@@ -61,14 +63,11 @@ pub enum TraceError {
 /// Rows must be in non-decreasing time order.
 pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
     let file = path.display().to_string();
+    let bytes = crate::input::read(path, crate::input::Kind::Trace)?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_path(path)
-        .map_err(|e| TraceError::Io {
-            file: file.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        .from_reader(&bytes[..]);
     let mut rows = Vec::new();
     let mut last = SimTime::ZERO;
     for rec in reader.records() {

@@ -43,6 +43,9 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is not a regular file within its size cap, or not text.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     /// The text is not a well-formed scenario (syntax, types, unknown fields,
     /// bad units): `file:line:col`.
     #[error("{file}:{line}:{col}: {message}")]
@@ -69,43 +72,22 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-/// Largest scenario file accepted, so that a stray huge file fails fast.
-pub const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Reads, parses and validates a scenario file.
 pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    if meta.len() > MAX_SCENARIO_BYTES {
-        return Err(ScenarioError::Syntax {
-            file,
-            line: 1,
-            col: 1,
-            message: format!(
-                "file is {} bytes; scenarios are limited to {MAX_SCENARIO_BYTES} bytes",
-                meta.len()
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let text = match String::from_utf8(bytes) {
+    let text = match crate::input::read_text(path, crate::input::Kind::Scenario) {
         Ok(t) => t,
-        Err(e) => {
-            let (line, col) = position_of(e.as_bytes(), e.utf8_error().valid_up_to());
+        // Not text is a syntax error at the first byte that is not.
+        Err(crate::input::InputError::NotText { line, col, .. }) => {
             return Err(ScenarioError::Syntax {
                 file,
                 line,
                 col,
                 message: "the file is not UTF-8 text (is it a binary file?)".to_string(),
-            });
+            })
         }
+        Err(e) => return Err(e.into()),
     };
     let mut scenario = load_str(&text, &file)?;
     scenario.origin = Some(path.to_path_buf());
@@ -242,12 +224,4 @@ fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
         offset += l.len();
     }
     (line > 0).then_some(text.len())
-}
-
-/// 1-based line and column of byte offset `at` in `bytes`.
-fn position_of(bytes: &[u8], at: usize) -> (usize, usize) {
-    let before = &bytes[..at.min(bytes.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-    (line, col)
 }

@@ -12,8 +12,10 @@
 //! Owns: the schema and its checks. Must not: simulate or price anything.
 
 mod load;
+mod overlap;
 pub mod regions;
 mod schema;
+pub mod text;
 mod validate;
 
 pub use load::{load_file, load_str, ron_options, Problem, ScenarioError};

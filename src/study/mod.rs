@@ -67,6 +67,9 @@ pub enum StudyError {
         #[source]
         source: std::io::Error,
     },
+    /// An input file is not a regular file within its size cap, or not text.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     /// Not a well-formed study: `file:line:col`.
     #[error("{file}:{line}:{col}: {message}")]
     Syntax {

@@ -348,8 +348,7 @@ pub fn merge(
             .collect();
         entries.sort();
         for m in entries {
-            let text = std::fs::read_to_string(&m)
-                .map_err(|e| err(format!("{}: cannot read: {e}", m.display())))?;
+            let text = crate::input::read_text(&m, crate::input::Kind::ShardManifest)?;
             let man: ShardManifest = serde_json::from_str(&text)
                 .map_err(|e| err(format!("{}: not a shard manifest: {e}", m.display())))?;
             manifests += 1;
@@ -369,8 +368,7 @@ pub fn merge(
             }
             for id in &man.ran {
                 let rp = dir.join("points").join(id).join("row.json");
-                let text = std::fs::read_to_string(&rp)
-                    .map_err(|e| err(format!("{}: cannot read: {e}", rp.display())))?;
+                let text = crate::input::read_text(&rp, crate::input::Kind::Row)?;
                 let row: Row = serde_json::from_str::<Row>(&text)
                     .map_err(|e| err(format!("{}: not a row: {e}", rp.display())))?
                     .normalized();
@@ -413,11 +411,17 @@ pub fn merge(
 /// Reads the rows of a finished sweep (its `study.json`).
 pub fn read_sweep_dir(dir: &Path) -> Result<(StudyInfo, Vec<Row>), StudyError> {
     let p = dir.join("study.json");
-    let text = std::fs::read_to_string(&p).map_err(|e| StudyError::Merge {
-        message: format!(
-            "{}: cannot read ({e}); run `vpcsim sweep` (or `vpcsim merge`) first",
-            p.display()
-        ),
-    })?;
+    let text = match crate::input::read_text(&p, crate::input::Kind::StudyTable) {
+        Ok(t) => t,
+        Err(crate::input::InputError::Io { source, .. }) => {
+            return Err(StudyError::Merge {
+                message: format!(
+                    "{}: cannot read ({source}); run `vpcsim sweep` (or `vpcsim merge`) first",
+                    p.display()
+                ),
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
     read_study_json(&text, &p.display().to_string())
 }

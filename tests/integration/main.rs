@@ -10,6 +10,8 @@ mod cost_rules;
 mod faults;
 mod fuzz;
 mod gen;
+mod hardening;
+mod hostile_inputs;
 mod import;
 mod invariants;
 mod limits;
