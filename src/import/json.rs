@@ -9,29 +9,11 @@ use serde_json::Value;
 
 use super::ImportError;
 
-/// Largest JSON input read, so that a stray huge file fails fast.
-pub const MAX_JSON_BYTES: u64 = 512 * 1024 * 1024;
-
-/// Parses a JSON file.
+/// Parses a JSON file, read through [`crate::input`] (regular files only,
+/// within the size cap of data inputs, `trace` in `VPCSIM_MAX_INPUT`).
 pub fn read_file(path: &std::path::Path) -> Result<Value, ImportError> {
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    if meta.len() > MAX_JSON_BYTES {
-        return Err(ImportError::Format {
-            file,
-            message: format!(
-                "the file is {} bytes; at most {MAX_JSON_BYTES} are read",
-                meta.len()
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        file: file.clone(),
-        source,
-    })?;
+    let bytes = crate::input::read(path, crate::input::Kind::Trace)?;
     parse(&bytes, &file)
 }
 

@@ -42,6 +42,9 @@ use crate::scenario::{self, Scenario};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImportError {
+    /// Refused by the bounded reader (not a regular file, above the cap).
+    #[error("{0}")]
+    Input(#[from] crate::input::InputError),
     #[error("{file}: cannot read: {source}")]
     Io {
         file: String,
