@@ -40,6 +40,7 @@
 //! ```
 
 pub mod bill;
+pub mod coverage;
 pub mod display;
 pub mod error;
 pub mod meters;

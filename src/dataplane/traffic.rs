@@ -36,7 +36,18 @@ pub struct TraceRow {
     pub target: String,
     pub request: Bytes,
     pub response: Bytes,
+    /// Line of the trace file the row is on (for messages).
+    pub line: u64,
 }
+
+/// The header a trace must start with.
+pub const TRACE_HEADER: [&str; 5] = [
+    "time",
+    "source",
+    "target",
+    "request_bytes",
+    "response_bytes",
+];
 
 /// Why a trace file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +79,7 @@ pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(&bytes[..]);
+    check_trace_header(&mut reader, &file)?;
     let mut rows = Vec::new();
     let mut last = SimTime::ZERO;
     for rec in reader.records() {
@@ -122,9 +134,41 @@ pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
             target: rec[2].to_string(),
             request: size(&rec[3])?,
             response: size(&rec[4])?,
+            line,
         });
     }
     Ok(rows)
+}
+
+/// Requires the header row: without it the first row would be taken for
+/// a header and lost.
+fn check_trace_header(reader: &mut csv::Reader<&[u8]>, file: &str) -> Result<(), TraceError> {
+    let headers = reader.headers().map_err(|e| TraceError::Row {
+        file: file.to_string(),
+        line: e.position().map(|p| p.line()).unwrap_or(1),
+        message: e.to_string(),
+    })?;
+    let line = headers.position().map(|p| p.line()).unwrap_or(1);
+    let found: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if found.iter().map(String::as_str).eq(TRACE_HEADER) {
+        return Ok(());
+    }
+    let expected = TRACE_HEADER.join(",");
+    let message = if found.is_empty() {
+        format!("the trace is empty; it starts with the header {expected}")
+    } else if headers.get(0).and_then(parse_trace_time).is_some() {
+        format!("no header row (this line looks like data); the first line must be {expected}")
+    } else {
+        format!(
+            "the header is {:?}; it must be {expected}",
+            headers.iter().collect::<Vec<_>>().join(",")
+        )
+    };
+    Err(TraceError::Row {
+        file: file.to_string(),
+        line,
+        message,
+    })
 }
 
 fn parse_trace_time(s: &str) -> Option<SimTime> {
@@ -596,6 +640,7 @@ mod tests {
                 target: String::new(),
                 request: Bytes(1),
                 response: Bytes(2),
+                line: 2,
             },
             TraceRow {
                 time: SimTime(7),
@@ -603,6 +648,7 @@ mod tests {
                 target: String::new(),
                 request: Bytes(3),
                 response: Bytes(4),
+                line: 3,
             },
         ];
         let mut p = ArrivalProcess::new(
@@ -653,6 +699,29 @@ mod tests {
             (below_100 as f64 / 10_000.0 - 0.5).abs() < 0.03,
             "{below_100}"
         );
+    }
+
+    /// Without the header the first row was taken for one and lost.
+    #[test]
+    fn a_trace_needs_its_header() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let read = |text: &str| {
+            let p = dir.path().join("t.csv");
+            std::fs::write(&p, text).expect("write");
+            read_trace(&p).map_err(|e| e.to_string())
+        };
+        let rows =
+            read("# a comment\ntime,source,target,request_bytes,response_bytes\n1,,,10,20\n")
+                .expect("valid");
+        assert_eq!((rows.len(), rows[0].line), (1, 3));
+        let e = read("1,,,10,20\n2,,,10,20\n").expect_err("headerless");
+        assert!(e.ends_with(":1: no header row (this line looks like data); the first line must be time,source,target,request_bytes,response_bytes"), "{e}");
+        let e = read("when,src,dst,req,resp\n1,,,10,20\n").expect_err("wrong header");
+        assert!(
+            e.contains(":1: the header is \"when,src,dst,req,resp\""),
+            "{e}"
+        );
+        assert!(read("").expect_err("empty").contains("the trace is empty"));
     }
 
     #[test]

@@ -99,7 +99,8 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
 }
 
 /// Files a scenario refers to (quota profile, pricebook, traces) must exist
-/// and parse; paths are relative to the scenario's folder.
+/// and parse, and the pricebook must price every region and Direct Connect
+/// speed the scenario uses; paths are relative to the scenario's folder.
 fn check_referenced_files(s: &Scenario, dir: Option<&Path>) -> Vec<Problem> {
     let mut problems = Vec::new();
     let at = |name: &str| match dir {
@@ -114,20 +115,38 @@ fn check_referenced_files(s: &Scenario, dir: Option<&Path>) -> Vec<Problem> {
             });
         }
     }
-    if let Some(pb) = s.pricebook.as_deref().filter(|p| p.ends_with(".ron")) {
-        if let Err(e) = crate::cost::Pricebook::load_file(at(pb)) {
-            problems.push(Problem {
-                path: "pricebook".to_string(),
-                message: e.to_string(),
-            });
-        }
+    let pricebook = match s.pricebook.as_deref() {
+        Some(pb) if pb.ends_with(".ron") => match crate::cost::Pricebook::load_file(at(pb)) {
+            Ok(book) => Some(book),
+            Err(e) => {
+                problems.push(Problem {
+                    path: "pricebook".to_string(),
+                    message: e.to_string(),
+                });
+                None
+            }
+        },
+        Some(name) => crate::cost::Pricebook::builtin(name),
+        None => crate::cost::Pricebook::builtin(&format!("aws-{}", s.region)),
+    };
+    if problems.is_empty() {
+        let gaps = crate::cost::coverage::gaps(s, pricebook.as_ref());
+        problems.extend(gaps.into_iter().map(|g| Problem {
+            path: g.path,
+            message: g.message,
+        }));
     }
     for (i, t) in s.traffic.iter().enumerate() {
         if let crate::scenario::Arrivals::Trace { file } = &t.arrivals {
-            if let Err(e) = crate::dataplane::traffic::read_trace(&at(file)) {
+            let path = at(file);
+            let messages = match crate::dataplane::traffic::read_trace(&path) {
+                Ok(rows) => super::trace_check::problems(s, t, &rows, &path.display().to_string()),
+                Err(e) => vec![e.to_string()],
+            };
+            for message in messages {
                 problems.push(Problem {
                     path: format!("traffic[{i}].arrivals.file"),
-                    message: e.to_string(),
+                    message,
                 });
             }
         }

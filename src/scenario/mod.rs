@@ -16,8 +16,9 @@ mod overlap;
 pub mod regions;
 mod schema;
 pub mod text;
+mod trace_check;
 mod validate;
 
 pub use load::{load_file, load_str, ron_options, Problem, ScenarioError};
 pub use schema::*;
-pub use validate::validate;
+pub use validate::{scaling_problems, validate};

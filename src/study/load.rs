@@ -9,8 +9,8 @@ use crate::scenario::{self, Problem, Scenario};
 use super::spec::{Architecture, Axis, Base, CidrPlan, Element, LoadedStudy, Study};
 use super::StudyError;
 
-/// Most points a study may have.
-pub const MAX_POINTS: usize = 1_000_000;
+/// Most points a study may have (the documented sweep-point cap).
+pub const MAX_POINTS: usize = crate::limits::MAX_SWEEP_POINTS;
 
 /// Reads, parses and checks a study file and its base scenario.
 pub fn load_file(path: impl AsRef<Path>) -> Result<LoadedStudy, StudyError> {
@@ -356,18 +356,27 @@ fn check(s: &Study) -> Vec<Problem> {
         (None, Some(v)) if v.is_empty() => p.push(problem("seeds", "list at least one seed")),
         _ => {}
     }
-    let total = s.variants.len().max(1)
-        * s.sweep.iter().map(|a| a.len().max(1)).product::<usize>()
-        * replication_count(s) as usize;
-    if total > MAX_POINTS {
-        p.push(problem(
+    match point_count(s) {
+        Some(total) if total <= MAX_POINTS => {}
+        total => p.push(problem(
             "sweep",
             format!(
-                "{total} points; a study is limited to {MAX_POINTS}: split it into several studies"
+                "{} points; a study is limited to {MAX_POINTS}: split it into several studies with fewer values",
+                total.map_or_else(|| "2^64 or more".to_string(), |t| t.to_string())
             ),
-        ));
+        )),
     }
     p
+}
+
+/// Points of the study (variants × axis values × replications), `None`
+/// when the product overflows: counted before anything is expanded.
+pub fn point_count(s: &Study) -> Option<usize> {
+    let mut total = s.variants.len().max(1);
+    for a in &s.sweep {
+        total = total.checked_mul(a.len().max(1))?;
+    }
+    total.checked_mul(replication_count(s) as usize)
 }
 
 /// Number of replications of every point.

@@ -34,6 +34,7 @@ mod load;
 mod row;
 mod spec;
 mod sweep;
+mod trust;
 
 pub use expand::{in_shard, point_seed, points, scale_arrivals, scenario_for, Point};
 pub use load::{

@@ -153,3 +153,37 @@ fn an_instance_using_a_nat_gateway_in_another_az_pays_cross_az_both_ways() {
     let total: Decimal = b.values().map(|(u, _)| *u).sum();
     assert_eq!(total, usd("0.305")); // 0.04 + 0.04 + 0.18 + 0.045
 }
+
+#[test]
+fn validate_refuses_an_unpriced_region_or_port_speed_with_the_field_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dx = std::fs::read_to_string(format!("{root}/scenarios/hybrid-dx.ron")).expect("shipped");
+    let cases = [
+        (
+            // A known region no pricebook prices.
+            "west1.ron",
+            nat_scenario("app-a", "Aws(S3)")
+                .replace("region: \"us-east-1\"", "region: \"us-west-1\"")
+                .replace("use1-az", "usw1-az"),
+            "region: region \"us-west-1\" has no rates",
+        ),
+        (
+            "dx.ron",
+            dx.replace("speed: \"1Gbps\"", "speed: \"3Gbps\""),
+            "].speed: Direct Connect",
+        ),
+    ];
+    for (name, text, expect) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).expect("tempdir is writable");
+        let out = vpcsim().arg("validate").arg(&file).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(expect), "{name}: {err}");
+        assert!(
+            err.contains("us-west-2") || err.contains("hosted-25G"),
+            "{err}"
+        );
+    }
+}
