@@ -10,10 +10,10 @@ use serde_json::Value;
 use super::ImportError;
 
 /// Parses a JSON file, read through [`crate::input`] (regular files only,
-/// within the size cap of data inputs, `trace` in `VPCSIM_MAX_INPUT`).
+/// within the cap of import sources, `import` in `VPCSIM_MAX_INPUT`).
 pub fn read_file(path: &std::path::Path) -> Result<Value, ImportError> {
     let file = path.display().to_string();
-    let bytes = crate::input::read(path, crate::input::Kind::Trace)?;
+    let bytes = crate::input::read(path, crate::input::Kind::Import)?;
     parse(&bytes, &file)
 }
 
