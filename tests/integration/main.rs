@@ -12,6 +12,7 @@ mod fuzz;
 mod gen;
 mod hardening;
 mod hostile_inputs;
+mod import;
 mod invariants;
 mod limits;
 mod messages;
