@@ -568,6 +568,53 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// `unknown AZ …`, with the AZ ID to write when `az` is an AZ *name*.
+    fn unknown_az(&self, az: &str) -> String {
+        let mut m = self.azs.unknown(az);
+        if let Some(hint) = self.az_name_hint(az) {
+            m.push_str("; ");
+            m.push_str(&hint);
+        }
+        m
+    }
+
+    /// When `az` looks like an AZ name (`us-east-1a`: a region and a letter),
+    /// the ID it stands for here: AZ names differ between accounts, IDs
+    /// (`use1-az1`) name the same zone in all of them.
+    fn az_name_hint(&self, az: &str) -> Option<String> {
+        let region = az.strip_suffix(|c: char| c.is_ascii_lowercase())?;
+        if !region.ends_with(|c: char| c.is_ascii_digit()) || region.matches('-').count() != 2 {
+            return None;
+        }
+        let lead = format!("{az:?} is an AZ name, not an AZ ID (names differ between accounts)");
+        let mapped: Vec<String> = self
+            .s
+            .azs
+            .iter()
+            .flat_map(|a| {
+                a.names
+                    .iter()
+                    .filter(|(_, n)| n.as_str() == az)
+                    .map(move |(acct, _)| format!("{:?} in account {acct}", a.id))
+            })
+            .collect();
+        if !mapped.is_empty() {
+            return Some(format!("{lead}; write its ID: {}", mapped.join(", ")));
+        }
+        let derived = self
+            .az_region
+            .keys()
+            .find(|id| regions::default_az_name(id).as_deref() == Some(az));
+        Some(match derived {
+            Some(id) => format!(
+                "{lead}; in this scenario it is {id:?}: write az: {id:?}"
+            ),
+            None => format!(
+                "{lead}; write the AZ ID (`aws ec2 describe-availability-zones` shows each name's ZoneId)"
+            ),
+        })
+    }
+
     fn check_az(&mut self, path: String, az: &str, region: &str) {
         if !regions::is_known_region(region) {
             // The region itself is reported once; its AZs cannot be checked.
@@ -579,7 +626,7 @@ impl<'a> Validator<'a> {
                     Some(r) if r != region => {
                         format!("AZ {az:?} is in region {r}, not in {region}")
                     }
-                    _ => self.azs.unknown(az),
+                    _ => self.unknown_az(az),
                 };
                 self.err(path, m);
             }
@@ -1346,7 +1393,7 @@ impl<'a> Validator<'a> {
 
     fn az_ref(&mut self, path: String, az: &str) {
         if self.azs.get(az).is_none() {
-            let m = self.azs.unknown(az);
+            let m = self.unknown_az(az);
             self.err(path, m);
         }
     }

@@ -455,3 +455,44 @@ fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
     let e = vpcsim::scenario::load_file(&file).expect_err("an unpriced speed is invalid");
     assert!(e.to_string().contains("].speed"), "{e}");
 }
+
+/// The README's shell commands can be pasted as they are: `vpcsim` is used
+/// only after the Install section explains it, every `vpcsim <command>` is
+/// a real subcommand, and every shipped file a command names exists.
+#[test]
+fn readme_commands_are_real() {
+    let readme = std::fs::read_to_string(root("README.md")).expect("README.md");
+    let install = readme.find("## Install").expect("an Install section");
+    let help = vpcsim().arg("--help").output().expect("vpcsim --help");
+    let help = String::from_utf8_lossy(&help.stdout).to_string();
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for (i, block) in readme.split("```sh\n").enumerate().skip(1) {
+        let body = block.split("```").next().unwrap_or("");
+        let at = readme.find(body).unwrap_or(0);
+        for line in body.lines().map(str::trim) {
+            let Some(rest) = line.strip_prefix("vpcsim ") else {
+                continue;
+            };
+            seen += 1;
+            if at < install {
+                problems.push(format!("block {i}: `{line}` before the Install section"));
+            }
+            let sub = rest.split_whitespace().next().unwrap_or("");
+            if !sub.starts_with('-') && !help.contains(&format!("  {sub} ")) {
+                problems.push(format!("block {i}: `{sub}` is not a vpcsim command"));
+            }
+            for word in rest.split_whitespace() {
+                if word.starts_with("scenarios/") && !word.contains('<') {
+                    let exists = std::path::Path::new(&root(word)).exists();
+                    // `--out scenarios/x.baseline.json` names a file to write.
+                    if !exists && !word.ends_with(".baseline.json") {
+                        problems.push(format!("block {i}: {word} does not exist"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen >= 5, "only {seen} vpcsim commands found in the README");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
