@@ -1,6 +1,6 @@
 //! Bounded reading of input files: every file vpcsim reads (scenario, study,
 //! quota profile, pricebook, trace, baseline, tolerances, shard manifest,
-//! point row, study table) goes through [`read`] or [`read_text`].
+//! point row, study table, import source) goes through [`read`] or [`read_text`].
 //!
 //! A read
 //! 1. opens the path without blocking (a FIFO with no writer does not hang
@@ -47,11 +47,14 @@ pub enum Kind {
     Row,
     /// A sweep's `study.json`.
     StudyTable,
+    /// What `vpcsim import` reads: a Terraform plan or state, an AWS
+    /// describe output, a VPC Flow Log.
+    Import,
 }
 
 impl Kind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Scenario,
         Kind::Study,
         Kind::QuotaProfile,
@@ -62,6 +65,7 @@ impl Kind {
         Kind::ShardManifest,
         Kind::Row,
         Kind::StudyTable,
+        Kind::Import,
     ];
 
     /// The key of this kind in `VPCSIM_MAX_INPUT`.
@@ -77,6 +81,7 @@ impl Kind {
             Kind::ShardManifest => "manifest",
             Kind::Row => "row",
             Kind::StudyTable => "study-table",
+            Kind::Import => "import",
         }
     }
 
@@ -93,6 +98,7 @@ impl Kind {
             Kind::ShardManifest => "shard manifest",
             Kind::Row => "point row",
             Kind::StudyTable => "study table",
+            Kind::Import => "import source",
         }
     }
 
@@ -104,7 +110,7 @@ impl Kind {
             Kind::Scenario | Kind::Study | Kind::Baseline | Kind::ShardManifest => 64 * Bytes::MIB,
             Kind::QuotaProfile | Kind::Tolerances | Kind::Row => Bytes::MIB,
             Kind::Pricebook => 16 * Bytes::MIB,
-            Kind::Trace | Kind::StudyTable => 256 * Bytes::MIB,
+            Kind::Trace | Kind::StudyTable | Kind::Import => 256 * Bytes::MIB,
         }
     }
 

@@ -172,6 +172,9 @@ fn cases(s: &Setup) -> Vec<(&'static str, PathBuf, Command)> {
     let mut c = vpcsim();
     c.arg("compare").arg(p("table"));
     v.push(("study table", p("table/study.json"), c));
+    let mut c = vpcsim();
+    c.args(["import", "terraform"]).arg(p("plan.json"));
+    v.push(("import source", p("plan.json"), c));
     v
 }
 
