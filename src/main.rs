@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use vpcsim::{check, explain, report, scenario, sim, study, units::SimDuration};
 
+mod cli_import;
+
 #[derive(Parser)]
 #[command(
     name = "vpcsim",
@@ -69,6 +71,10 @@ enum Command {
     /// Rerun a scenario and compare it with a committed baseline summary.json;
     /// exit 1 when a metric moved beyond tolerance or an expectation fails.
     Check(CheckArgs),
+    /// Write a scenario from an existing estate: a Terraform plan or state,
+    /// AWS describe output, or VPC Flow Logs (traffic).
+    #[command(subcommand)]
+    Import(cli_import::ImportCommand),
     /// Run a scenario and write the summary.json to commit as its baseline.
     Baseline {
         /// Scenario file (.ron).
@@ -305,6 +311,9 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(&mut out, &args),
         Command::Compare(args) => compare(&mut out, &args),
         Command::Check(args) => check(&mut out, &args),
+        Command::Import(cmd) => cli_import::run(&cmd)
+            .map_err(Failure::input)
+            .and_then(|text| emit(&mut out, &text).map(|_| 0)),
         Command::Baseline {
             scenario,
             out: file,
