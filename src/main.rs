@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vpcsim::{check, explain, report, scenario, sim, study, units::SimDuration};
+use vpcsim::results::RunResult;
+use vpcsim::{check, explain, pipeline, report, scenario, sim, study, units::SimDuration};
 
 #[derive(Parser)]
 #[command(
@@ -286,12 +287,12 @@ fn main() -> ExitCode {
             seed,
             quiet,
             format,
+            pricebook.as_deref(),
             sim::RunOptions {
                 seed,
                 quiet,
                 max_events,
                 project_month,
-                pricebook,
                 limits: vpcsim::limits::Limits {
                     max_entities: limits.max_entities,
                     max_connections: limits.max_connections,
@@ -335,7 +336,7 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
         match scenario::load_file(f) {
             Ok(s) => emit(
                 out,
-                &format!("{}: ok (scenario {:?})\n", f.display(), s.name),
+                &format!("{}: ok (scenario {:?})\n", f.display(), s.scenario().name),
             )?,
             Err(e) => {
                 bad += 1;
@@ -362,14 +363,19 @@ fn run(
     _seed: Option<u64>,
     quiet: bool,
     format: Format,
+    pricebook: Option<&Path>,
     opts: sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let scenario = scenario::load_file(path).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        pricebook,
+        ..Default::default()
+    };
+    let loaded = pipeline::load(path, &load).map_err(Failure::input)?;
     let started = std::time::Instant::now();
-    let result = sim::run(&scenario, &opts).map_err(Failure::input)?;
+    let result = pipeline::run(&loaded, &opts).map_err(Failure::input)?;
     let wall = started.elapsed();
-    let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let files = report::write_run(&dir, &result).map_err(Failure::input)?;
+    let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&loaded.scenario().name));
+    let files = pipeline::write(&dir, &result).map_err(Failure::input)?;
     match format {
         Format::Json => emit(out, &report::summary_json(&result).map_err(Failure::input)?)?,
         Format::Text => {
@@ -389,7 +395,11 @@ fn run(
 }
 
 fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
-    let scenario = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        pricebook: a.pricebook.as_deref(),
+        ..Default::default()
+    };
+    let loaded = pipeline::load(&a.scenario, &load).map_err(Failure::input)?;
     let at = SimDuration::parse(&a.at).map_err(|e| Failure::input(format!("--at: {e}")))?;
     let q = explain::ExplainQuery {
         traffic: a.traffic.clone(),
@@ -401,8 +411,7 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         instance: a.instance,
         max_entities: Some(a.max_entities),
     };
-    let e =
-        explain::explain(&scenario, &q, a.seed, a.pricebook.as_deref()).map_err(Failure::input)?;
+    let e = explain::explain(&loaded, &q, a.seed).map_err(Failure::input)?;
     let text = match a.format {
         Format::Text => explain::render_text(&e),
         Format::Json => {
@@ -511,7 +520,7 @@ fn compare(out: &mut impl Write, a: &CompareArgs) -> Result<u8, Failure> {
 
 /// Exit code of a run's expectations: 0 when all pass, 1 (after saying which
 /// failed on stderr) otherwise.
-fn expectations_verdict(result: &sim::RunResult) -> u8 {
+fn expectations_verdict(result: &RunResult) -> u8 {
     let failed: Vec<_> = result
         .summary
         .expectations
@@ -536,17 +545,13 @@ fn expectations_verdict(result: &sim::RunResult) -> u8 {
     }
 }
 
-fn run_scenario(path: &Path, seed: Option<u64>, quiet: bool) -> Result<sim::RunResult, Failure> {
-    let scenario = scenario::load_file(path).map_err(Failure::input)?;
-    sim::run(
-        &scenario,
-        &sim::RunOptions {
-            seed,
-            quiet,
-            ..Default::default()
-        },
-    )
-    .map_err(Failure::input)
+fn run_scenario(path: &Path, seed: Option<u64>, quiet: bool) -> Result<RunResult, Failure> {
+    let opts = sim::RunOptions {
+        seed,
+        quiet,
+        ..Default::default()
+    };
+    pipeline::run_file(path, &Default::default(), &opts).map_err(Failure::input)
 }
 
 fn baseline(
@@ -578,7 +583,8 @@ fn baseline(
 
 fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
     // Bad input is reported before the (possibly long) run.
-    let scenario_file = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let loaded = pipeline::load(&a.scenario, &Default::default()).map_err(Failure::input)?;
+    let scenario_file = loaded.scenario();
     let base = check::Snapshot::load_file(&a.baseline).map_err(Failure::input)?;
     let mut tol = match &a.tolerances {
         Some(f) => check::Tolerances::load_file(f).map_err(Failure::input)?,
@@ -605,8 +611,8 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
             scenario: scenario_file.name.clone(),
         }));
     }
-    let result = sim::run(
-        &scenario_file,
+    let result = pipeline::run(
+        &loaded,
         &sim::RunOptions {
             seed: a.seed,
             quiet: a.quiet,
@@ -615,7 +621,7 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
     )
     .map_err(Failure::input)?;
     if let Some(dir) = &a.out {
-        report::write_run(dir, &result).map_err(Failure::input)?;
+        pipeline::write(dir, &result).map_err(Failure::input)?;
     }
     let now = check::Snapshot::from_summary(&result.summary).map_err(Failure::input)?;
     let rep = check::compare(&base, &now, &tol, &a.baseline.display().to_string())

@@ -8,7 +8,7 @@
 //! burst) and size distributions (fixed, uniform, log-normal, Pareto,
 //! empirical CDF). Must not: decide where a connection goes or what it costs.
 
-use std::path::Path;
+use std::sync::Arc;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -56,19 +56,17 @@ pub enum TraceError {
     },
 }
 
-/// Reads a trace CSV: `time,source,target,request_bytes,response_bytes`
+/// Parses a trace CSV: `time,source,target,request_bytes,response_bytes`
 /// with a header row; `time` is a duration string (`"1.5s"`) or seconds.
-/// Rows must be in non-decreasing time order.
-pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
-    let file = path.display().to_string();
+/// Rows must be in non-decreasing time order. `file` names it in errors.
+///
+/// Trace files are opened by the scenario loader (once per run), never here.
+pub fn parse_trace(input: impl std::io::Read, file: &str) -> Result<Vec<TraceRow>, TraceError> {
+    let file = file.to_string();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_path(path)
-        .map_err(|e| TraceError::Io {
-            file: file.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        .from_reader(input);
     let mut rows = Vec::new();
     let mut last = SimTime::ZERO;
     for rec in reader.records() {
@@ -190,7 +188,7 @@ enum Kind {
         count: u32,
     },
     Trace {
-        rows: Vec<TraceRow>,
+        rows: Arc<[TraceRow]>,
         next: usize,
     },
 }
@@ -202,7 +200,7 @@ impl ArrivalProcess {
         spec: &Arrivals,
         start: SimTime,
         end: SimTime,
-        trace: Option<Vec<TraceRow>>,
+        trace: Option<Arc<[TraceRow]>>,
     ) -> Self {
         let kind = match spec {
             Arrivals::Constant { per_second } => Kind::Constant {
@@ -229,7 +227,7 @@ impl ArrivalProcess {
             },
             Arrivals::Burst { count } => Kind::Burst { count: *count },
             Arrivals::Trace { .. } => Kind::Trace {
-                rows: trace.unwrap_or_default(),
+                rows: trace.unwrap_or_else(|| Arc::from(Vec::new())),
                 next: 0,
             },
         };
@@ -610,7 +608,7 @@ mod tests {
             &Arrivals::Trace { file: "x".into() },
             SimTime(100),
             SimTime(1000),
-            Some(rows),
+            Some(rows.into()),
         );
         let mut r = rng();
         assert_eq!(p.next(&mut r).map(|(t, _)| t), Some(SimTime(100)));

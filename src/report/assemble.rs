@@ -10,7 +10,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::charts::{AccountCost, ChartData, ChartMeta, ConnCell, FctSeries, ResourceSeries};
 use super::html::{BillRow, ConnRow, ExpectRow, ReportSections};
 use crate::cost::Category;
-use crate::sim::RunResult;
+use crate::results::RunResult;
 
 /// Delivered count and denials by reason code of one (source, target) cell.
 type CellCounts<'a> = (u64, BTreeMap<&'a str, u64>);

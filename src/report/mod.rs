@@ -12,13 +12,11 @@ pub mod assemble;
 pub mod charts;
 pub mod html;
 pub mod stale;
-pub mod summary;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::sim::RunResult;
-use summary::TrafficSummary;
+use crate::results::{RunResult, TrafficSummary};
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -3,19 +3,12 @@
 use std::fmt;
 use std::path::Path;
 
-use ron::extensions::Extensions;
-
+use super::files::{read_text, LoadOptions, TextError};
+use super::loaded::Loaded;
 use super::schema::Scenario;
+use super::syntax::ron_options;
 use super::validate::validate;
-
-/// The RON options every vpcsim data file is read with.
-///
-/// `implicit_some` is on: an optional field is written as its plain value
-/// (`private_dns_name: PrivateDnsName(...)`), never as `Some(...)`; writing
-/// `Some(...)` is still accepted.
-pub fn ron_options() -> ron::Options {
-    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
-}
+use crate::limits::MAX_SCENARIO_BYTES;
 
 /// A problem with the meaning of a scenario: where (field path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,36 +62,30 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-/// Largest scenario file accepted, so that a stray huge file fails fast.
-pub const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads, parses and validates a scenario file.
-pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+/// Reads, parses and validates a scenario file, and reads the files it
+/// refers to (paths relative to the scenario's folder).
+pub fn load_file(path: impl AsRef<Path>) -> Result<Loaded, ScenarioError> {
+    load_file_with(path, &LoadOptions::default())
+}
+
+/// [`load_file`] with options: a pricebook override, or another file source.
+pub fn load_file_with(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded, ScenarioError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    if meta.len() > MAX_SCENARIO_BYTES {
-        return Err(ScenarioError::Syntax {
-            file,
-            line: 1,
-            col: 1,
-            message: format!(
-                "file is {} bytes; scenarios are limited to {MAX_SCENARIO_BYTES} bytes",
-                meta.len()
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let text = match String::from_utf8(bytes) {
+    let text = match read_text(opts.source(), path, MAX_SCENARIO_BYTES) {
         Ok(t) => t,
-        Err(e) => {
-            let (line, col) = position_of(e.as_bytes(), e.utf8_error().valid_up_to());
+        Err(TextError::Io(source)) => return Err(ScenarioError::Io { file, source }),
+        Err(TextError::TooLarge { limit }) => {
+            return Err(ScenarioError::Syntax {
+                file,
+                line: 1,
+                col: 1,
+                message: format!("file is larger than {limit} bytes; scenarios are limited to {limit} bytes"),
+            })
+        }
+        Err(TextError::NotUtf8(bytes, at)) => {
+            let (line, col) = position_of(&bytes, at);
             return Err(ScenarioError::Syntax {
                 file,
                 line,
@@ -107,54 +94,21 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
             });
         }
     };
-    let mut scenario = load_str(&text, &file)?;
+    let mut scenario = parse_str(&text, &file)?;
     scenario.origin = Some(path.to_path_buf());
-    let problems = check_referenced_files(&scenario, path.parent());
-    if !problems.is_empty() {
-        return Err(ScenarioError::Invalid { file, problems });
-    }
-    Ok(scenario)
+    Loaded::from_valid(scenario, &file, opts)
 }
 
-/// Files a scenario refers to (quota profile, pricebook, traces) must exist
-/// and parse; paths are relative to the scenario's folder.
-fn check_referenced_files(s: &Scenario, dir: Option<&Path>) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let at = |name: &str| match dir {
-        Some(d) => d.join(name),
-        None => Path::new(name).to_path_buf(),
-    };
-    if s.quotas.ends_with(".ron") {
-        if let Err(e) = crate::quota::QuotaProfile::resolve(&s.quotas, dir) {
-            problems.push(Problem {
-                path: "quotas".to_string(),
-                message: e.to_string(),
-            });
-        }
-    }
-    if let Some(pb) = s.pricebook.as_deref().filter(|p| p.ends_with(".ron")) {
-        if let Err(e) = crate::cost::Pricebook::load_file(at(pb)) {
-            problems.push(Problem {
-                path: "pricebook".to_string(),
-                message: e.to_string(),
-            });
-        }
-    }
-    for (i, t) in s.traffic.iter().enumerate() {
-        if let crate::scenario::Arrivals::Trace { file } = &t.arrivals {
-            if let Err(e) = crate::dataplane::traffic::read_trace(&at(file)) {
-                problems.push(Problem {
-                    path: format!("traffic[{i}].arrivals.file"),
-                    message: e.to_string(),
-                });
-            }
-        }
-    }
-    problems
+/// Parses and validates scenario text and reads the files it refers to
+/// (relative to the working directory); `file` names it in errors.
+pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
+    let scenario = parse_str(text, file)?;
+    Loaded::from_valid(scenario, file, &LoadOptions::default())
 }
 
-/// Parses and validates scenario text; `file` names it in errors.
-pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+/// Parses and validates scenario text without reading the files it refers
+/// to; `file` names it in errors. [`Loaded::new`] completes it.
+pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     if is_blank(text) {
         return Err(ScenarioError::Syntax {
             file: file.to_string(),

@@ -35,7 +35,7 @@ mod row;
 mod spec;
 mod sweep;
 
-pub use expand::{in_shard, point_seed, points, scale_arrivals, scenario_for, Point};
+pub use expand::{in_shard, loaded_for, point_seed, points, scale_arrivals, scenario_for, Point};
 pub use load::{load_file, load_str, replication_count, MAX_POINTS};
 pub use row::{
     csv_header, mean_ci, pooled_quantile, r6, read_study_json, replication_groups, stats,

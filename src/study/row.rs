@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::cost::Category;
-use crate::sim::RunResult;
+use crate::results::RunResult;
 
 use super::expand::Point;
 use super::StudyError;

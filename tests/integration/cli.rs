@@ -382,6 +382,6 @@ fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
     // The check belongs to pricing the run, which happens before simulating.
     let s = vpcsim::scenario::load_file(&file).expect("valid scenario");
     let fabric = vpcsim::fabric::Fabric::build(&s).expect("builds");
-    let priced = vpcsim::sim::resolve_pricebook(&s, &fabric, None);
+    let priced = vpcsim::cost::resolve(s.pricebook(), &fabric, &s.region);
     assert!(priced.is_err_and(|e| e.to_string().contains("hosted-2G")));
 }
