@@ -25,9 +25,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check scenario files; exit 0 if all are valid, 2 otherwise.
+    /// Check scenario and study files; exit 0 if all are valid, 2 otherwise.
     Validate {
-        /// Scenario files (.ron).
+        /// Scenario or study files (.ron); a study's every point is checked.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
@@ -333,6 +333,27 @@ fn emit(out: &mut impl Write, text: &str) -> Result<(), Failure> {
 fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
     let mut bad = 0;
     for f in files {
+        if study::looks_like_study(f) {
+            let checked = study::load_file(f).and_then(|ls| {
+                let n = study::check_points(&ls)?;
+                Ok((ls.study.name.clone(), n))
+            });
+            match checked {
+                Ok((name, n)) => emit(
+                    out,
+                    &format!(
+                        "{}: ok (study {name:?}, {} checked)\n",
+                        f.display(),
+                        report::human::count(n as u64, "point")
+                    ),
+                )?,
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("error: {e}");
+                }
+            }
+            continue;
+        }
         match scenario::load_file(f) {
             Ok(s) => emit(
                 out,
@@ -340,7 +361,7 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
             )?,
             Err(e) => {
                 bad += 1;
-                eprintln!("{e}");
+                eprintln!("error: {e}");
             }
         }
     }
@@ -381,9 +402,10 @@ fn run(
         Format::Text => {
             let mut text = report::text_summary(&result);
             text.push_str(&format!(
-                "outputs: {} ({} files)\n",
+                "outputs: {} ({} files)\nreport: {}\n",
                 dir.display(),
-                files.len()
+                files.len(),
+                dir.join("report.html").display()
             ));
             emit(out, &text)?;
         }
@@ -463,16 +485,24 @@ fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
             None => String::new(),
         }
     );
-    let denied = rep.rows.iter().filter(|r| r.denied > 0).count();
-    text.push_str(&format!("points with denied connections: {denied}\n"));
     for f in &rep.files {
         text.push_str(&format!("wrote {}\n", f.display()));
     }
+    let variants = study::study_info(&ls, rep.total_points).variants;
+    text.push('\n');
+    text.push_str(&study::compare::variant_overview(&rep.rows, &variants));
+    text.push('\n');
     if shard.is_some_and(|(_, n)| n > 1) {
         text.push_str(&format!(
             "merge the shards with: vpcsim merge {} --out {}\n",
             dir.display(),
             dir.display()
+        ));
+    } else {
+        text.push_str(&format!(
+            "next, the variants side by side with charts:\n  vpcsim compare {} --out {}\n",
+            dir.display(),
+            dir.join("compare").display()
         ));
     }
     emit(out, &text)?;
@@ -537,9 +567,9 @@ fn expectations_verdict(result: &RunResult) -> u8 {
         0
     } else {
         eprintln!(
-            "{} of {} expectations failed",
+            "{} of {} failed",
             failed.len(),
-            result.summary.expectations.len()
+            report::human::count(result.summary.expectations.len() as u64, "expectation")
         );
         1
     }
@@ -568,14 +598,14 @@ fn baseline(
     emit(
         out,
         &format!(
-            "{}: baseline of {} (seed {}, pricebook {} {}, ${} per month, {} expectations)\n",
+            "{}: baseline of {} (seed {}, pricebook {} {}, ${} per month, {})\n",
             file.display(),
             s.scenario,
             s.seed,
             s.cost.pricebook,
             s.cost.pricebook_version,
             s.cost.monthly_total_usd,
-            s.expectations.len()
+            report::human::count(s.expectations.len() as u64, "expectation")
         ),
     )?;
     Ok(expectations_verdict(&result))

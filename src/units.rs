@@ -128,21 +128,45 @@ impl SimDuration {
     }
 
     /// Parses `"24h"`, `"30m"`, `"1.5s"`, `"250ms"`, `"10us"`, `"5ns"`, `"7d"`.
+    ///
+    /// Compound spans add up, largest unit first: `"3h10m"`, `"1h 30m 15s"`.
     pub fn parse(s: &str) -> Result<Self, UnitError> {
-        const HINT: &str = "expected a number and a unit: ns, us, ms, s, m (or min), h, d — e.g. \"250ms\", \"30m\", \"24h\"";
-        let t = s.trim();
-        let (num, unit) = split_number(t);
-        let scale = match unit {
-            "ns" => 1,
-            "us" | "µs" => NS_PER_US,
-            "ms" => NS_PER_MS,
-            "s" | "sec" => NS_PER_S,
-            "m" | "min" => NS_PER_MIN,
-            "h" => NS_PER_H,
-            "d" => NS_PER_D,
-            _ => return Err(UnitError::new("duration", s, HINT)),
-        };
-        scaled(num, scale, "duration", s, HINT).map(SimDuration)
+        const HINT: &str = "expected a number and a unit: ns, us, ms, s, m (or min), h, d — e.g. \"250ms\", \"30m\", \"24h\", or several, largest first: \"3h10m\"";
+        let mut rest = s.trim();
+        let mut total: u64 = 0;
+        let mut previous_scale = u64::MAX;
+        while !rest.is_empty() {
+            let (num, tail) = split_number(rest);
+            let unit_len = tail
+                .char_indices()
+                .find(|(_, c)| !c.is_alphabetic())
+                .map(|(i, _)| i)
+                .unwrap_or(tail.len());
+            let scale = match &tail[..unit_len] {
+                "ns" => 1,
+                "us" | "µs" => NS_PER_US,
+                "ms" => NS_PER_MS,
+                "s" | "sec" => NS_PER_S,
+                "m" | "min" => NS_PER_MIN,
+                "h" => NS_PER_H,
+                "d" => NS_PER_D,
+                _ => return Err(UnitError::new("duration", s, HINT)),
+            };
+            // "10m3h" or "1h1h" is a typo, not a sum.
+            if scale >= previous_scale {
+                return Err(UnitError::new("duration", s, HINT));
+            }
+            previous_scale = scale;
+            let part = scaled(num, scale, "duration", s, HINT)?;
+            total = total
+                .checked_add(part)
+                .ok_or_else(|| UnitError::new("duration", s, "the value is too large"))?;
+            rest = tail[unit_len..].trim_start();
+        }
+        if previous_scale == u64::MAX {
+            return Err(UnitError::new("duration", s, HINT));
+        }
+        Ok(SimDuration(total))
     }
 }
 
@@ -514,6 +538,24 @@ mod tests {
         );
         // 0.1 s is not representable in binary floats; the decimal parse keeps it exact.
         assert_eq!(SimDuration::parse("0.1s").unwrap().as_nanos(), 100_000_000);
+    }
+
+    #[test]
+    fn compound_durations_add_up_largest_unit_first() {
+        // 3h10m = 3 × 3600 s + 10 × 60 s = 11400 s.
+        assert_eq!(
+            SimDuration::parse("3h10m").unwrap(),
+            SimDuration::from_secs(11_400)
+        );
+        // 1h 30m 15.5s = 5415.5 s, spaces allowed between parts.
+        assert_eq!(
+            SimDuration::parse("1h 30m 15.5s").unwrap().as_nanos(),
+            5_415_500_000_000
+        );
+        // A smaller unit before a larger one, or a unit twice, is a typo.
+        for bad in ["10m3h", "1h1h", "3h10", "3h x"] {
+            assert!(SimDuration::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

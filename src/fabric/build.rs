@@ -7,7 +7,9 @@ use ipnet::IpNet;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::*;
-use crate::scenario::{regions, Loaded, AttachmentTarget, RouteTarget, Scenario, TgwRouteTarget, VifKind};
+use crate::scenario::{
+    regions, AttachmentTarget, Loaded, RouteTarget, Scenario, TgwRouteTarget, VifKind,
+};
 
 /// Hands out private IPs in a subnet, skipping the addresses AWS reserves
 /// (network, router, DNS, future use, and the last).
@@ -948,11 +950,7 @@ fn add_route(rt: &mut RouteTableInfo, to: Destination, via: Via) {
 }
 
 /// Position of a named item in a scenario list (validated to exist).
-fn index_of<T>(
-    items: &[T],
-    name: &str,
-    key: impl Fn(&T) -> &String,
-) -> Result<u32, FabricError> {
+fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &String) -> Result<u32, FabricError> {
     items
         .iter()
         .position(|x| key(x) == name)

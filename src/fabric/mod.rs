@@ -25,8 +25,8 @@ pub use ids::*;
 
 use crate::quota::QuotaProfile;
 use crate::scenario::{
-    AwsService, DnsVerification, DxKind, EndpointPolicy, Loaded, Nacl, Payer, Principal,
-    Protocol, Scenario, SgRule,
+    AwsService, DnsVerification, DxKind, EndpointPolicy, Loaded, Nacl, Payer, Principal, Protocol,
+    Scenario, SgRule,
 };
 use crate::units::Bandwidth;
 

@@ -6,9 +6,14 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 
 use super::charts::{AccountCost, ChartData, ChartMeta, ConnCell, FctSeries, ResourceSeries};
-use super::html::{BillRow, ConnRow, ExpectRow, ReportSections};
+use super::html::{
+    BillRow, BillRowKind, ConnRow, EventRow, ExpectRow, ReportSections, TimelineItem, TrafficRow,
+};
+use super::human;
+use crate::results::TrafficSummary;
 use crate::cost::Category;
 use crate::results::RunResult;
 
@@ -17,9 +22,14 @@ type CellCounts<'a> = (u64, BTreeMap<&'a str, u64>);
 
 /// Subtitle data of every chart.
 pub fn chart_meta(result: &RunResult) -> ChartMeta {
+    let s = &result.summary;
     ChartMeta {
-        scenario: result.summary.scenario.clone(),
-        seed: result.summary.seed,
+        scenario: s.scenario.clone(),
+        seed: s.seed,
+        window_s: s.sim_duration_s,
+        projected: s.cost.projected_factor.is_some(),
+        monthly_usd: s.cost.monthly_total_usd.parse().ok(),
+        timeline: super::timeline::timeline(&s.control_events, s.sim_duration_s),
     }
 }
 
@@ -124,68 +134,245 @@ pub fn chart_data(result: &RunResult) -> ChartData {
 /// The tables of `report.html`; `charts` are `(title, svg)` pairs.
 pub fn report_sections(result: &RunResult, charts: Vec<(String, String)>) -> ReportSections {
     let s = &result.summary;
+    let (events, timeline) = events(result);
+    ReportSections {
+        headline: headline(result),
+        summary_rows: summary_rows(result),
+        traffic_rows: s.traffic.iter().map(traffic_row).collect(),
+        bill_rows: bill_rows(result),
+        window: human::duration(s.sim_duration_s),
+        events,
+        timeline,
+        connectivity_rows: connectivity_rows(result),
+        expectations: expectation_rows(result),
+        charts,
+    }
+}
+
+/// The key figures at the top of the page.
+fn headline(result: &RunResult) -> Vec<(String, String)> {
+    let s = &result.summary;
     let c = &s.connectivity;
-    let mut summary_rows = vec![
+    let mut out = vec![
         (
-            "Scenario".to_string(),
-            format!("{} — {}", s.scenario, s.description),
-        ),
-        ("Seed".to_string(), s.seed.to_string()),
-        (
-            "Simulated time".to_string(),
-            format!("{} s", s.sim_duration_s),
+            "connections attempted".to_string(),
+            human::grouped(c.attempts),
         ),
         (
-            "Events processed".to_string(),
-            s.events_processed.to_string(),
+            "delivered".to_string(),
+            if c.attempts == 0 {
+                "–".to_string()
+            } else {
+                format!("{:.1}%", c.delivered as f64 * 100.0 / c.attempts as f64)
+            },
         ),
-        ("Quota profile".to_string(), s.quota_profile.clone()),
         (
-            "Pricebook".to_string(),
+            "per 730-hour month".to_string(),
+            human::usd(&s.cost.monthly_total_usd),
+        ),
+        (
+            "cross-AZ data".to_string(),
+            human::bytes(s.cost.cross_az_bytes),
+        ),
+    ];
+    let events = super::timeline::listed(&s.control_events).len() as u64;
+    out.push(("events".to_string(), human::grouped(events)));
+    out
+}
+
+fn summary_rows(result: &RunResult) -> Vec<(String, String)> {
+    let s = &result.summary;
+    let c = &s.connectivity;
+    let mut cost_window = format!(
+        "{} for the {} window",
+        human::usd(&s.cost.total_usd),
+        human::duration(s.sim_duration_s)
+    );
+    if let Some(f) = &s.cost.projected_factor {
+        cost_window = format!(
+            "{} (the bill projected to a month, × {f})",
+            human::usd(&s.cost.total_usd)
+        );
+    }
+    let pairs: [(&str, String); 10] = [
+        ("Scenario", format!("{} — {}", s.scenario, s.description)),
+        ("Seed", s.seed.to_string()),
+        ("Simulated time", human::duration(s.sim_duration_s)),
+        ("Events processed", human::grouped(s.events_processed)),
+        ("Quota profile", s.quota_profile.clone()),
+        (
+            "Pricebook",
             format!("{} ({})", s.cost.pricebook, s.cost.pricebook_version),
         ),
         (
-            "Connections".to_string(),
+            "Connections",
             format!(
                 "{} attempted, {} delivered, {} denied",
-                c.attempts, c.delivered, c.denied
+                human::grouped(c.attempts),
+                human::grouped(c.delivered),
+                human::grouped(c.denied)
             ),
         ),
+        ("Cost", cost_window),
         (
-            "Cost of the window".to_string(),
-            format!("${}", s.cost.total_usd),
+            "Cost per 730-hour month",
+            human::usd(&s.cost.monthly_total_usd),
         ),
         (
-            "Cost per 730-hour month".to_string(),
-            format!("${}", s.cost.monthly_total_usd),
-        ),
-        (
-            "Cross-AZ bytes".to_string(),
-            s.cost.cross_az_bytes.to_string(),
+            "Cross-AZ data",
+            format!(
+                "{} ({})",
+                human::bytes(s.cost.cross_az_bytes),
+                human::GB_NOTE
+            ),
         ),
     ];
-    for t in &s.traffic {
-        summary_rows.push((
-            format!("Traffic {}", t.name),
-            format!(
-                "{} connections, {} completed, {} denied, {} cut; completion p50 {:.3} ms, p99 {:.3} ms",
-                t.connections, t.completed, t.denied, t.cut, t.fct_ms.p50, t.fct_ms.p99
-            ),
-        ));
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn traffic_row(t: &TrafficSummary) -> TrafficRow {
+    let ms = |v: f64| format!("{v:.3} ms");
+    TrafficRow {
+        name: t.name.clone(),
+        attempts: human::grouped(t.connections),
+        delivered: human::grouped(t.completed),
+        denied: human::grouped(t.denied),
+        cut: human::grouped(t.cut),
+        data: human::bytes(t.delivered_bytes),
+        p50: ms(t.fct_ms.p50),
+        p99: ms(t.fct_ms.p99),
     }
-    let mut bill: BTreeMap<(&str, &str), rust_decimal::Decimal> = BTreeMap::new();
-    for l in &result.bill.lines {
-        *bill.entry((&l.account, l.category.as_str())).or_default() += l.usd.amount();
+}
+
+/// Amounts and usage by (account, category) of a bill.
+type BillSums<'a> = BTreeMap<(&'a str, &'a str), (Decimal, Decimal, bool)>;
+
+fn bill_sums(bill: &crate::cost::Bill) -> BillSums<'_> {
+    let mut m: BillSums = BTreeMap::new();
+    for l in &bill.lines {
+        let e = m.entry((&l.account, l.category.as_str())).or_default();
+        e.0 += l.usd.amount();
+        e.1 += l.usage;
+        e.2 = l.category.is_hours();
     }
-    let bill_rows = bill
-        .into_iter()
-        .map(|((a, c), usd)| BillRow {
+    m
+}
+
+/// The bill by account: each account's categories (window usage and
+/// amount, month amount), its subtotal, then the grand total.
+fn bill_rows(result: &RunResult) -> Vec<BillRow> {
+    let window = bill_sums(&result.bill);
+    let month = bill_sums(&result.monthly_bill);
+    let money = |d: Decimal| human::usd(&d.to_string());
+    let usage = |u: Decimal, hours: bool| {
+        if hours {
+            format!("{} h", u.round_dp(2).normalize())
+        } else {
+            // The bill's GB is AWS's: 2^30 bytes.
+            let bytes = (u * Decimal::from(1u64 << 30))
+                .round()
+                .to_u64()
+                .unwrap_or(0);
+            human::bytes(bytes)
+        }
+    };
+    let mut rows = Vec::new();
+    let accounts: Vec<&str> = {
+        let mut a: Vec<&str> = window.keys().chain(month.keys()).map(|k| k.0).collect();
+        a.sort_unstable();
+        a.dedup();
+        a
+    };
+    let (mut total_w, mut total_m) = (Decimal::ZERO, Decimal::ZERO);
+    for a in accounts {
+        let (mut sub_w, mut sub_m) = (Decimal::ZERO, Decimal::ZERO);
+        let cats = window
+            .keys()
+            .chain(month.keys())
+            .filter(|k| k.0 == a)
+            .map(|k| k.1);
+        let mut cats: Vec<&str> = cats.collect();
+        cats.sort_by_key(|c| {
+            crate::cost::Category::ALL
+                .iter()
+                .position(|x| x.as_str() == *c)
+        });
+        cats.dedup();
+        for c in cats {
+            let (w, u, hours) = window.get(&(a, c)).copied().unwrap_or_default();
+            let m = month.get(&(a, c)).map(|v| v.0).unwrap_or_default();
+            sub_w += w;
+            sub_m += m;
+            rows.push(BillRow {
+                account: a.to_string(),
+                category: human::category(c),
+                usage: usage(u, hours),
+                usd: money(w),
+                monthly_usd: money(m),
+                kind: BillRowKind::Line,
+            });
+        }
+        rows.push(BillRow {
             account: a.to_string(),
-            category: c.to_string(),
-            usd: format!("{:.4}", usd.round_dp(4)),
+            usd: money(sub_w),
+            monthly_usd: money(sub_m),
+            kind: BillRowKind::Subtotal,
+            ..BillRow::default()
+        });
+        total_w += sub_w;
+        total_m += sub_m;
+    }
+    if !rows.is_empty() {
+        rows.push(BillRow {
+            usd: money(total_w),
+            monthly_usd: money(total_m),
+            kind: BillRowKind::Total,
+            ..BillRow::default()
+        });
+    }
+    rows
+}
+
+/// The events table and the timeline strip.
+fn events(result: &RunResult) -> (Vec<EventRow>, Vec<TimelineItem>) {
+    let s = &result.summary;
+    let end = s.sim_duration_s.max(f64::MIN_POSITIVE);
+    let rows = super::timeline::event_rows(&s.control_events, s.sim_duration_s)
+        .into_iter()
+        .map(|r| EventRow {
+            time: human::at(r.time_s),
+            what: r.what,
+            refused: r.refused.unwrap_or_default(),
+            note: r.note,
         })
         .collect();
-    let connectivity_rows = result
+    let t = super::timeline::timeline(&s.control_events, s.sim_duration_s);
+    let mut items: Vec<TimelineItem> = t
+        .windows
+        .iter()
+        .map(|w| TimelineItem {
+            start: w.start_s / end,
+            end: Some(w.end_s / end),
+            label: format!(
+                "{} ({}–{})",
+                w.label,
+                human::at(w.start_s),
+                human::duration(w.end_s)
+            ),
+            kind: Some(w.kind),
+        })
+        .collect();
+    items.extend(t.markers.iter().map(|m| TimelineItem {
+        start: m.time_s / end,
+        end: None,
+        label: format!("{} {}", human::at(m.time_s), m.label),
+        kind: None,
+    }));
+    (rows, items)
+}
+
+fn connectivity_rows(result: &RunResult) -> Vec<ConnRow> {
+    result
         .connectivity
         .iter()
         .map(|(k, n)| ConnRow {
@@ -207,14 +394,7 @@ pub fn report_sections(result: &RunResult, charts: Vec<(String, String)>) -> Rep
                 .cloned()
                 .unwrap_or_default(),
         })
-        .collect();
-    ReportSections {
-        summary_rows,
-        bill_rows,
-        connectivity_rows,
-        expectations: expectation_rows(result),
-        charts,
-    }
+        .collect()
 }
 
 fn expectation_rows(result: &RunResult) -> Vec<ExpectRow> {

@@ -11,12 +11,17 @@
 pub mod assemble;
 pub mod charts;
 pub mod html;
+pub mod human;
 pub mod stale;
+pub mod text;
+pub mod timeline;
+
+pub use text::text_summary;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::results::{RunResult, TrafficSummary};
+use crate::results::RunResult;
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -196,103 +201,6 @@ pub fn timeseries_csv(result: &RunResult) -> Result<String, ReportError> {
     csv_text("timeseries.csv", rows)
 }
 
-/// A rate for people: Gbps, Mbps or kbps with two decimals.
-fn rate_text(gbps: f64) -> String {
-    if gbps >= 1.0 {
-        format!("{gbps:.2} Gbps")
-    } else if gbps >= 1e-3 {
-        format!("{:.2} Mbps", gbps * 1e3)
-    } else {
-        format!("{:.2} kbps", gbps * 1e6)
-    }
-}
-
-/// A share as a percentage, with a decimal below 10 % (so a small share
-/// does not read as 0 %).
-fn percent_text(share: f64) -> String {
-    let p = share * 100.0;
-    if p >= 10.0 {
-        format!("{p:.0}%")
-    } else if p >= 0.1 {
-        format!("{p:.1}%")
-    } else {
-        format!("{p:.3}%")
-    }
-}
-
-/// Traffic classes listed one by one in the terminal summary, at most.
-const TEXT_CLASSES: usize = 12;
-
-/// A short human summary for the terminal.
-pub fn text_summary(result: &RunResult) -> String {
-    let s = &result.summary;
-    let mut t = format!(
-        "scenario {} (seed {}): {} s simulated, {} events, quota profile {}\n",
-        s.scenario, s.seed, s.sim_duration_s, s.events_processed, s.quota_profile
-    );
-    let c = &s.connectivity;
-    t.push_str(&format!(
-        "connections: {} attempted, {} delivered, {} denied\n",
-        c.attempts, c.delivered, c.denied
-    ));
-    for (r, n) in &c.denied_by_reason {
-        t.push_str(&format!("  denied {r:<32} {n:>10}\n"));
-    }
-    // Every class when there are few; otherwise the ones with problems
-    // (denied or cut connections) first, then the busiest, and a count of
-    // the rest (all are in summary.json and report.html).
-    let mut shown: Vec<&TrafficSummary> = s.traffic.iter().collect();
-    if shown.len() > TEXT_CLASSES {
-        shown.sort_by(|a, b| {
-            (b.denied + b.cut)
-                .cmp(&(a.denied + a.cut))
-                .then(b.connections.cmp(&a.connections))
-                .then(a.name.cmp(&b.name))
-        });
-        shown.truncate(TEXT_CLASSES - 2);
-    }
-    for tr in &shown {
-        t.push_str(&format!(
-            "  {:<20} {:>9} conns  {:>9} done  {:>6} cut  p50 {:>9.3} ms  p99 {:>9.3} ms\n",
-            tr.name, tr.connections, tr.completed, tr.cut, tr.fct_ms.p50, tr.fct_ms.p99
-        ));
-    }
-    if shown.len() < s.traffic.len() {
-        t.push_str(&format!(
-            "  … and {} more traffic classes (all in summary.json and report.html)\n",
-            s.traffic.len() - shown.len()
-        ));
-    }
-    t.push_str(&format!(
-        "cost: ${} for the window (pricebook {} {}), ${} per 730-hour month\n",
-        s.cost.total_usd, s.cost.pricebook, s.cost.pricebook_version, s.cost.monthly_total_usd
-    ));
-    let mut cats: Vec<(&String, &String)> = s.cost.by_category.iter().collect();
-    cats.sort_by(|a, b| {
-        b.1.parse::<f64>()
-            .unwrap_or(0.0)
-            .total_cmp(&a.1.parse::<f64>().unwrap_or(0.0))
-            .then(a.0.cmp(b.0))
-    });
-    for (cat, usd) in cats.iter().take(5) {
-        t.push_str(&format!("  {cat:<28} ${usd}\n"));
-    }
-    if let Some(peak) = s
-        .bandwidth
-        .resources
-        .iter()
-        .max_by(|a, b| a.peak_utilisation.total_cmp(&b.peak_utilisation))
-    {
-        t.push_str(&format!(
-            "busiest resource: {} peak {} ({} of capacity)\n",
-            peak.name,
-            rate_text(peak.peak_gbps),
-            percent_text(peak.peak_utilisation)
-        ));
-    }
-    t
-}
-
 /// Writes every output of a run into `dir`; returns the files written.
 /// Temporary files left by an interrupted earlier run are removed first.
 pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportError> {
@@ -344,19 +252,4 @@ pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportE
     )?;
     written.push(html);
     Ok(written)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{percent_text, rate_text};
-
-    #[test]
-    fn small_rates_and_shares_stay_readable() {
-        assert_eq!(rate_text(54.2), "54.20 Gbps");
-        assert_eq!(rate_text(0.26), "260.00 Mbps");
-        assert_eq!(rate_text(0.000_35), "350.00 kbps");
-        assert_eq!(percent_text(0.54), "54%");
-        assert_eq!(percent_text(0.026), "2.6%");
-        assert_eq!(percent_text(0.000_05), "0.005%");
-    }
 }

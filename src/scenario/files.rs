@@ -82,7 +82,9 @@ pub(super) fn read_text(
 #[derive(Debug)]
 pub(super) enum TextError {
     Io(std::io::Error),
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     /// The bytes and the offset of the first invalid one.
     NotUtf8(Vec<u8>, usize),
 }

@@ -62,7 +62,6 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-
 /// Reads, parses and validates a scenario file, and reads the files it
 /// refers to (paths relative to the scenario's folder).
 pub fn load_file(path: impl AsRef<Path>) -> Result<Loaded, ScenarioError> {
@@ -81,7 +80,9 @@ pub fn load_file_with(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Load
                 file,
                 line: 1,
                 col: 1,
-                message: format!("file is larger than {limit} bytes; scenarios are limited to {limit} bytes"),
+                message: format!(
+                    "file is larger than {limit} bytes; scenarios are limited to {limit} bytes"
+                ),
             })
         }
         Err(TextError::NotUtf8(bytes, at)) => {

@@ -135,14 +135,13 @@ fn trace_targets(loaded: &Loaded, fabric: &Fabric) -> Result<BTreeMap<String, Ta
         let Some(rows) = loaded.trace(i) else {
             continue;
         };
-        let unknown = |r: &crate::dataplane::traffic::TraceRow, what, name: &String| {
-            RunError::TraceName {
+        let unknown =
+            |r: &crate::dataplane::traffic::TraceRow, what, name: &String| RunError::TraceName {
                 class: t.name.clone(),
                 time: r.time,
                 what,
                 name: name.clone(),
-            }
-        };
+            };
         for r in rows.iter() {
             if !r.source.is_empty()
                 && fabric.workload(&r.source).is_none()
@@ -151,8 +150,8 @@ fn trace_targets(loaded: &Loaded, fabric: &Fabric) -> Result<BTreeMap<String, Ta
                 return Err(unknown(r, "source", &r.source));
             }
             if !r.target.is_empty() && !targets.contains_key(&r.target) {
-                let target =
-                    parse_target(fabric, &r.target).ok_or_else(|| unknown(r, "target", &r.target))?;
+                let target = parse_target(fabric, &r.target)
+                    .ok_or_else(|| unknown(r, "target", &r.target))?;
                 targets.insert(r.target.clone(), target);
             }
         }

@@ -422,7 +422,12 @@ impl<'a> Run<'a> {
             }
             _ => {}
         }
-        let key = (a.source_label, a.target_label, decision.outcome.path(), reason);
+        let key = (
+            a.source_label,
+            a.target_label,
+            decision.outcome.path(),
+            reason,
+        );
         *class.outcomes.entry(key).or_default() += 1;
         if let Some(log) = self.log.as_mut() {
             let index = match a.src {
@@ -740,7 +745,6 @@ impl Run<'_> {
     }
 }
 
-
 impl Run<'_> {
     /// After a control-plane event: cut what it stops, and take down or
     /// bring back the capacity it affects.
@@ -1044,11 +1048,7 @@ impl<'a> Run<'a> {
             let e = &mut in_flight[conn.class as usize];
             e.0 += 1;
             e.1 = e.1.saturating_add(conn.req.max(1) + conn.resp.max(1));
-            if let Some(r) = self
-                .log
-                .as_mut()
-                .and_then(|l| l.get_mut(conn.log as usize))
-            {
+            if let Some(r) = self.log.as_mut().and_then(|l| l.get_mut(conn.log as usize)) {
                 let moving = conn
                     .flow
                     .and_then(|f| self.alloc.delivered(end, f))

@@ -193,11 +193,8 @@ fn class_summary(c: &Class, denied: u64, in_flight: (u64, u64)) -> TrafficSummar
             c.fct.value_at_quantile(q) as f64 / 1e6
         }
     };
-    let codes = |m: &BTreeMap<Reason, u64>| {
-        m.iter()
-            .map(|(r, n)| (r.code().to_string(), *n))
-            .collect()
-    };
+    let codes =
+        |m: &BTreeMap<Reason, u64>| m.iter().map(|(r, n)| (r.code().to_string(), *n)).collect();
     TrafficSummary {
         name: c.name.clone(),
         connections: c.connections,

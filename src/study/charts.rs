@@ -2,13 +2,17 @@
 //!
 //! | chart | file stem | drawn when |
 //! | --- | --- | --- |
-//! | monthly cost against the number of consumer VPCs, per variant, with the point where peering becomes infeasible marked | `cost-vs-consumers` | the consumers vary |
+//! | monthly cost against the number of consumer VPCs, per variant, with the point where each variant starts denying connections marked | `cost-vs-consumers` | the consumers vary |
 //! | achieved against offered throughput, per variant | `throughput` | always |
 //! | monthly cross-AZ cost against the share of zonal-name clients | `cross-az-vs-zonal` | the zonal share is swept |
 //!
 //! Every line is one variant (and one value of each other coordinate that
 //! varies); replications are averaged, with their 95% confidence interval
-//! drawn as whiskers. Text uses the embedded DejaVu font that
+//! drawn as whiskers. A point where connections were denied (a peering
+//! wall, overlapping CIDRs, an AZ outage a pinned client cannot escape)
+//! carries a red cross on every chart and its line says so in the legend:
+//! its cost and throughput are those of what got through, not of the
+//! design working. Text uses the embedded DejaVu font that
 //! [`crate::report::charts::init_fonts`] registers, never a system font, and
 //! no drawing result is unwrapped.
 
@@ -21,7 +25,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::report::charts::{init_fonts, CHART_SIZE, FONT_FAMILY};
+use crate::report::charts::{init_fonts, PngBackend, CHART_SIZE, FONT_FAMILY};
 use crate::report::write_atomic;
 
 use super::compare::Comparison;
@@ -32,6 +36,8 @@ const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const MUTED: RGBColor = RGBColor(0x5f, 0x63, 0x68);
 const GRID: RGBColor = RGBColor(0xe3, 0xe3, 0xe3);
 const WALL: RGBColor = RGBColor(0xc6, 0x28, 0x28);
+/// Height of one wall label row above the plot.
+const WALL_ROW: i32 = 24;
 const PALETTE: [RGBColor; 10] = [
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0xff, 0x7f, 0x0e),
@@ -57,14 +63,18 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for Fail 
 type Drawn = Result<(), Fail>;
 
 /// One point of a line: x, mean y, and the 95% CI of y over replications.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Pt {
     x: f64,
     y: f64,
     lo: f64,
     hi: f64,
-    /// Connections denied because peering is infeasible (quota, overlap).
-    infeasible: u64,
+    /// Connections denied (any reason), over the replications.
+    denied: u64,
+    /// Nothing was delivered at this point.
+    none_delivered: bool,
+    /// The most frequent denial reason.
+    reason: String,
 }
 
 /// One line of a chart.
@@ -170,7 +180,13 @@ fn lines(
                     y: ym,
                     lo,
                     hi,
-                    infeasible: rows.iter().map(|r| r.peering_infeasible()).sum(),
+                    denied: rows.iter().map(|r| r.denied).sum(),
+                    none_delivered: rows.iter().all(|r| r.delivered == 0),
+                    reason: rows
+                        .iter()
+                        .map(|r| r.top_denial_reason.clone())
+                        .find(|r| !r.is_empty())
+                        .unwrap_or_default(),
                 })
             })
             .collect();
@@ -264,6 +280,7 @@ impl Plot {
         builder
             .margin_left(20)
             .margin_right(40)
+            .margin_top(8 + WALL_ROW as u32 * self.walls().len() as u32)
             .margin_bottom(16)
             .x_label_area_size(56)
             .y_label_area_size(96);
@@ -286,7 +303,7 @@ impl Plot {
         &self,
         area: &DrawingArea<DB, Shift>,
         chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
-        (x0, x1): (f64, f64),
+        (_, x1): (f64, f64),
         (y0, y1): (f64, f64),
         floor: f64,
     ) -> Drawn
@@ -314,17 +331,7 @@ impl Plot {
                 ShapeStyle::from(&MUTED).stroke_width(1),
             ))?;
         }
-        // The peering wall: where each line first has connections denied
-        // because peering is infeasible (quota exceeded, overlapping CIDRs).
-        let mut walls: Vec<(f64, &Line)> = Vec::new();
-        if self.x_kind == X::Consumers {
-            for l in &self.lines {
-                if let Some(p) = l.points.iter().find(|p| p.infeasible > 0) {
-                    walls.push((p.x, l));
-                }
-            }
-        }
-        walls.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let walls = self.walls();
         for (wx, _) in &walls {
             chart.draw_series(DashedLineSeries::new(
                 vec![(*wx, y0), (*wx, y1)],
@@ -353,34 +360,90 @@ impl Plot {
                     10,
                 )
             }))?;
-            // Points where peering is infeasible: a cross.
+            // Points where connections were denied: a cross, on every chart.
             chart.draw_series(
                 l.points
                     .iter()
-                    .filter(|p| p.infeasible > 0 && self.x_kind == X::Consumers)
+                    .filter(|p| p.denied > 0)
                     .map(|p| Cross::new((p.x, clamp(p.y)), 7, WALL.stroke_width(3))),
             )?;
         }
-        for (k, (wx, l)) in walls.iter().enumerate() {
-            let text = format!("{}: denied from {} VPCs", l.label, fmt_num(*wx));
-            // Right of its line, unless the line is near the right edge;
-            // labels stack down so two walls never share a row.
-            let right_edge = *wx > x0 + 0.7 * (x1 - x0);
-            let pos = Pos::new(if right_edge { HPos::Right } else { HPos::Left }, VPos::Top);
-            let dx = if right_edge { -8 } else { 8 };
-            let at = chart.backend_coord(&(*wx, y1));
-            let style = font(16.0, WALL).pos(pos);
-            let (w, h) = area.estimate_text_size(&text, &style)?;
-            let (w, h) = (w as i32, h as i32);
-            let x = at.0 + dx;
-            let y = at.1 + 10 + 26 * k as i32;
-            // A white box behind the label keeps it readable over lines.
-            let left = if right_edge { x - w } else { x };
-            area.draw(&Rectangle::new(
-                [(left - 4, y - 3), (left + w + 4, y + h + 3)],
-                WHITE.mix(0.92).filled(),
+        self.wall_labels(area, chart, &walls, y1)
+    }
+
+    /// Where each line first has connections denied, with its label: the
+    /// consumers chart's walls (the 126th peering, reused CIDRs).
+    fn walls(&self) -> Vec<(f64, String)> {
+        if self.x_kind != X::Consumers {
+            return Vec::new();
+        }
+        let mut walls: Vec<(f64, String)> = self
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let p = l.points.iter().find(|p| p.denied > 0)?;
+                let reason = if p.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.reason)
+                };
+                Some((
+                    p.x,
+                    format!("{}: denied from {} VPCs{reason}", l.label, fmt_num(p.x)),
+                ))
+            })
+            .collect();
+        walls.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        walls
+    }
+
+    /// The walls' labels, one row each in the margin above the plot (so a
+    /// label never sits on a line), each tied to its wall.
+    fn wall_labels<'a, DB: DrawingBackend + 'a, Y>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        chart: &ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+        walls: &[(f64, String)],
+        y1: f64,
+    ) -> Drawn
+    where
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let right = chart.plotting_area().get_pixel_range().0.end;
+        let (area_x, area_y) = (area.get_base_pixel().0, area.get_base_pixel().1);
+        let style = font(15.0, WALL);
+        let mut placed = Vec::new();
+        for (k, (wx, text)) in walls.iter().enumerate() {
+            let (px, top) = chart.backend_coord(&(*wx, y1));
+            let (px, top) = (px - area_x, top - area_y);
+            let cy = top - WALL_ROW * (walls.len() - k) as i32 + WALL_ROW / 2;
+            let w = area.estimate_text_size(text, &style)?.0 as i32;
+            // Right of its wall, or left of it when it would pass the edge.
+            let x = if px + 8 + w > right - area_x {
+                px - 8 - w
+            } else {
+                px + 8
+            };
+            // Ties first: a label drawn later covers any tie it crosses.
+            area.draw(&PathElement::new(
+                vec![(px, cy), (px, top)],
+                WALL.stroke_width(2),
             ))?;
-            area.draw(&Text::new(text, (x, y), style))?;
+            placed.push((x, cy, w, text));
+        }
+        for (x, cy, w, text) in placed {
+            area.draw(&Rectangle::new(
+                [
+                    (x - 4, cy - WALL_ROW / 2 + 2),
+                    (x + w + 4, cy + WALL_ROW / 2 - 2),
+                ],
+                WHITE.filled(),
+            ))?;
+            area.draw(&Text::new(
+                text.clone(),
+                (x, cy),
+                style.pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
         }
         Ok(())
     }
@@ -409,6 +472,7 @@ impl Plot {
             panel.draw(&Text::new("achieved = offered", (44, y), style.clone()))?;
             y += 28;
         }
+        let muted = font(14.0, MUTED);
         for l in &self.lines {
             panel.draw(&PathElement::new(
                 vec![(8, y + 9), (36, y + 9)],
@@ -416,20 +480,36 @@ impl Plot {
             ))?;
             panel.draw(&Circle::new((22, y + 9), 4, l.color.filled()))?;
             panel.draw(&Text::new(fit(&l.label), (44, y), style.clone()))?;
+            // A line that denies says so under its name.
+            let denied = l.points.iter().filter(|p| p.denied > 0).count();
+            let none = l.points.iter().filter(|p| p.none_delivered).count();
+            let flag = if denied == 0 {
+                None
+            } else if none == l.points.len() {
+                Some("INFEASIBLE: nothing delivered".to_string())
+            } else {
+                Some(format!("denies at {denied} of {} points", l.points.len()))
+            };
+            if let Some(flag) = flag {
+                panel.draw(&Text::new(flag, (44, y + 19), font(13.0, WALL)))?;
+                y += 18;
+            }
             y += 28;
         }
-        let muted = font(14.0, MUTED);
-        if self.x_kind == X::Consumers
-            && self
-                .lines
-                .iter()
-                .any(|l| l.points.iter().any(|p| p.infeasible > 0))
+        if self
+            .lines
+            .iter()
+            .any(|l| l.points.iter().any(|p| p.denied > 0))
         {
             y += 8;
             panel.draw(&Cross::new((22, y + 8), 7, WALL.stroke_width(3)))?;
-            panel.draw(&Text::new("connections denied:", (44, y), muted.clone()))?;
             panel.draw(&Text::new(
-                "peering infeasible",
+                "connections denied: cost and",
+                (44, y),
+                muted.clone(),
+            ))?;
+            panel.draw(&Text::new(
+                "speed are of what got through",
                 (44, y + 18),
                 muted.clone(),
             ))?;
@@ -461,7 +541,7 @@ fn write_plot(dir: &Path, p: &Plot) -> Result<Vec<PathBuf>, StudyError> {
     std::fs::create_dir_all(dir).map_err(|e| chart_err(p.stem, e.to_string()))?;
     let tmp = dir.join(format!(".{}.tmp-{}.png", p.stem, std::process::id()));
     let drawn = {
-        let root = BitMapBackend::new(&tmp, CHART_SIZE).into_drawing_area();
+        let root = PngBackend::new(&tmp, CHART_SIZE).into_drawing_area();
         p.draw(&root)
     };
     let result = drawn.map_err(|f| chart_err(p.stem, f.0)).and_then(|()| {
@@ -506,10 +586,7 @@ pub fn write_charts(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, StudyErr
             &Plot {
                 stem: "cost-vs-consumers",
                 title: "Monthly cost against the number of consumer VPCs".into(),
-                subtitle: sub(
-                    &fixed,
-                    " · red: connections denied (PEERING_QUOTA_EXCEEDED / OVERLAPPING_CIDR)",
-                ),
+                subtitle: sub(&fixed, " · red: where connections start being denied"),
                 x_desc: "consumer VPCs".into(),
                 y_desc: "monthly cost (USD, 730 h)".into(),
                 x_kind: X::Consumers,
@@ -566,4 +643,49 @@ pub fn write_charts(dir: &Path, c: &Comparison) -> Result<Vec<PathBuf>, StudyErr
         )?);
     }
     Ok(files)
+}
+
+/// The study charts the README shows: `(study file, chart stem, image)`,
+/// paths relative to the repository. `cargo run --release --example
+/// readme_images` regenerates them; a test checks they are current.
+pub const README_IMAGES: [(&str, &str, &str); 3] = [
+    (
+        "scenarios/studies/peering-vs-privatelink.ron",
+        "cost-vs-consumers",
+        "docs/images/study-peering-vs-privatelink-cost.png",
+    ),
+    (
+        "scenarios/studies/zonal-vs-regional.ron",
+        "cross-az-vs-zonal",
+        "docs/images/study-zonal-vs-regional-cross-az.png",
+    ),
+    (
+        "scenarios/studies/az-failure.ron",
+        "throughput",
+        "docs/images/study-az-failure-throughput.png",
+    ),
+];
+
+/// Runs the study `study` (a path) in memory and returns the PNG bytes of
+/// its chart `stem`, drawn in `scratch` (a folder the caller owns).
+pub fn study_chart_png(
+    study: &Path,
+    stem: &str,
+    scratch: &Path,
+    jobs: usize,
+) -> Result<Vec<u8>, StudyError> {
+    let c = super::compare::collect(
+        &super::compare::Input::Study(study.to_path_buf()),
+        jobs,
+        true,
+    )?;
+    let files = write_charts(scratch, &c)?;
+    let png = files
+        .iter()
+        .find(|f| {
+            f.file_name()
+                .is_some_and(|n| n == format!("{stem}.png").as_str())
+        })
+        .ok_or_else(|| chart_err(stem, format!("{} draws no {stem} chart", study.display())))?;
+    std::fs::read(png).map_err(|e| chart_err(stem, e.to_string()))
 }

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cost::Category;
-use crate::scenario;
 use crate::pipeline;
+use crate::scenario;
 use crate::sim;
 
 use super::expand::Point;
-use super::row::{r6, replication_groups, Row, StudyInfo};
+use super::row::{r6, replication_groups, Feasibility, Row, StudyInfo};
 use super::sweep::{read_sweep_dir, run_points, study_info};
 use super::{load_file, points, StudyError};
 
@@ -30,7 +30,7 @@ pub enum Input {
 }
 
 /// The first identifier of a RON file, after comments and blanks.
-fn top_level_name(text: &str) -> String {
+pub(crate) fn top_level_name(text: &str) -> String {
     let mut rest = text;
     loop {
         rest = rest.trim_start();
@@ -298,23 +298,32 @@ pub fn table(c: &Comparison) -> Table {
             continue;
         };
         let replications = cols.iter().flatten().map(|g| g.len()).max().unwrap_or(1);
-        let mut lines = Vec::new();
-        let mut num = |metric: &str, decimals: usize, f: &dyn Fn(&Row) -> f64| {
-            lines.push(Line {
-                metric: metric.to_string(),
-                decimals,
-                values: cols
-                    .iter()
-                    .map(|g| g.map(|g| Cell::Num(r6(mean(g, f)))))
-                    .collect(),
-            });
-        };
-        num("connections attempted", 0, &|r| r.attempts as f64);
-        num("delivered", 0, &|r| r.delivered as f64);
-        num("delivered %", 2, &|r| r.delivered_fraction * 100.0);
-        num("denied", 0, &|r| r.denied as f64);
-        num("cut mid-transfer", 0, &|r| r.cut as f64);
-        num("monthly cost USD", 2, &|r| r.monthly_usd());
+        let verdicts: Vec<Option<Feasibility>> = cols
+            .iter()
+            .map(|g| g.map(|g| Feasibility::worst(g.iter().map(|r| r.feasibility()))))
+            .collect();
+        let mut lines = vec![verdict_line(&cols, &verdicts), rank_line(&cols, &verdicts)];
+        let num =
+            |lines: &mut Vec<Line>, metric: &str, decimals: usize, f: &dyn Fn(&Row) -> f64| {
+                lines.push(Line {
+                    metric: metric.to_string(),
+                    decimals,
+                    values: cols
+                        .iter()
+                        .map(|g| g.map(|g| Cell::Num(r6(mean(g, f)))))
+                        .collect(),
+                });
+            };
+        num(&mut lines, "connections attempted", 0, &|r| {
+            r.attempts as f64
+        });
+        num(&mut lines, "delivered", 0, &|r| r.delivered as f64);
+        num(&mut lines, "delivered %", 2, &|r| {
+            r.delivered_fraction * 100.0
+        });
+        num(&mut lines, "denied", 0, &|r| r.denied as f64);
+        num(&mut lines, "cut mid-transfer", 0, &|r| r.cut as f64);
+        num(&mut lines, "monthly cost USD", 2, &|r| r.monthly_usd());
         let cats: Vec<&str> = Category::ALL
             .iter()
             .map(|c| c.as_str())
@@ -325,16 +334,32 @@ pub fn table(c: &Comparison) -> Table {
             })
             .collect();
         for cat in cats {
-            num(&format!("  {cat}"), 2, &|r| r.monthly_category_usd(cat));
+            num(&mut lines, &format!("  {cat}"), 2, &|r| {
+                r.monthly_category_usd(cat)
+            });
         }
-        num("window cost USD", 4, &|r| r.cost_usd.parse().unwrap_or(0.0));
-        num("cross-AZ GiB", 3, &|r| {
+        lines.extend(account_lines(&cols));
+        num(&mut lines, "window cost USD", 4, &|r| {
+            r.cost_usd.parse().unwrap_or(0.0)
+        });
+        num(&mut lines, "cross-AZ GiB", 3, &|r| {
             r.cross_az_bytes as f64 / (1u64 << 30) as f64
         });
-        num("offered Gbps", 4, &|r| r.offered_gbps);
-        num("achieved Gbps", 4, &|r| r.achieved_gbps);
-        num("peak utilisation %", 1, &|r| r.peak_utilisation * 100.0);
-        num("p99 FCT ms", 3, &|r| r.p99_fct_ms);
+        num(&mut lines, "offered Gbps", 4, &|r| r.offered_gbps);
+        num(&mut lines, "achieved Gbps", 4, &|r| r.achieved_gbps);
+        num(&mut lines, "peak utilisation %", 1, &|r| {
+            r.peak_utilisation * 100.0
+        });
+        num(&mut lines, "p99 FCT ms", 3, &|r| r.p99_fct_ms);
+        // Nothing delivered: no completion time to compare (0 would read
+        // as the fastest).
+        if let Some(l) = lines.last_mut() {
+            for (v, f) in l.values.iter_mut().zip(&verdicts) {
+                if *f == Some(Feasibility::Infeasible) {
+                    *v = Some(Cell::Text("- (none delivered)".into()));
+                }
+            }
+        }
         lines.push(Line {
             metric: "top denial reasons".to_string(),
             decimals: 0,
@@ -377,6 +402,183 @@ pub fn table(c: &Comparison) -> Table {
     }
 }
 
+/// The first line of every table: does the design deliver?
+fn verdict_line(cols: &[Option<&Vec<&Row>>], verdicts: &[Option<Feasibility>]) -> Line {
+    Line {
+        metric: "verdict".to_string(),
+        decimals: 0,
+        values: cols
+            .iter()
+            .zip(verdicts)
+            .map(|(g, f)| {
+                let g = (*g)?;
+                let attempts: u64 = g.iter().map(|r| r.attempts).sum();
+                let denied: u64 = g.iter().map(|r| r.denied).sum();
+                let share = if attempts > 0 {
+                    denied as f64 * 100.0 / attempts as f64
+                } else {
+                    0.0
+                };
+                Some(Cell::Text(match f {
+                    Some(Feasibility::Delivers) | None => "delivers all".into(),
+                    Some(Feasibility::PartlyDenied) => format!("PARTLY DENIED {share:.1}%"),
+                    Some(Feasibility::Infeasible) => "INFEASIBLE: all denied".into(),
+                }))
+            })
+            .collect(),
+    }
+}
+
+/// Monthly-cost rank among the columns that deliver everything; a column
+/// that denies is never ranked (its cost is that of what got through).
+fn rank_line(cols: &[Option<&Vec<&Row>>], verdicts: &[Option<Feasibility>]) -> Line {
+    let cost = |g: &Vec<&Row>| mean(g, |r| r.monthly_usd());
+    let mut ranked: Vec<(usize, f64)> = cols
+        .iter()
+        .zip(verdicts)
+        .enumerate()
+        .filter(|(_, (_, f))| **f == Some(Feasibility::Delivers))
+        .filter_map(|(i, (g, _))| g.map(|g| (i, cost(g))))
+        .collect();
+    ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    Line {
+        metric: "cost rank (delivering only)".to_string(),
+        decimals: 0,
+        values: cols
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                g.map(|_| match ranked.iter().position(|r| r.0 == i) {
+                    Some(k) => Cell::Text(format!("{}", k + 1)),
+                    None => Cell::Text("not ranked".into()),
+                })
+            })
+            .collect(),
+    }
+}
+
+/// Accounts listed one by one in a table, at most.
+const TABLE_ACCOUNTS: usize = 8;
+
+/// Monthly cost per paying account: the largest [`TABLE_ACCOUNTS`] (by
+/// their highest column), then the rest summed.
+fn account_lines(cols: &[Option<&Vec<&Row>>]) -> Vec<Line> {
+    let mut top: BTreeMap<&str, f64> = BTreeMap::new();
+    for g in cols.iter().flatten() {
+        for r in g.iter() {
+            for a in r.monthly_by_account.keys() {
+                let v = mean(g, |x| x.monthly_account_usd(a));
+                let e = top.entry(a.as_str()).or_insert(0.0);
+                *e = e.max(v);
+            }
+        }
+    }
+    let mut accounts: Vec<(&str, f64)> = top.into_iter().collect();
+    accounts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let keep = if accounts.len() <= TABLE_ACCOUNTS + 1 {
+        accounts.len()
+    } else {
+        TABLE_ACCOUNTS
+    };
+    let line = |metric: String, f: &dyn Fn(&Row) -> f64| Line {
+        metric,
+        decimals: 2,
+        values: cols
+            .iter()
+            .map(|g| g.map(|g| Cell::Num(r6(mean(g, f)))))
+            .collect(),
+    };
+    let mut out: Vec<Line> = accounts[..keep]
+        .iter()
+        .map(|(a, _)| line(format!("  account {a}"), &|r| r.monthly_account_usd(a)))
+        .collect();
+    let rest: Vec<&str> = accounts[keep..].iter().map(|a| a.0).collect();
+    if !rest.is_empty() {
+        out.push(line(format!("  {} other accounts", rest.len()), &|r| {
+            rest.iter().map(|a| r.monthly_account_usd(a)).sum()
+        }));
+    }
+    out
+}
+
+/// What `vpcsim sweep` prints at the end: one line per variant with its
+/// points, how many deliver everything, deny some or deliver nothing, and
+/// the range of its monthly cost over the points that deliver.
+pub fn variant_overview(rows: &[Row], columns: &[String]) -> String {
+    let mut grid = vec![vec![
+        "variant".to_string(),
+        "points".to_string(),
+        "deliver all".to_string(),
+        "partly denied".to_string(),
+        "infeasible".to_string(),
+        "monthly USD (delivering)".to_string(),
+    ]];
+    for v in columns {
+        let mine: Vec<&Row> = rows.iter().filter(|r| &r.variant == v).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let count = |f: Feasibility| mine.iter().filter(|r| r.feasibility() == f).count();
+        let costs: Vec<f64> = mine
+            .iter()
+            .filter(|r| r.feasibility() == Feasibility::Delivers)
+            .map(|r| r.monthly_usd())
+            .collect();
+        let range = match (
+            costs.iter().copied().reduce(f64::min),
+            costs.iter().copied().reduce(f64::max),
+        ) {
+            (Some(lo), Some(hi)) if (hi - lo).abs() < 0.005 => crate::report::human::usd_f64(lo),
+            (Some(lo), Some(hi)) => format!(
+                "{} – {}",
+                crate::report::human::usd_f64(lo),
+                crate::report::human::usd_f64(hi)
+            ),
+            _ => "-".to_string(),
+        };
+        grid.push(vec![
+            v.clone(),
+            mine.len().to_string(),
+            count(Feasibility::Delivers).to_string(),
+            count(Feasibility::PartlyDenied).to_string(),
+            count(Feasibility::Infeasible).to_string(),
+            range,
+        ]);
+    }
+    aligned(&grid)
+}
+
+/// Rows of cells as text columns: the first left-aligned, the rest right.
+fn aligned(grid: &[Vec<String>]) -> String {
+    let n = grid.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|c| {
+            grid.iter()
+                .map(|r| r.get(c).map(|x| x.chars().count()).unwrap_or(0))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in grid {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 fn show(v: &Option<Cell>, decimals: usize) -> String {
     v.as_ref()
         .map(|c| c.show(decimals))
@@ -414,25 +616,7 @@ fn render_text(t: &Table) -> String {
                     .collect(),
             );
         }
-        let widths: Vec<usize> = (0..=t.columns.len())
-            .map(|c| grid.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        for row in grid {
-            let mut line = String::new();
-            for (c, cell) in row.iter().enumerate() {
-                let pad = widths[c] - cell.chars().count();
-                if c == 0 {
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad));
-                } else {
-                    line.push_str("  ");
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(cell);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
+        out.push_str(&aligned(&grid));
     }
     out
 }

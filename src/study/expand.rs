@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::engine;
 use crate::scenario::{
     self, Account, Arrivals, AttachmentTarget, Cidr, Dns, Event, Loaded, Peering, Principal,
-    Problem, Scenario, ScenarioError, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic, TransitGateway, Vpc,
-    Workload,
+    Problem, Scenario, ScenarioError, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic,
+    TransitGateway, Vpc, Workload,
 };
 use crate::units::SimDuration;
 

@@ -39,6 +39,51 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<LoadedStudy, StudyError> {
     load_str(&text, &file, Some(path))
 }
 
+/// Whether the file at `path` is a study (its first item is `Study(`),
+/// judging from its first 64 KiB; unreadable files are not.
+pub fn looks_like_study(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    super::compare::top_level_name(text.trim_start_matches('\u{feff}')) == "Study"
+}
+
+/// What a sweep of the whole study would refuse, found without running it:
+/// every point's scenario is generated and validated, and checked against
+/// the default resource caps. Returns the number of points.
+pub fn check_points(ls: &LoadedStudy) -> Result<usize, StudyError> {
+    /// Failures reported one by one, at most.
+    const SHOWN: usize = 10;
+    let pts = super::points(ls);
+    let mut messages = Vec::new();
+    let mut failed = 0;
+    for p in &pts {
+        let problem = super::scenario_for(ls, p).and_then(|sc| {
+            crate::limits::check(&sc, &crate::limits::Limits::default(), None)
+                .map(|_| ())
+                .map_err(|e| StudyError::Compare(format!("point {}: {e}", p.id)))
+        });
+        if let Err(e) = problem {
+            failed += 1;
+            if messages.len() < SHOWN {
+                messages.push(e.to_string().replace("compare: ", ""));
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(StudyError::Points {
+            failed,
+            of: pts.len(),
+            messages,
+        });
+    }
+    Ok(pts.len())
+}
+
 /// Parses and checks study text; `file` names it in errors and `origin` (the
 /// study file, if any) anchors relative paths.
 pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedStudy, StudyError> {

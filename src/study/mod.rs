@@ -36,10 +36,12 @@ mod spec;
 mod sweep;
 
 pub use expand::{in_shard, loaded_for, point_seed, points, scale_arrivals, scenario_for, Point};
-pub use load::{load_file, load_str, replication_count, MAX_POINTS};
+pub use load::{
+    check_points, load_file, load_str, looks_like_study, replication_count, MAX_POINTS,
+};
 pub use row::{
     csv_header, mean_ci, pooled_quantile, r6, read_study_json, replication_groups, stats,
-    stats_csv, study_csv, study_json, t975, Row, Stat, StudyInfo, STAT_METRICS,
+    stats_csv, study_csv, study_json, t975, Feasibility, Row, Stat, StudyInfo, STAT_METRICS,
     STUDY_SCHEMA_VERSION,
 };
 pub use spec::{

@@ -59,6 +59,9 @@ pub struct Row {
     pub monthly_cost_usd: String,
     /// Monthly cost by bill category (every category, zero included).
     pub monthly_by_category: BTreeMap<String, String>,
+    /// Monthly cost by paying account (accounts with a bill line).
+    #[serde(default)]
+    pub monthly_by_account: BTreeMap<String, String>,
     pub cross_az_bytes: u64,
     /// Highest sampled utilisation of any reported resource, and which.
     pub peak_utilisation: f64,
@@ -69,6 +72,24 @@ pub struct Row {
     /// The highest per-class p99 FCT, ms.
     pub worst_class_p99_fct_ms: f64,
     pub events_processed: u64,
+}
+
+/// What a point delivered, as a verdict on its design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Feasibility {
+    /// Every attempt delivered.
+    Delivers,
+    /// Some attempts denied.
+    PartlyDenied,
+    /// Nothing delivered: the design does not work.
+    Infeasible,
+}
+
+impl Feasibility {
+    /// The worst of several (replications of one point).
+    pub fn worst(all: impl IntoIterator<Item = Feasibility>) -> Feasibility {
+        all.into_iter().max().unwrap_or(Feasibility::Delivers)
+    }
 }
 
 /// Rounds to 6 decimal places (the precision of every float in the tables).
@@ -147,6 +168,12 @@ impl Row {
             cost_usd: s.cost.total_usd.clone(),
             monthly_cost_usd: s.cost.monthly_total_usd.clone(),
             monthly_by_category,
+            monthly_by_account: r
+                .monthly_bill
+                .by_account
+                .iter()
+                .map(|(a, u)| (a.clone(), crate::results::summary::usd(*u)))
+                .collect(),
             cross_az_bytes: s.cost.cross_az_bytes,
             peak_utilisation: peak.map(|x| r6(x.peak_utilisation)).unwrap_or(0.0),
             peak_resource: peak.map(|x| x.name.clone()).unwrap_or_default(),
@@ -181,6 +208,27 @@ impl Row {
             .get(cat)
             .and_then(|v| v.parse().ok())
             .unwrap_or(0.0)
+    }
+
+    /// Monthly cost of one account as a number.
+    pub fn monthly_account_usd(&self, account: &str) -> f64 {
+        self.monthly_by_account
+            .get(account)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    }
+
+    /// Whether every attempted connection was delivered, some were denied,
+    /// or none got through: a design that denies is not comparable on cost
+    /// or speed with one that delivers.
+    pub fn feasibility(&self) -> Feasibility {
+        if self.denied == 0 {
+            Feasibility::Delivers
+        } else if self.delivered == 0 {
+            Feasibility::Infeasible
+        } else {
+            Feasibility::PartlyDenied
+        }
     }
 
     /// Connections denied because peering cannot be set up at this scale or

@@ -20,8 +20,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::report;
 use crate::pipeline;
+use crate::report;
 use crate::results::RunResult;
 use crate::sim;
 

@@ -270,6 +270,7 @@ fn every_shipped_scenario_writes_its_charts_and_report() {
         ] {
             assert!(out_dir.join(file).is_file(), "{name}: {file} missing");
         }
+        check_text_summary(&name, &String::from_utf8_lossy(&out.stdout), &out_dir);
         // Every scenario has traffic, a bill and completion times: those charts always exist.
         for chart in ["cost-breakdown", "fct"] {
             let png = std::fs::read(out_dir.join(format!("charts/{chart}.png")))
@@ -303,6 +304,63 @@ fn every_shipped_scenario_writes_its_charts_and_report() {
             !html.contains("<script") && !html.contains("src=\"http"),
             "{name}: report.html is not self-contained"
         );
+    }
+}
+
+/// What the terminal summary of every run must say: the bill with a
+/// window and a month column and a total, cross-AZ bytes in GiB with the
+/// AWS GB note, the events when the scenario has any, and, last, where the
+/// page to share is.
+fn check_text_summary(name: &str, text: &str, out_dir: &std::path::Path) {
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("summary.json")).expect("summary"),
+    )
+    .expect("json");
+    let last = text.lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        format!("report: {}", out_dir.join("report.html").display()),
+        "{name}: {text}"
+    );
+    assert!(text.contains("730-h month"), "{name}: {text}");
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("total ")),
+        "{name}: no total line: {text}"
+    );
+    assert!(
+        text.contains("cross-AZ data: ") && text.contains("AWS's GB = 1 GiB"),
+        "{name}: {text}"
+    );
+    // Every category of the bill is listed (or folded into "+N more").
+    let cats = summary["cost"]["monthly_by_category"]
+        .as_object()
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let cost_block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("cost ("))
+        .skip(2)
+        .take_while(|l| !l.trim_start().starts_with("total "))
+        .collect();
+    let folded = cost_block.iter().any(|l| l.trim_start().starts_with('+'));
+    assert!(
+        cost_block.len() == cats || folded,
+        "{name}: {cats} categories, listed {cost_block:?}"
+    );
+    let scenario_events = summary["scenario_events_applied"]
+        .as_object()
+        .map(|m| !m.is_empty())
+        .unwrap_or(false);
+    if scenario_events {
+        assert!(text.contains("\nevents ("), "{name}: no events: {text}");
+    }
+    if name == "quickstart" {
+        // The headline outage, with its span.
+        assert!(
+            text.contains("t=3h       use1-az2 down for 30m (until t=3h30m)"),
+            "{text}"
+        );
+        assert!(text.contains("expectations: 1 of 1 passed"), "{text}");
     }
 }
 

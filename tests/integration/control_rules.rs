@@ -18,9 +18,9 @@ use vpcsim::control::{
 };
 use vpcsim::engine::rng_stream;
 use vpcsim::fabric::Fabric;
+use vpcsim::results::RunResult;
 use vpcsim::results::TrafficSummary;
 use vpcsim::scenario::{self, Protocol, Scenario, Target};
-use vpcsim::results::RunResult;
 use vpcsim::sim::{self, RunOptions};
 
 // ---------------------------------------------------------------------------

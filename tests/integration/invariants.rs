@@ -223,7 +223,10 @@ pub fn check_invariants(s: &scenario::Scenario, r: &vpcsim::results::RunResult) 
             );
         }
     }
-    assert_eq!(sum.cost.total_usd, vpcsim::results::summary::usd(r.bill.total));
+    assert_eq!(
+        sum.cost.total_usd,
+        vpcsim::results::summary::usd(r.bill.total)
+    );
 
     // Time: control events in order, within the run.
     let end = s.duration.as_secs_f64();

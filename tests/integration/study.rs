@@ -502,3 +502,126 @@ fn compare_scenario_files_side_by_side_in_markdown() {
     // peering-mesh's denials show up with their reason.
     assert!(text.contains("PEERING_QUOTA_EXCEEDED"), "{text}");
 }
+
+#[test]
+fn readme_images_are_current() {
+    // The README's study charts are what the code draws today from the
+    // shipped studies, byte for byte (charts are deterministic and use
+    // only the embedded font).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut stale = Vec::new();
+    for (study, stem, image) in vpcsim::study::charts::README_IMAGES {
+        let png =
+            vpcsim::study::charts::study_chart_png(&root(study), stem, &dir.path().join(stem), 2)
+                .unwrap_or_else(|e| panic!("{study}: {e}"));
+        let committed = std::fs::read(root(image)).unwrap_or_default();
+        if committed != png {
+            stale.push(image);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{stale:?} differ from what the code draws: run `cargo run --release --example readme_images` and commit docs/images/"
+    );
+}
+
+#[test]
+fn validate_checks_study_files_and_every_point_within_the_caps() {
+    // A study file is validated as a study (not refused as "expected
+    // `Scenario(`"), each of its points generated and checked.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ok = write_study(dir.path(), "small", SMALL);
+    let out = vpcsim().arg("validate").arg(&ok).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("ok (study \"small\", 8 points checked)"),
+        "{stdout}"
+    );
+    // A point a sweep would refuse (600,000 consumers: past the entity
+    // cap) is refused by validate, naming the point.
+    let big = write_study(
+        dir.path(),
+        "big",
+        &SMALL.replace(
+            "sweep: [Consumers([2, 4])]",
+            "sweep: [Consumers([2, 600000])]",
+        ),
+    );
+    let out = vpcsim().arg("validate").arg(&big).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains("points failed") && err.contains("n600000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_infeasible_variant_is_flagged_and_never_ranked_cheapest() {
+    // Peering with every consumer reusing the shared VPC's range delivers
+    // nothing (OVERLAPPING_CIDR) and costs $0: the table must call it
+    // infeasible, leave it out of the cost ranking and not show a 0 ms
+    // completion time; the cost chart's legend must flag the line too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = SMALL
+        .replace(
+            r#"Variant(name: "peer", architecture: Peering, duration: "2m"),"#,
+            r#"Variant(name: "peer", architecture: Peering, duration: "2m", cidrs: Overlapping("172.16.0.0/24")),"#,
+        )
+        .replace("replications: 2,", "replications: 1,");
+    let path = write_study(dir.path(), "flagged", &body);
+    let input = study::compare::Input::Study(path);
+    let c = study::compare::collect(&input, 2, true).expect("runs");
+    let t = study::compare::table(&c);
+    let g = &t.groups[0];
+    let line = |m: &str| {
+        let l = g
+            .lines
+            .iter()
+            .find(|l| l.metric == m)
+            .unwrap_or_else(|| panic!("{m}"));
+        serde_json::to_value(&l.values).expect("json")
+    };
+    assert_eq!(t.columns, ["pl", "peer"]);
+    assert_eq!(
+        line("verdict"),
+        serde_json::json!(["delivers all", "INFEASIBLE: all denied"])
+    );
+    assert_eq!(
+        line("cost rank (delivering only)"),
+        serde_json::json!(["1", "not ranked"])
+    );
+    assert_eq!(
+        line("p99 FCT ms")[1],
+        serde_json::json!("- (none delivered)")
+    );
+    // Per-account rows: the consumers' accounts pay for their endpoints.
+    assert!(
+        g.lines.iter().any(|l| l.metric.starts_with("  account ")),
+        "{g:?}"
+    );
+    let files = study::compare::write(
+        &dir.path().join("cmp"),
+        &c,
+        &t,
+        study::compare::Format::Text,
+    )
+    .expect("written");
+    let svg = files
+        .iter()
+        .find(|f| f.ends_with("cost-vs-consumers.svg"))
+        .map(|f| std::fs::read_to_string(f).expect("svg"))
+        .expect("cost chart");
+    assert!(
+        svg.contains("INFEASIBLE: nothing delivered"),
+        "legend flags the line"
+    );
+    assert!(svg.contains("peer: denied from 2 VPCs (OVERLAPPING_CIDR)"));
+}

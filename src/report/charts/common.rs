@@ -90,7 +90,14 @@ pub(super) fn axis_title_style() -> TextStyle<'static> {
 
 /// The subtitle: which run the chart comes from.
 pub fn subtitle(meta: &ChartMeta) -> String {
-    format!("scenario: {} · seed {}", meta.scenario, meta.seed)
+    let mut s = format!("scenario: {} · seed {}", meta.scenario, meta.seed);
+    if meta.window_s > 0.0 {
+        s.push_str(&format!(
+            " · {} simulated",
+            crate::report::human::duration(meta.window_s)
+        ));
+    }
+    s
 }
 
 /// Fills `root` white, draws the title and the subtitle, returns the area
@@ -369,21 +376,43 @@ pub(super) fn rate_unit(max_bps: f64) -> Unit {
     Unit { div, label }
 }
 
-/// TB, GB, MB, kB or B (decimal, as AWS bills), whichever keeps the largest
-/// value at or above 1.
+/// TiB, GiB, MiB, KiB or B, whichever keeps the largest value at or above
+/// 1: binary units, as AWS bills data (its "GB" is 2^30 bytes; see
+/// [`crate::report::human`]).
 pub(super) fn bytes_unit(max_bytes: f64) -> Unit {
-    let (div, label) = if max_bytes >= 1e12 {
-        (1e12, "TB")
-    } else if max_bytes >= 1e9 {
-        (1e9, "GB")
-    } else if max_bytes >= 1e6 {
-        (1e6, "MB")
-    } else if max_bytes >= 1e3 {
-        (1e3, "kB")
+    const KIB: f64 = 1024.0;
+    let (div, label) = if max_bytes >= KIB.powi(4) {
+        (KIB.powi(4), "TiB")
+    } else if max_bytes >= KIB.powi(3) {
+        (KIB.powi(3), "GiB")
+    } else if max_bytes >= KIB.powi(2) {
+        (KIB.powi(2), "MiB")
+    } else if max_bytes >= KIB {
+        (KIB, "KiB")
     } else {
         (1.0, "B")
     };
     Unit { div, label }
+}
+
+/// Dollars on an axis reaching `max`: as many decimals as the ticks need to
+/// stay apart (`$0.0012`, `$0.0008` rather than `$0.001` twice), trailing
+/// zeros dropped past the cents.
+pub(super) fn fmt_usd_axis(v: f64, max: f64) -> String {
+    if max >= 0.5 || v == 0.0 {
+        return fmt_usd_short(v);
+    }
+    // Ticks are about a fifth of the range apart: one more decimal than
+    // the step's first significant digit.
+    let step = (max / 5.0).max(f64::MIN_POSITIVE);
+    let decimals = ((-step.log10()).ceil() as usize).clamp(2, 8);
+    let s = format!("{v:.decimals$}");
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut frac = frac.trim_end_matches('0').to_string();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    format!("${int}.{frac}")
 }
 
 /// A tick value: at most three significant decimals, no trailing zeros.
@@ -410,18 +439,7 @@ pub(super) fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Digits of `int` grouped by thousands.
-fn group_thousands(int: u64) -> String {
-    let digits = int.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::report::human::grouped as group_thousands;
 
 /// `$1,234.56`.
 pub(super) fn fmt_usd(v: f64) -> String {
@@ -637,6 +655,22 @@ mod tests {
     }
 
     #[test]
+    fn small_dollar_ticks_stay_apart() {
+        // The quickstart's cross-AZ cost per minute peaks near $0.0014:
+        // ticks every $0.0002 or $0.0005 need four decimals, and two ticks
+        // never print the same text.
+        let max = 0.0014;
+        let ticks: Vec<String> = [0.0004, 0.0008, 0.0012]
+            .iter()
+            .map(|v| fmt_usd_axis(*v, max))
+            .collect();
+        assert_eq!(ticks, ["$0.0004", "$0.0008", "$0.0012"]);
+        assert_eq!(fmt_usd_axis(0.004, 0.0042), "$0.004");
+        assert_eq!(fmt_usd_axis(0.0, 0.0042), "$0");
+        assert_eq!(fmt_usd_axis(12.5, 40.0), "$12.50");
+    }
+
+    #[test]
     fn units_follow_the_magnitude() {
         // The axis unit is picked from the largest value, so labels stay
         // between 1 and 1000 instead of showing 0.000012 Gbps.
@@ -645,8 +679,9 @@ mod tests {
         assert_eq!(time_unit(30.0).label, "s");
         assert_eq!(rate_unit(25e9).label, "Gbps");
         assert_eq!(rate_unit(400e6).label, "Mbps");
-        assert_eq!(bytes_unit(3e12).label, "TB");
-        assert_eq!(bytes_unit(5e6).label, "MB");
+        assert_eq!(bytes_unit(3e12).label, "TiB");
+        assert_eq!(bytes_unit(5e6).label, "MiB");
+        assert_eq!(bytes_unit(1023.0).label, "B");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::common::{
     with_legend, Drawn, LegendItem, Swatch, INK, MUTED,
 };
 use super::{Chart, ChartKind, ChartMeta, ConnCell};
+use crate::report::human;
 
 /// How many sources get their own row; the rest fold into "others".
 pub const TOP_SOURCES: usize = 16;
@@ -231,12 +232,14 @@ impl Chart for Connectivity {
         let col_label_h = ((widest(&self.targets)? + 12) as i32)
             .clamp(40, 220)
             .min((avail_h - rows * 14).max(40));
-        let x0 = 16 + axis_title + row_label_w;
-        let y0 = 8 + axis_title + col_label_h;
-        let cell_w = ((avail_w - row_label_w) / cols).clamp(8, 110);
-        let cell_h = ((avail_h - col_label_h) / rows).clamp(8, 56);
+        // A few cells grow to fill the canvas (up to 240 × 130 px each, never
+        // taller than wide) and the grid is centred in what is left.
+        let cell_w = ((avail_w - row_label_w) / cols).clamp(8, 240);
+        let cell_h = ((avail_h - col_label_h) / rows).clamp(8, 130).min(cell_w);
         let grid_w = cell_w * cols;
         let grid_h = cell_h * rows;
+        let x0 = 16 + axis_title + row_label_w + ((avail_w - row_label_w - grid_w) / 2).max(0);
+        let y0 = 8 + axis_title + col_label_h + ((avail_h - col_label_h - grid_h) / 2).max(0);
         // Names no taller than their row or column is wide.
         let row_font = f64::from((cell_h - 3).clamp(9, 15));
         let col_font = f64::from((cell_w - 3).clamp(9, 15));
@@ -301,13 +304,28 @@ impl Chart for Connectivity {
                 }
                 plot.draw(&Rectangle::new([a, b], WHITE.stroke_width(2)))?;
                 if show_values {
+                    // Big cells also say how many attempts the share is of.
+                    let counts = cell_w >= 130 && cell_h >= 60;
+                    let mid = cy + cell_h / 2 + 1 - if counts { 10 } else { 0 };
                     let style =
                         anchored(&bold(value_size, ink_on(main)), HPos::Center, VPos::Center);
                     plot.draw(&Text::new(
                         delivered_share(cell),
-                        (cx + cell_w / 2, cy + cell_h / 2 + 1),
+                        (cx + cell_w / 2, mid),
                         style,
                     ))?;
+                    if counts {
+                        let style = anchored(&text(13.0, ink_on(main)), HPos::Center, VPos::Center);
+                        plot.draw(&Text::new(
+                            format!(
+                                "{} of {} delivered",
+                                human::grouped(cell.counts[0]),
+                                human::grouped(cell.attempts())
+                            ),
+                            (cx + cell_w / 2, mid + 20),
+                            style,
+                        ))?;
+                    }
                 }
             }
         }

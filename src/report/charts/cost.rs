@@ -13,6 +13,7 @@ use super::common::{
 };
 use super::{AccountCost, Chart, ChartKind, ChartMeta};
 use crate::cost::Category;
+use crate::report::human;
 
 /// How many accounts get their own bar; the rest are summed into "others".
 pub const TOP_ACCOUNTS: usize = 12;
@@ -170,6 +171,21 @@ pub(super) fn prepare(input: &[AccountCost]) -> Option<CostBreakdown> {
     })
 }
 
+/// The y axis says which bill the bars are: the simulated window's, or a
+/// month's when the run was projected.
+fn cost_axis(meta: &ChartMeta) -> String {
+    if meta.projected {
+        "Cost per 730-hour month (USD)".to_string()
+    } else if meta.window_s > 0.0 {
+        format!(
+            "Cost of the {} simulated (USD)",
+            human::duration(meta.window_s)
+        )
+    } else {
+        "Cost of the simulated window (USD)".to_string()
+    }
+}
+
 impl Chart for CostBreakdown {
     const KIND: ChartKind = ChartKind::CostBreakdown;
 
@@ -208,7 +224,7 @@ impl Chart for CostBreakdown {
             .disable_x_mesh()
             .x_labels(0)
             .x_desc("Account")
-            .y_desc("Cost (USD)")
+            .y_desc(cost_axis(meta))
             .label_style(tick_style())
             .axis_desc_style(axis_title_style())
             .bold_line_style(GRID)
@@ -267,12 +283,23 @@ impl Chart for CostBreakdown {
             }
         }
 
-        let items: Vec<LegendItem> = self
+        let mut items: Vec<LegendItem> = self
             .categories
             .iter()
             .rev()
-            .map(|(name, color)| LegendItem::new(name.clone(), Swatch::Block(*color)))
+            .map(|(name, color)| LegendItem::new(human::category(name), Swatch::Block(*color)))
             .collect();
+        match (meta.projected, meta.monthly_usd) {
+            (false, Some(m)) => items.push(
+                LegendItem::new(format!("per 730-hour month: {}", fmt_usd(m)), Swatch::Note)
+                    .detail("all accounts, the same usage every hour"),
+            ),
+            (true, _) => items.push(LegendItem::new(
+                "projected to a 730-hour month",
+                Swatch::Note,
+            )),
+            _ => {}
+        }
         legend(&side, "Category (top of bar first)", &items)
     }
 }

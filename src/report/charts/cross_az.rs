@@ -8,11 +8,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::common::{
-    axis_title_style, by_f64, bytes_unit, fmt_num, fmt_usd, fmt_usd_short, header, legend, thin,
+    axis_title_style, by_f64, bytes_unit, fmt_num, fmt_usd, fmt_usd_axis, header, legend, thin,
     tick_style, time_unit, with_legend, Drawn, LegendItem, Swatch, TickedAxis, Unit, GRID,
     GRID_LIGHT,
 };
+use super::events::Lane;
 use super::{Chart, ChartKind, ChartMeta, CrossAzPoint};
+use crate::report::human;
 
 const BYTES_COLOR: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
 const COST_COLOR: RGBColor = RGBColor(0xe0, 0x6c, 0x00);
@@ -46,7 +48,9 @@ pub(super) fn prepare(input: &[CrossAzPoint]) -> Option<CrossAz> {
         return None;
     }
     pts.sort_by(|a, b| by_f64(a.0, b.0));
-    let t_min = pts[0].0;
+    // The axis starts at the run's start: the first point closes the first
+    // interval, which began at 0.
+    let t_min = pts[0].0.min(0.0);
     let mut t_max = pts[pts.len() - 1].0;
     if t_max <= t_min {
         t_max = t_min + 1.0;
@@ -89,20 +93,32 @@ fn fmt_interval(s: f64) -> String {
     }
 }
 
+/// Where the x axis starts inside a panel (margin and label area).
+const PLOT_LEFT: u32 = 16 + 88;
+const PLOT_RIGHT: u32 = 24;
+
 impl Chart for CrossAz {
     const KIND: ChartKind = ChartKind::CrossAz;
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, meta: &ChartMeta) -> Drawn {
         let body = header(root, Self::KIND.title(), meta)?;
         let (plot, side) = with_legend(&body);
+        let lane = Lane::laid_out(
+            &meta.timeline,
+            self.time.div,
+            &self.x,
+            &plot,
+            (PLOT_LEFT, PLOT_RIGHT),
+        )?;
         let h = plot.dim_in_pixel().1;
-        let (upper, lower) = plot.split_vertically(h * 9 / 20);
+        let lane_h = lane.height();
+        let (upper, lower) = plot.split_vertically((h + lane_h) * 9 / 20);
         let x = || TickedAxis::time(self.x.clone(), self.time);
 
         let mut top = ChartBuilder::on(&upper)
             .margin_left(16)
-            .margin_right(24)
-            .margin_top(10)
+            .margin_right(PLOT_RIGHT)
+            .margin_top(10 + lane_h)
             .x_label_area_size(30)
             .y_label_area_size(88)
             .build_cartesian_2d(x(), 0.0..self.bytes_max)?;
@@ -117,19 +133,22 @@ impl Chart for CrossAz {
             .x_label_formatter(&|v| fmt_num(*v))
             .y_label_formatter(&|v| fmt_num(*v))
             .draw()?;
+        lane.draw_shading(&mut top, (0.0, self.bytes_max))?;
         top.draw_series(
             AreaSeries::new(self.bytes.iter().copied(), 0.0, BYTES_COLOR.mix(0.3))
                 .border_style(BYTES_COLOR.stroke_width(2)),
         )?;
+        lane.draw_labels(root, &top, self.bytes_max)?;
 
         let mut bottom = ChartBuilder::on(&lower)
             .margin_left(16)
-            .margin_right(24)
+            .margin_right(PLOT_RIGHT)
             .margin_top(10)
             .margin_bottom(8)
             .x_label_area_size(60)
             .y_label_area_size(88)
             .build_cartesian_2d(x(), 0.0..self.usd_max)?;
+        let usd_max = self.usd_max;
         bottom
             .configure_mesh()
             .x_desc(format!("Time ({})", self.time.label))
@@ -141,22 +160,17 @@ impl Chart for CrossAz {
             .y_max_light_lines(1)
             .y_labels(5)
             .x_label_formatter(&|v| fmt_num(*v))
-            .y_label_formatter(&|v| fmt_usd_short(*v))
+            .y_label_formatter(&|v| fmt_usd_axis(*v, usd_max))
             .draw()?;
+        lane.draw_shading(&mut bottom, (0.0, self.usd_max))?;
         bottom.draw_series(
             AreaSeries::new(self.usd.iter().copied(), 0.0, COST_COLOR.mix(0.3))
                 .border_style(COST_COLOR.stroke_width(2)),
         )?;
 
-        let total_size = bytes_unit(self.total_bytes);
         let mut items = vec![
-            LegendItem::new("bytes crossing AZs (top)", Swatch::Block(BYTES_COLOR)).detail(
-                format!(
-                    "total {} {}",
-                    fmt_num(self.total_bytes / total_size.div),
-                    total_size.label
-                ),
-            ),
+            LegendItem::new("bytes crossing AZs (top)", Swatch::Block(BYTES_COLOR))
+                .detail(format!("total {}", human::bytes(self.total_bytes as u64))),
             LegendItem::new("their cost (bottom)", Swatch::Block(COST_COLOR))
                 .detail(format!("total {}", fmt_usd(self.total_usd))),
         ];
@@ -166,6 +180,11 @@ impl Chart for CrossAz {
                 Swatch::Note,
             ));
         }
+        items.push(LegendItem::new(
+            format!("GiB: {}", human::GB_NOTE),
+            Swatch::Note,
+        ));
+        items.extend(lane.legend_items());
         legend(&side, "Cross-AZ traffic", &items)
     }
 }
@@ -184,6 +203,11 @@ mod tests {
         assert_eq!(c.total_bytes, 3e9);
         assert!((c.total_usd - 0.03).abs() < 1e-12);
         assert_eq!(c.interval_s, Some(60.0));
-        assert_eq!(c.bytes[0], (60.0, 1.0), "sorted by time, in s and GB");
+        assert_eq!(
+            c.bytes[0],
+            (1.0, 1e9 / f64::from(1u32 << 30)),
+            "sorted by time, in minutes (the axis spans 0-2 min) and GiB"
+        );
+        assert_eq!(c.x.start, 0.0, "the axis starts at the run's start");
     }
 }

@@ -32,7 +32,9 @@ mod common;
 mod connectivity;
 mod cost;
 mod cross_az;
+mod events;
 mod fct;
+mod png;
 mod throughput;
 
 use std::path::{Path, PathBuf};
@@ -49,6 +51,7 @@ use common::{DrawFail, Drawn};
 pub use common::FONT_FAMILY;
 pub use connectivity::{TOP_SOURCES, TOP_TARGETS};
 pub use cost::TOP_ACCOUNTS;
+pub use png::PngBackend;
 pub use throughput::TOP_RESOURCES;
 
 /// Width and height of every chart, in pixels (PNG) or user units (SVG).
@@ -85,6 +88,17 @@ impl ChartKind {
         }
     }
 
+    /// What to read in the chart: report.html's caption.
+    pub fn caption(self) -> &'static str {
+        match self {
+            ChartKind::Throughput => "Each endpoint AZ, link and gateway that carried traffic, averaged over every sample interval; dashed lines are capacities, shaded bands the event windows.",
+            ChartKind::CostBreakdown => "Who pays for what: one bar per account, stacked by bill category, for the simulated window (the legend gives the 730-hour month).",
+            ChartKind::Connectivity => "Every source against every target it tried: green delivered, other colours the reason AWS denied; the table above gives each denial's fix.",
+            ChartKind::Fct => "How long connections took from request to last response byte, per traffic class; the p50, p90 and p99 lines are read off where each curve crosses them.",
+            ChartKind::CrossAz => "Bytes that crossed AZs in each interval and what they cost; event windows shaded as on the throughput chart.",
+        }
+    }
+
     /// The title drawn at the top of the chart.
     pub fn title(self) -> &'static str {
         match self {
@@ -97,13 +111,22 @@ impl ChartKind {
     }
 }
 
-/// What every chart says about the run it comes from (its subtitle).
+/// What every chart says about the run it comes from: its subtitle, and
+/// the run's events, which every time chart draws.
 #[derive(Debug, Clone, Default)]
 pub struct ChartMeta {
     /// Scenario name.
     pub scenario: String,
     /// Seed of the run.
     pub seed: u64,
+    /// Simulated time, s (0 when unknown: the subtitle leaves it out).
+    pub window_s: f64,
+    /// The bill was projected to a 730-hour month (`--project-month`).
+    pub projected: bool,
+    /// The run's bill per 730-hour month, USD (the cost chart's note).
+    pub monthly_usd: Option<f64>,
+    /// Events drawn on the time charts (throughput, cross-AZ).
+    pub timeline: Timeline,
 }
 
 /// Throughput of one resource (an endpoint in one AZ, a DX link, a NAT
@@ -159,6 +182,81 @@ pub struct FctSeries {
 /// One interval of cross-AZ traffic: `(end of interval in s, bytes that
 /// crossed AZs in the interval, their cost in USD)`.
 pub type CrossAzPoint = (f64, f64, f64);
+
+/// What an event window stands for: its colour on every time chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WindowKind {
+    /// An AZ is down.
+    Outage,
+    /// A Direct Connect link is down.
+    LinkDown,
+    /// An endpoint connection is suspended, rejected or terminated.
+    Lifecycle,
+    /// An endpoint service serves through two NLBs while one replaces the other.
+    NlbSwap,
+}
+
+impl WindowKind {
+    /// The kind's colour (charts and report.html use the same).
+    pub fn rgb(self) -> (u8, u8, u8) {
+        match self {
+            WindowKind::Outage => (0xd6, 0x27, 0x28),
+            WindowKind::LinkDown => (0x94, 0x67, 0xbd),
+            WindowKind::Lifecycle => (0xd9, 0x8a, 0x00),
+            WindowKind::NlbSwap => (0x12, 0x9c, 0xac),
+        }
+    }
+
+    /// The legend's name of the kind, and its second line.
+    pub fn legend(self) -> (&'static str, &'static str) {
+        match self {
+            WindowKind::Outage => ("AZ outage", "the AZ's ENIs, NLB nodes, targets down"),
+            WindowKind::LinkDown => ("Direct Connect link down", "traffic fails over or stops"),
+            WindowKind::Lifecycle => (
+                "endpoint connection down",
+                "suspended, rejected or terminated",
+            ),
+            WindowKind::NlbSwap => ("NLB swap", "old and new NLB both serving"),
+        }
+    }
+}
+
+/// A stretch of time an event changed something for: shaded and labelled
+/// on every time chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventWindow {
+    /// Start, s from the start of the run.
+    pub start_s: f64,
+    /// End, s (the end of the run when `open_end`).
+    pub end_s: f64,
+    /// Still in effect when the run ended.
+    pub open_end: bool,
+    /// e.g. `use1-az2 down`.
+    pub label: String,
+    pub kind: WindowKind,
+}
+
+/// An instant event (an acceptance, a DNS state change, a refused action):
+/// a dotted line with a label on every time chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventMarker {
+    pub time_s: f64,
+    /// e.g. `Accept acme-orders`.
+    pub label: String,
+}
+
+/// The events of a run, as time charts draw them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    pub windows: Vec<EventWindow>,
+    pub markers: Vec<EventMarker>,
+}
+
+impl Timeline {
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty() && self.markers.is_empty()
+    }
+}
 
 /// Everything the charts of one run are drawn from.
 #[derive(Debug, Clone, Default)]
@@ -271,7 +369,7 @@ fn write_png<C: Chart>(chart: &C, meta: &ChartMeta, path: &Path) -> Result<(), C
     let drawn = {
         // The backend is dropped at the end of this block, before the
         // temporary file is renamed or removed.
-        let root = BitMapBackend::new(&tmp, CHART_SIZE).into_drawing_area();
+        let root = png::PngBackend::new(&tmp, CHART_SIZE).into_drawing_area();
         chart
             .draw(&root, meta)
             .and_then(|()| root.present().map_err(DrawFail::from))

@@ -18,10 +18,28 @@ impl Lcg {
     }
 }
 
+/// The fixture's run: a day, with the endpoint AZ outage of
+/// [`throughput_fixture`] and an acceptance at 1 h as its events.
 fn meta() -> ChartMeta {
     ChartMeta {
         scenario: "quickstart".to_string(),
         seed: 42,
+        window_s: 86_400.0,
+        projected: false,
+        monthly_usd: Some(1234.5),
+        timeline: Timeline {
+            windows: vec![EventWindow {
+                start_s: 43_200.0,
+                end_s: 45_000.0,
+                open_end: false,
+                label: "use1-az2 down".to_string(),
+                kind: WindowKind::Outage,
+            }],
+            markers: vec![EventMarker {
+                time_s: 3_600.0,
+                label: "acme-orders accepted".to_string(),
+            }],
+        },
     }
 }
 
@@ -600,17 +618,32 @@ mod png {
 /// What every chart must show: its title, the run's subtitle, and these
 /// axis labels.
 fn expected_texts(kind: ChartKind) -> Vec<&'static str> {
-    let mut t = vec![kind.title(), "scenario: quickstart · seed 42"];
+    let mut t = vec![
+        kind.title(),
+        "scenario: quickstart · seed 42 · 1d simulated",
+    ];
+    // Time charts carry the run's events: the outage window and the
+    // acceptance, each labelled, and the kind in the legend.
+    let events = ["use1-az2 down", "acme-orders accepted", "AZ outage"];
     t.extend(match kind {
-        ChartKind::Throughput => vec!["Time (h)", "Throughput (Gbps)"],
-        ChartKind::CostBreakdown => vec!["Account", "Cost (USD)"],
+        ChartKind::Throughput => [vec!["Time (h)", "Throughput (Gbps)"], events.to_vec()].concat(),
+        ChartKind::CostBreakdown => vec![
+            "Account",
+            "Cost of the 1d simulated (USD)",
+            "per 730-hour month: $1,234.50",
+            "Endpoint hours",
+        ],
         ChartKind::Connectivity => vec!["Target (columns)", "Source (rows)"],
         ChartKind::Fct => vec!["Flow completion time (log scale)", "Flows completed (%)"],
-        ChartKind::CrossAz => vec![
-            "Time (h)",
-            "Data per interval (GB)",
-            "Cost per interval (USD)",
-        ],
+        ChartKind::CrossAz => [
+            vec![
+                "Time (h)",
+                "Data per interval (GiB)",
+                "Cost per interval (USD)",
+            ],
+            events.to_vec(),
+        ]
+        .concat(),
     });
     t
 }

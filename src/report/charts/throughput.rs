@@ -22,6 +22,7 @@ use super::common::{
     time_unit, with_legend, Drawn, LegendItem, Swatch, TickedAxis, Unit, GRID, GRID_LIGHT, OTHERS,
     SERIES,
 };
+use super::events::Lane;
 use super::{Chart, ChartKind, ChartMeta, ResourceSeries};
 
 /// How many resources get their own line; the rest become one "others" line.
@@ -44,6 +45,11 @@ pub(super) struct Line {
     /// The capacity staircase cut to the plot: one polyline per stretch
     /// inside it.
     pub capacity: Vec<Vec<(f64, f64)>>,
+    /// Where the capacity steps between the plot and above its top: `(x,
+    /// true)` drops into view, `(x, false)` leaves it. Drawn as small
+    /// triangles on the top edge, not as vertical lines (which would read
+    /// as event markers).
+    pub capacity_steps: Vec<(f64, bool)>,
 }
 
 /// The prepared throughput chart.
@@ -73,15 +79,18 @@ fn label(r: &ResourceSeries) -> String {
     }
 }
 
-/// `endpoint AZ · capacity 10–40 Gbps`.
-fn detail(kind: &str, capacity: &[(f64, f64)], rate: Unit) -> String {
+/// `endpoint AZ · capacity 10–40 Gbps` (the capacity in its own unit: a
+/// 10 Gbps ceiling over Mbps of traffic reads as 10 Gbps, not 10000 Mbps).
+fn detail(kind: &str, capacity: &[(f64, f64)]) -> String {
     let mut parts = Vec::new();
     if !kind.is_empty() {
         parts.push(kind.to_string());
     }
     if !capacity.is_empty() {
+        let raw_hi = capacity.iter().map(|c| c.1).fold(0.0, f64::max);
+        let rate = rate_unit(raw_hi);
         let lo = capacity.iter().map(|c| c.1).fold(f64::INFINITY, f64::min) / rate.div;
-        let hi = capacity.iter().map(|c| c.1).fold(0.0, f64::max) / rate.div;
+        let hi = raw_hi / rate.div;
         let range = if hi - lo <= 1e-9 * hi.abs() {
             fmt_num(hi)
         } else {
@@ -172,12 +181,17 @@ pub(super) fn prepare(input: &[ResourceSeries]) -> Option<Throughput> {
     let mut lines: Vec<Line> = top
         .iter()
         .enumerate()
-        .map(|(i, c)| Line {
-            label: label(c.src),
-            detail: detail(&c.src.kind, &c.capacity, rate),
-            color: SERIES[i % SERIES.len()],
-            points: thin(&scale(&c.points), BUCKETS),
-            capacity: clip_below(&scale(&staircase(&c.capacity, t_max)), y_max),
+        .map(|(i, c)| {
+            let (capacity, capacity_steps) =
+                clip_below(&scale(&staircase(&c.capacity, t_max)), y_max);
+            Line {
+                label: label(c.src),
+                detail: detail(&c.src.kind, &c.capacity),
+                color: SERIES[i % SERIES.len()],
+                points: thin(&scale(&c.points), BUCKETS),
+                capacity,
+                capacity_steps,
+            }
         })
         .collect();
     if let Some(others) = others {
@@ -187,6 +201,7 @@ pub(super) fn prepare(input: &[ResourceSeries]) -> Option<Throughput> {
             color: OTHERS,
             points: thin(&scale(&others), BUCKETS),
             capacity: Vec::new(),
+            capacity_steps: Vec::new(),
         });
     }
     let capacity_cut = top
@@ -203,11 +218,15 @@ pub(super) fn prepare(input: &[ResourceSeries]) -> Option<Throughput> {
     })
 }
 
-/// Cuts a polyline to `y <= y_max`: one polyline per stretch inside, with
-/// the crossing points added, so a step up out of the plot shows as a
-/// vertical edge reaching its top.
-fn clip_below(line: &[(f64, f64)], y_max: f64) -> Vec<Vec<(f64, f64)>> {
+/// Cuts a staircase to `y <= y_max`: one polyline per stretch inside, and
+/// the vertical steps that cross the top edge (`(x, true)` coming down into
+/// view, `(x, false)` going up out of it). A sloped segment crossing the top
+/// gets its crossing point instead.
+type Clipped = (Vec<Vec<(f64, f64)>>, Vec<(f64, bool)>);
+
+fn clip_below(line: &[(f64, f64)], y_max: f64) -> Clipped {
     let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut steps = Vec::new();
     let mut run: Vec<(f64, f64)> = Vec::new();
     let cross = |a: (f64, f64), b: (f64, f64)| -> (f64, f64) {
         let f = (y_max - a.1) / (b.1 - a.1);
@@ -218,11 +237,20 @@ fn clip_below(line: &[(f64, f64)], y_max: f64) -> Vec<Vec<(f64, f64)>> {
         if i > 0 {
             let prev = line[i - 1];
             let prev_inside = prev.1 <= y_max;
+            let vertical = prev.0 == p.0;
             if prev_inside && !inside {
-                run.push(cross(prev, p));
+                if vertical {
+                    steps.push((p.0, false));
+                } else {
+                    run.push(cross(prev, p));
+                }
                 runs.push(std::mem::take(&mut run));
             } else if !prev_inside && inside {
-                run.push(cross(prev, p));
+                if vertical {
+                    steps.push((p.0, true));
+                } else {
+                    run.push(cross(prev, p));
+                }
             }
         }
         if inside {
@@ -233,7 +261,7 @@ fn clip_below(line: &[(f64, f64)], y_max: f64) -> Vec<Vec<(f64, f64)>> {
         runs.push(run);
     }
     runs.retain(|r| r.len() > 1);
-    runs
+    (runs, steps)
 }
 
 /// A capacity step function as a drawable staircase that holds its last
@@ -279,16 +307,28 @@ fn max_held(series: &[&[(f64, f64)]]) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Left and right margins of the plot inside its area (label area
+/// included): where the x axis starts and ends.
+const PLOT_LEFT: u32 = 16 + 88;
+const PLOT_RIGHT: u32 = 24;
+
 impl Chart for Throughput {
     const KIND: ChartKind = ChartKind::Throughput;
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, meta: &ChartMeta) -> Drawn {
         let body = header(root, Self::KIND.title(), meta)?;
         let (plot, side) = with_legend(&body);
+        let lane = Lane::laid_out(
+            &meta.timeline,
+            self.time.div,
+            &self.x,
+            &plot,
+            (PLOT_LEFT, PLOT_RIGHT),
+        )?;
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(16)
-            .margin_right(24)
-            .margin_top(10)
+            .margin_right(PLOT_RIGHT)
+            .margin_top(10 + lane.height())
             .margin_bottom(8)
             .x_label_area_size(60)
             .y_label_area_size(88)
@@ -306,6 +346,7 @@ impl Chart for Throughput {
             .x_label_formatter(&|v| fmt_num(*v))
             .y_label_formatter(&|v| fmt_num(*v))
             .draw()?;
+        lane.draw_shading(&mut chart, (0.0, self.y_max))?;
         // Capacity first, so a throughput line at capacity stays on top.
         for line in &self.lines {
             for run in &line.capacity {
@@ -331,6 +372,30 @@ impl Chart for Throughput {
                 )?;
             }
         }
+        for line in &self.lines {
+            for &(x, down) in &line.capacity_steps {
+                let (px, py) = chart.backend_coord(&(x, self.y_max));
+                root.draw(&step_triangle(px, py, down, line.color))?;
+            }
+        }
+        lane.draw_labels(root, &chart, self.y_max)?;
+        legend(&side, "Resources (by peak)", &self.legend_items(&lane))
+    }
+}
+
+/// A small triangle hanging from the plot's top edge at `(px, py)`:
+/// pointing down where a capacity comes down into view, up where it leaves.
+fn step_triangle(px: i32, py: i32, down: bool, color: RGBColor) -> Polygon<(i32, i32)> {
+    let tip = if down { py + 10 } else { py };
+    let base = if down { py } else { py + 10 };
+    Polygon::new(
+        vec![(px - 6, base), (px + 6, base), (px, tip)],
+        color.filled(),
+    )
+}
+
+impl Throughput {
+    fn legend_items(&self, lane: &Lane) -> Vec<LegendItem> {
         let mut items: Vec<LegendItem> = self
             .lines
             .iter()
@@ -338,21 +403,26 @@ impl Chart for Throughput {
             .collect();
         if self.lines.iter().any(|l| !l.capacity.is_empty()) {
             items.push(LegendItem::new(
-                "capacity (same colour)",
+                "capacity (dashed, same colour)",
                 Swatch::Dashed(OTHERS),
             ));
         }
         if self.capacity_cut {
-            items.push(LegendItem::new(
+            let mut note = LegendItem::new(
                 format!(
-                    "capacity over {} {}: cut at the top",
+                    "capacity over {} {}: above the plot",
                     fmt_num(self.y_max),
                     self.rate.label
                 ),
                 Swatch::Note,
-            ));
+            );
+            if self.lines.iter().any(|l| !l.capacity_steps.is_empty()) {
+                note = note.detail("▼ ▲ on the top edge: it steps into / out of view");
+            }
+            items.push(note);
         }
-        legend(&side, "Resources (by peak)", &items)
+        items.extend(lane.legend_items());
+        items
     }
 }
 
@@ -375,9 +445,10 @@ mod tests {
 
     #[test]
     fn capacity_far_above_the_traffic_is_cut_at_the_top() {
-        // 2 Gbps of traffic under a 10→100 Gbps capacity: the scale follows
-        // the 10 (within 3× of the peak), the 100 is cut at the top with a
-        // vertical edge up to it, and the legend still says 100.
+        // 2 Gbps of traffic under a 5→100 Gbps capacity: the scale follows
+        // the 5 (within 3× of the peak), the step up to 100 leaves the plot
+        // (a triangle on the top edge, no vertical line that would read as
+        // an event), and the legend still says 100.
         let r = ResourceSeries {
             name: "nat".to_string(),
             kind: "NAT".to_string(),
@@ -386,10 +457,8 @@ mod tests {
         };
         let t = prepare(&[r]).expect("chart");
         assert!((t.y_max - 5.0 * 1.08).abs() < 1e-9, "{}", t.y_max);
-        assert_eq!(
-            t.lines[0].capacity,
-            vec![vec![(0.0, 5.0), (50.0, 5.0), (50.0, t.y_max)]]
-        );
+        assert_eq!(t.lines[0].capacity, vec![vec![(0.0, 5.0), (50.0, 5.0)]]);
+        assert_eq!(t.lines[0].capacity_steps, vec![(50.0, false)]);
         assert_eq!(t.lines[0].detail, "NAT · capacity 5–100 Gbps");
         assert!(t.capacity_cut);
     }
