@@ -284,8 +284,6 @@ fn main() -> ExitCode {
             &mut out,
             &scenario,
             dir,
-            seed,
-            quiet,
             format,
             pricebook.as_deref(),
             sim::RunOptions {
@@ -379,10 +377,8 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
 
 fn run(
     out: &mut impl Write,
-    path: &PathBuf,
+    path: &Path,
     dir: Option<PathBuf>,
-    _seed: Option<u64>,
-    quiet: bool,
     format: Format,
     pricebook: Option<&Path>,
     opts: sim::RunOptions,
@@ -410,7 +406,7 @@ fn run(
             emit(out, &text)?;
         }
     }
-    if !quiet {
+    if !opts.quiet {
         eprintln!("wall time {:.2}s", wall.as_secs_f64());
     }
     Ok(expectations_verdict(&result))

@@ -11,6 +11,7 @@ mod fuzz;
 mod gen;
 mod invariants;
 mod limits;
+mod loading;
 mod report_browser;
 mod safe_outputs;
 mod shipped_scenarios;
