@@ -311,7 +311,7 @@ pub fn explain(
     );
     let eval = Evaluator::new(&fabric);
     let decision = eval.evaluate(&mut state, &mut dns_state, &req, &mut rng);
-    let pricebook = crate::cost::resolve(loaded.pricebook(), &fabric, &scenario.region)?;
+    let pricebook = loaded.pricebook();
     let client = match src {
         Src::Instance { workload, index } => {
             let w = &fabric.workloads[workload.index()];
@@ -328,7 +328,7 @@ pub fn explain(
     let cost_trace = if decision.outcome.is_delivered() {
         cost_trace(
             &fabric,
-            &pricebook,
+            pricebook,
             &scenario.region,
             &decision.plan,
             client,

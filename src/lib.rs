@@ -21,6 +21,7 @@
 //! | module | owns |
 //! | --- | --- |
 //! | [`units`] | time (u64 ns), bytes, bandwidth, exact dollars; human-unit parsing |
+//! | [`input`] | bounded reading of every input file (regular files within a cap per kind) |
 //! | [`scenario`] | the RON schema, loading with positioned errors, validation |
 //! | [`quota`] | quota profiles (`faq`, `aws-current`) as RON data |
 //! | [`fabric`] | the static topology graph with dense ids |
@@ -53,6 +54,7 @@ pub mod engine;
 pub mod expect;
 pub mod explain;
 pub mod fabric;
+pub mod input;
 pub mod limits;
 pub mod pipeline;
 pub mod quota;

@@ -13,8 +13,7 @@
 //! | timeseries rows | 5,000,000 | samples × (reported resources + the cross-AZ series) | `--max-timeseries-rows N` |
 //! | events | 2,000,000,000 | at least one event per connection and per sample | `--max-events N` |
 //! | sweep points | 100,000 | points of a study (for the study code) | [`MAX_SWEEP_POINTS`] |
-//! | scenario file | 64 MiB | its size ([`MAX_SCENARIO_BYTES`]) | — |
-//! | quota profile, pricebook file | 16 MiB | their size ([`MAX_DATA_FILE_BYTES`]) | — |
+//! | input files | a cap per kind (scenario 64 MiB, quota profile 1 MiB, pricebook 16 MiB, trace 256 MiB, …) | their size, read at most cap + 1 bytes ([`crate::input::Kind::default_cap`], kept with the bounded reader) | `VPCSIM_MAX_INPUT=trace=2GiB` |
 //! | request or response body | 1 PiB | each stated or traced size ([`crate::dataplane::traffic::MAX_BODY`], kept with the samplers that clamp to it) | — |
 //!
 //! Completion-time histograms keep 3 significant digits up to
@@ -45,10 +44,6 @@ pub const DEFAULT_MAX_CONNECTIONS: u64 = 50_000_000;
 pub const DEFAULT_MAX_TIMESERIES_ROWS: u64 = 5_000_000;
 /// Most points a study (sweep) may expand to; see [`check_sweep_points`].
 pub const MAX_SWEEP_POINTS: usize = 100_000;
-/// Largest scenario file accepted, so that a stray huge file fails fast.
-pub const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
-/// Largest quota profile or pricebook file accepted.
-pub const MAX_DATA_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// Event budget of a run unless raised with `--max-events`.
 pub const DEFAULT_MAX_EVENTS: u64 = 2_000_000_000;
 /// Up to this many traffic classes, completion-time percentiles keep 3

@@ -216,6 +216,7 @@ struct ExplainArgs {
     /// Price the cost trace with this pricebook file instead of the scenario's.
     #[arg(long)]
     pricebook: Option<PathBuf>,
+    /// What to print: the hops as text, or the same trace as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Refuse scenarios with more entities (instances, hosts, ENIs, ...).
@@ -679,5 +680,26 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
             }
         );
         Ok(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every option of every subcommand says what it does in `--help`.
+    #[test]
+    fn every_option_has_help() {
+        let cli = Cli::command();
+        let mut bare = Vec::new();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                if arg.get_help().is_none() && arg.get_id() != "help" {
+                    bare.push(format!("{} --{}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(bare.is_empty(), "options without help: {bare:?}");
     }
 }

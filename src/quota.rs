@@ -60,6 +60,14 @@ const BUILTIN: [(&str, &str); 2] = [
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum QuotaError {
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
+    #[error("{file}: invalid quota profile:\n{}", .problems.iter().map(|(p, m)| format!("  - {p}: {m}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        file: String,
+        /// `(field path, message)`.
+        problems: Vec<(String, String)>,
+    },
     #[error("{file}:{line}:{col}: {message}")]
     Syntax {
         file: String,
@@ -111,8 +119,9 @@ impl QuotaProfile {
 }
 
 impl QuotaProfile {
-    /// Parses a profile from RON text; `file` names it in errors.
+    /// Parses and checks a profile from RON text; `file` names it in errors.
     pub fn from_ron(text: &str, file: &str) -> Result<QuotaProfile, QuotaError> {
+        let profile: QuotaProfile =
         crate::scenario::ron_options()
             .from_str(text)
             .map_err(|e: ron::error::SpannedError| QuotaError::Syntax {
@@ -120,7 +129,60 @@ impl QuotaProfile {
                 line: e.span.start.line,
                 col: e.span.start.col,
                 message: e.code.to_string(),
+            })?;
+        let problems = profile.problems();
+        if problems.is_empty() {
+            Ok(profile)
+        } else {
+            Err(QuotaError::Invalid {
+                file: file.to_string(),
+                problems,
             })
+        }
+    }
+
+    /// What a profile file must satisfy, as `quota_overrides` must: a
+    /// scaling policy that scales, capacities above zero that can grow to
+    /// their ceiling, and text without control characters.
+    fn problems(&self) -> Vec<(String, String)> {
+        let mut out = crate::scenario::scaling_problems("scaling", &self.scaling);
+        let capacities = [
+            ("endpoint_az_base", self.endpoint_az_base),
+            ("endpoint_az_max", self.endpoint_az_max),
+            ("nat_base", self.nat_base),
+            ("nat_max", self.nat_max),
+            ("tgw_attachment_az", self.tgw_attachment_az),
+            ("single_flow_limit", self.single_flow_limit),
+            (
+                "placement_group_flow_limit",
+                self.placement_group_flow_limit,
+            ),
+        ];
+        for (field, b) in capacities {
+            if b.0 == 0 {
+                out.push((
+                    field.to_string(),
+                    "a capacity of 0 carries nothing".to_string(),
+                ));
+            }
+        }
+        for (base, max, field) in [
+            (
+                self.endpoint_az_base,
+                self.endpoint_az_max,
+                "endpoint_az_max",
+            ),
+            (self.nat_base, self.nat_max, "nat_max"),
+        ] {
+            if max < base {
+                out.push((
+                    field.to_string(),
+                    format!("{max} is below the starting capacity {base}"),
+                ));
+            }
+        }
+        out.extend(crate::scenario::text::problems(self));
+        out
     }
 }
 

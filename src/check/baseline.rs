@@ -25,6 +25,8 @@ pub enum CheckError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{file}:{line}:{col}: the baseline is not valid JSON ({message}); regenerate it with `vpcsim baseline <scenario> --out {file}`")]
     Json {
         file: String,
@@ -143,10 +145,7 @@ impl Snapshot {
     pub fn load_file(path: impl AsRef<Path>) -> Result<Snapshot, CheckError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| CheckError::Read {
-            file: file.clone(),
-            source,
-        })?;
+        let bytes = crate::input::read(path, crate::input::Kind::Baseline)?;
         Snapshot::from_json_bytes(&bytes, &file)
     }
 
@@ -158,13 +157,20 @@ impl Snapshot {
                 message: "the file is empty".to_string(),
             });
         }
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| CheckError::Json {
+        let value = strict_json(bytes).map_err(|e| CheckError::Json {
+            file: file.to_string(),
+            line: e.line(),
+            col: e.column(),
+            message: json_message(&e),
+        })?;
+        if let Some(at) = control_character_at(&value, String::new()) {
+            return Err(CheckError::Field {
                 file: file.to_string(),
-                line: e.line(),
-                col: e.column(),
-                message: json_message(&e),
-            })?;
+                field: at,
+                message: "contains a control character (names in vpcsim summaries never do)"
+                    .to_string(),
+            });
+        }
         Snapshot::from_value(&value, file)
     }
 
@@ -222,25 +228,32 @@ impl Snapshot {
         let scenario: String = decode(file, "scenario", field("scenario")?)?;
         let seed: u64 = decode(file, "seed", field("seed")?)?;
         let connectivity: SnapConnectivity = decode(file, "connectivity", field("connectivity")?)?;
-        let traffic = elements(file, "traffic", field("traffic")?)?;
+        let traffic: Vec<SnapTraffic> = elements(file, "traffic", field("traffic")?)?;
+        unique_names(file, "traffic", traffic.iter().map(|t| t.name.as_str()))?;
         let bandwidth: RawBandwidth = decode(file, "bandwidth", field("bandwidth")?)?;
         let mut resources = Vec::with_capacity(bandwidth.resources.len());
         for (i, r) in bandwidth.resources.iter().enumerate() {
             resources.push(decode(file, &format!("bandwidth.resources[{i}]"), r)?);
         }
+        unique_names(
+            file,
+            "bandwidth.resources",
+            resources.iter().map(|r: &SnapResource| r.name.as_str()),
+        )?;
         let raw: RawCost = decode(file, "cost", field("cost")?)?;
-        let expectations = match obj.get("expectations") {
-            // Summaries written before expectations were recorded have none.
-            None => Vec::new(),
-            Some(v) => elements(file, "expectations", v)?,
-        };
+        let expectations = elements(file, "expectations", field("expectations")?)?;
         let money = |name: &str, s: &str| -> Result<Decimal, CheckError> {
             s.trim_start_matches('$')
                 .parse::<Decimal>()
-                .map_err(|_| CheckError::Field {
+                .ok()
+                .filter(|d| *d >= Decimal::ZERO && *d <= max_amount())
+                .ok_or_else(|| CheckError::Field {
                     file: file.to_string(),
                     field: format!("cost.{name}"),
-                    message: format!("{s:?} is not a decimal amount"),
+                    message: format!(
+                        "{s:?} is not a decimal amount between 0 and {}",
+                        max_amount()
+                    ),
                 })
         };
         let money_map = |name: &str,
@@ -270,6 +283,127 @@ impl Snapshot {
             cost,
             expectations,
         })
+    }
+}
+
+/// The largest amount a baseline may state: $10^18, far above any bill and
+/// far enough below `Decimal::MAX` (about 7.9 × 10²⁸) that differences and
+/// tolerances computed from it cannot overflow.
+fn max_amount() -> Decimal {
+    Decimal::from(1_000_000_000_000_000_000u64)
+}
+
+/// Fails when a name appears twice in a list (a baseline listing a traffic
+/// class twice would compare only one of the two).
+fn unique_names<'a>(
+    file: &str,
+    list: &str,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<(), CheckError> {
+    let mut seen = BTreeMap::new();
+    for (i, n) in names.enumerate() {
+        if let Some(first) = seen.insert(n, i) {
+            return Err(CheckError::Field {
+                file: file.to_string(),
+                field: format!("{list}[{i}].name"),
+                message: format!("{n:?} is listed twice (also at {list}[{first}])"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses JSON like `serde_json::from_slice` into a `Value`, but refuses an
+/// object with the same key twice (serde_json would keep the last one
+/// silently, so a doctored baseline could hide a value).
+fn strict_json(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = StrictValue::deserialize(&mut de)?;
+    de.end()?;
+    Ok(v.0)
+}
+
+struct StrictValue(serde_json::Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = StrictValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<StrictValue, E> {
+        Ok(StrictValue(serde_json::Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<StrictValue, A::Error> {
+        let mut v = Vec::new();
+        while let Some(x) = a.next_element::<StrictValue>()? {
+            v.push(x.0);
+        }
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<StrictValue, A::Error> {
+        let mut m = serde_json::Map::new();
+        while let Some(k) = a.next_key::<String>()? {
+            if m.contains_key(&k) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key {k:?} appears twice in one object"
+                )));
+            }
+            let v = a.next_value::<StrictValue>()?;
+            m.insert(k, v.0);
+        }
+        Ok(StrictValue(m.into()))
+    }
+}
+
+/// The path of the first string (or key) holding a control character.
+fn control_character_at(v: &serde_json::Value, at: String) -> Option<String> {
+    let bad = |s: &str| s.chars().any(char::is_control);
+    match v {
+        serde_json::Value::String(s) if bad(s) => Some(at),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| control_character_at(x, format!("{at}[{i}]"))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if bad(k) {
+                Some(here)
+            } else {
+                control_character_at(x, here)
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -337,7 +471,8 @@ mod tests {
       "bandwidth": {"sample_interval_s": 60.0, "resources": []},
       "cost": {"total_usd": "0.1000", "by_category": {"cross_az": "0.1000"}, "by_account": {},
                "monthly_total_usd": "12.1667", "pricebook": "p", "pricebook_version": "v",
-               "cross_az_bytes": 5}
+               "cross_az_bytes": 5},
+      "expectations": []
     }"#;
 
     #[test]
@@ -353,7 +488,7 @@ mod tests {
     fn broken_baselines_name_the_file_and_the_problem() {
         // Each damage gives an error that names the file and says what is
         // wrong, which is what a CI log needs.
-        let cases: [(String, &str); 6] = [
+        let cases: [(String, &str); 12] = [
             ("{\"schema_version\": 1,".to_string(), "b.json:1:"),
             ("[1, 2]".to_string(), "top level is an array"),
             ("{}".to_string(), "no `schema_version`"),
@@ -368,6 +503,39 @@ mod tests {
             (
                 MINIMAL.replace("\"delivered_bytes\": 10, ", ""),
                 "field `traffic[0]`: missing field `delivered_bytes`",
+            ),
+            // A section left out is an error, not an empty section.
+            (
+                MINIMAL.replace(",\n      \"expectations\": []", ""),
+                "field `expectations`: missing",
+            ),
+            // A class listed twice would be compared once.
+            (
+                MINIMAL
+                    .replace("\"traffic\": [{", "\"traffic\": [TWICE, {")
+                    .replace(
+                        "TWICE",
+                        &MINIMAL[MINIMAL.find("{\"name\": \"t\"").expect("class")
+                            ..MINIMAL.find("}}],").expect("end") + 2],
+                    ),
+                "field `traffic[1].name`: \"t\" is listed twice (also at traffic[0])",
+            ),
+            // serde_json would keep the second value silently.
+            (
+                MINIMAL.replace("\"seed\": 1,", "\"seed\": 1, \"seed\": 2,"),
+                "the key \"seed\" appears twice in one object",
+            ),
+            (
+                MINIMAL.replace("\"t\", \"connections\"", "\"t\\u001b[2J\", \"connections\""),
+                "field `traffic[0].name`: contains a control character",
+            ),
+            (
+                MINIMAL.replace("\"0.1000\", \"by_category\"", "\"-5\", \"by_category\""),
+                "field `cost.total_usd`: \"-5\" is not a decimal amount between 0 and",
+            ),
+            (
+                MINIMAL.replace("\"12.1667\"", "\"79228162514264337593543950335\""),
+                "field `cost.monthly_total_usd`",
             ),
         ];
         for (text, want) in cases {

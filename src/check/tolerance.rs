@@ -102,9 +102,17 @@ impl Tolerance {
 
     /// Whether a move of `delta` from `base` is within this tolerance, in
     /// exact decimals.
+    ///
+    /// A tolerance too large for a decimal (`rel: 1e30`, or `rel × base`
+    /// past about 7.9 × 10²⁸) allows any move: nothing a run measures is
+    /// that large.
     pub fn allows_exact(&self, base: Decimal, delta: Decimal) -> bool {
         let d = delta.abs();
-        d.is_zero() || d <= to_decimal(self.abs) || d <= to_decimal(self.rel) * base.abs()
+        d.is_zero()
+            || d <= to_decimal(self.abs)
+            || to_decimal(self.rel)
+                .checked_mul(base.abs())
+                .is_none_or(|limit| d <= limit)
     }
 
     /// The same for float metrics.
@@ -126,10 +134,7 @@ impl Tolerances {
     pub fn load_file(path: impl AsRef<Path>) -> Result<Tolerances, CheckError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| CheckError::Tolerances {
-            file: file.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = crate::input::read_text(path, crate::input::Kind::Tolerances)?;
         Tolerances::from_str(&text, &file)
     }
 
@@ -329,6 +334,30 @@ mod tests {
         assert!(!exact.allows_float(0.0, 1e-12));
         assert_eq!(exact.describe(true), "exact");
         assert_eq!(abs.describe(true), "±$1 or ±5%");
+    }
+
+    #[test]
+    fn huge_tolerances_allow_everything_instead_of_overflowing() {
+        // `--rel-tol 1e28` and `rel: 1e30` once panicked with "Multiplication
+        // overflowed" after the whole run: 1e30 is above Decimal::MAX, and
+        // 1e28 × a $10 baseline is too. Such a tolerance allows any move.
+        let d = |s: &str| Decimal::from_str(s).expect("decimal");
+        for rel in [1e28, 1e30, f64::MAX] {
+            let t = Tolerance {
+                rel,
+                abs: 0.0,
+                ignore: false,
+            };
+            assert!(t.allows_exact(d("10"), d("1000000")), "{rel}");
+            assert!(t.allows_exact(Decimal::MAX, Decimal::MAX), "{rel}");
+            assert!(t.allows_float(10.0, 1e6));
+        }
+        let abs = Tolerance {
+            rel: 0.0,
+            abs: 1e30,
+            ignore: false,
+        };
+        assert!(abs.allows_exact(d("1"), d("5")));
     }
 
     #[test]

@@ -61,6 +61,10 @@ pub struct Plan {
     pub dx: Option<DxId>,
     pub nat: Option<NatId>,
     pub gateway_endpoint: Option<GatewayEndpointId>,
+    /// The destination is an AWS service's public endpoint in the same
+    /// region (S3, DynamoDB without a gateway endpoint route), reached
+    /// through a NAT gateway or an internet gateway: not internet egress.
+    pub aws_service: bool,
 }
 
 /// A decision: the outcome, and for a delivered connection its plan.
@@ -1719,6 +1723,7 @@ impl<'f> Evaluator<'f> {
                         "no gateway endpoint route for {svc}; default route to the public endpoint"
                     ),
                 );
+                w.plan.aws_service = true;
                 self.to_internet(st, src, w)
             }
             _ => {

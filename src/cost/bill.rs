@@ -46,8 +46,10 @@ use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
 use super::error::CostError;
+use super::meters::CapacityHour;
 use super::meters::{merged_intervals, Category, Detail, MeterId, MeterKey, Meters, Usage};
-use super::pricebook::{Pricebook, PricebookRef, Pricing, TieredRate};
+use super::pricebook::{NlcuDefinition, Pricebook, PricebookRef, Pricing, TieredRate};
+use super::rules::RulesRef;
 use crate::units::{SimDuration, Usd};
 
 /// The month that projection scales to and that tier totals restart after.
@@ -78,6 +80,9 @@ pub enum Unit {
     Gb,
     #[serde(rename = "hours")]
     Hours,
+    /// NLB capacity units × hours.
+    #[serde(rename = "NLCU-hours")]
+    NlcuHours,
 }
 
 impl Unit {
@@ -85,6 +90,7 @@ impl Unit {
         match self {
             Unit::Gb => "GB",
             Unit::Hours => "hours",
+            Unit::NlcuHours => "NLCU-hours",
         }
     }
 }
@@ -110,6 +116,9 @@ pub struct LineItem {
     pub usd: Usd,
     /// For tiered categories, the tier (`"0-1048576 GB"`, `"over 5242880 GB"`).
     pub tier: Option<String>,
+    /// AWS's Cost and Usage Report usage type of the line
+    /// (`USE1-VpcEndpoint-Hours`), empty where vpcsim does not know it.
+    pub usage_type: String,
 }
 
 /// How a bill was projected to a month.
@@ -138,6 +147,8 @@ pub struct Bill {
     #[serde(serialize_with = "exact_usd_map")]
     pub by_account: BTreeMap<String, Usd>,
     pub pricebook: PricebookRef,
+    /// The rule set the usage was attributed under, when the meters say.
+    pub rules: Option<RulesRef>,
     pub projection: Option<Projection>,
     pub consolidated_billing: bool,
     /// Decimal places of the amounts (10).
@@ -153,6 +164,21 @@ pub fn bill(
     pricebook: &Pricebook,
     region: &str,
     options: &BillOptions,
+) -> Result<Bill, CostError> {
+    bill_with_families(meters, pricebook, region, options, &BTreeMap::new())
+}
+
+/// [`bill`], with the billing families consolidated billing pools tiers in:
+/// `families` maps an account to its family (an organization's name); with
+/// [`BillOptions::consolidated_billing`], accounts of one family share tier
+/// totals, an account in no family pools alone, and an empty map pools every
+/// account together (one organization).
+pub fn bill_with_families(
+    meters: &Meters,
+    pricebook: &Pricebook,
+    region: &str,
+    options: &BillOptions,
+    families: &BTreeMap<String, String>,
 ) -> Result<Bill, CostError> {
     pricebook.validate(&format!("pricebook {:?}", pricebook.name))?;
     pricebook.region(region)?;
@@ -193,6 +219,26 @@ pub fn bill(
                     drafts.push(draft);
                 }
             }
+            (Usage::Capacity { hours }, Pricing::Flat(rate)) => {
+                let nlcu_e12 = nlcu_hours_e12(hours, &rates.nlcu, pricebook.gb_bytes, key)?;
+                let nlcu_e12 = scale.exact(nlcu_e12, key)?;
+                if nlcu_e12 > 0 {
+                    let units = amount_units(nlcu_e12, rate.usd.amount(), NLCU_E12, key)?;
+                    // 1e-12 units → 10 places for display.
+                    let usage =
+                        units_to_decimal(div_round_half_even(nlcu_e12, 100), AMOUNT_DECIMALS, key)?;
+                    let unit = Unit::NlcuHours;
+                    drafts.push(Draft::new(
+                        key,
+                        meter_region,
+                        usage,
+                        unit,
+                        rate.usd,
+                        units,
+                        None,
+                    )?);
+                }
+            }
             (Usage::Bytes { total }, Pricing::Flat(rate))
             | (Usage::Bucketed { total, .. }, Pricing::Flat(rate)) => {
                 let bytes = scale.bytes(*total, key)?;
@@ -208,7 +254,7 @@ pub fn bill(
                 let group = GroupKey {
                     region: meter_region.to_string(),
                     category: key.category,
-                    account: (!options.consolidated_billing).then(|| key.account.clone()),
+                    pool: pool_of(&key.account, options.consolidated_billing, families),
                 };
                 let entries = groups.entry(group).or_default();
                 for &(bucket, bytes) in buckets {
@@ -258,7 +304,12 @@ pub fn bill(
     }
 
     drafts.sort_by(|a, b| a.sort.cmp(&b.sort));
-    let lines: Vec<LineItem> = drafts.into_iter().map(|d| d.line).collect();
+    let mut lines: Vec<LineItem> = drafts.into_iter().map(|d| d.line).collect();
+    for line in &mut lines {
+        let code = &pricebook.region(&line.region)?.billing_code;
+        line.usage_type =
+            super::usage_type::usage_type(code, line.category, line.detail.as_deref());
+    }
     let mut total = Usd::ZERO;
     let mut by_category: BTreeMap<Category, Usd> = BTreeMap::new();
     let mut by_account: BTreeMap<String, Usd> = BTreeMap::new();
@@ -274,6 +325,7 @@ pub fn bill(
         by_category,
         by_account,
         pricebook: pricebook.reference(),
+        rules: meters.rules().cloned(),
         projection: scale.projection,
         consolidated_billing: options.consolidated_billing,
         amount_decimals: AMOUNT_DECIMALS,
@@ -327,6 +379,7 @@ impl Draft {
                 rate,
                 usd,
                 tier: None,
+                usage_type: String::new(),
             },
         })
     }
@@ -337,8 +390,80 @@ impl Draft {
 struct GroupKey {
     region: String,
     category: Category,
-    /// `None` with consolidated billing.
-    account: Option<String>,
+    /// The account, or with consolidated billing its billing family
+    /// (`None`: every account in one pool).
+    pool: Option<String>,
+}
+
+/// The tier pool of `account`: itself, or with consolidated billing its
+/// family (`family:<name>`), itself when in no family, or one pool for all
+/// accounts when no family is given.
+fn pool_of(
+    account: &str,
+    consolidated: bool,
+    families: &BTreeMap<String, String>,
+) -> Option<String> {
+    if !consolidated {
+        return Some(format!("account:{account}"));
+    }
+    if families.is_empty() {
+        return None;
+    }
+    Some(match families.get(account) {
+        Some(family) => format!("family:{family}"),
+        None => format!("account:{account}"),
+    })
+}
+
+/// NLCU-hours are computed exactly, then held in units of 1e-12 NLCU-hour.
+const NLCU_E12: u128 = 1_000_000_000_000;
+
+/// NLCU-hours of a capacity meter in 1e-12 units: for each clock hour, the
+/// largest of new connections / (3600 × per-second NLCU figure), connection
+/// time / (1 h × active-connection figure) and bytes / (GB × GB figure);
+/// summed exactly over a common denominator, then rounded once (half even).
+fn nlcu_hours_e12(
+    hours: &[(u64, CapacityHour)],
+    nlcu: &NlcuDefinition,
+    gb_bytes: u64,
+    key: &MeterKey,
+) -> Result<u128, CostError> {
+    let overflow = || overflow_of(key);
+    let dens = [
+        3600u128 * u128::from(nlcu.new_connections_per_second),
+        NS_PER_HOUR * u128::from(nlcu.active_connections),
+        u128::from(gb_bytes) * u128::from(nlcu.processed_gb_per_hour),
+    ];
+    let common = dens
+        .iter()
+        .try_fold(1u128, |acc, &d| lcm(acc, d))
+        .ok_or_else(overflow)?;
+    let factors: Vec<u128> = dens.iter().map(|d| common / d).collect();
+    let mut sum: u128 = 0;
+    for (_, h) in hours {
+        let dims = [u128::from(h.new_connections), h.active_ns, h.bytes];
+        let mut top: u128 = 0;
+        for (n, f) in dims.iter().zip(&factors) {
+            top = top.max(n.checked_mul(*f).ok_or_else(overflow)?);
+        }
+        sum = sum.checked_add(top).ok_or_else(overflow)?;
+    }
+    // sum / common in 1e-12 units, without multiplying sum by 1e12 whole.
+    let (q, r) = (sum / common, sum % common);
+    let whole = q.checked_mul(NLCU_E12).ok_or_else(overflow)?;
+    let part = div_round_half_even(r.checked_mul(NLCU_E12).ok_or_else(overflow)?, common);
+    whole.checked_add(part).ok_or_else(overflow)
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+fn lcm(a: u128, b: u128) -> Option<u128> {
+    (a / gcd(a, b)).checked_mul(b)
 }
 
 /// Bytes of one meter in one bucket, projected.
@@ -493,6 +618,11 @@ impl Scale {
                 factor,
             }),
         })
+    }
+
+    /// A projected quantity (bytes, or 1e-12 NLCU-hours), to the nearest unit.
+    fn exact(&self, quantity: u128, key: &MeterKey) -> Result<u128, CostError> {
+        self.bytes(quantity, key)
     }
 
     /// Projected bytes, to the nearest byte.
@@ -1043,7 +1173,7 @@ mod tests {
         // A port speed the pricebook has no price for is an error naming the
         // speeds it does have.
         let p4 = m
-            .register(MeterKey::new(Category::DxPortHours, "acme", "dxcon-2").port_speed("400G"))
+            .register(MeterKey::new(Category::DxPortHours, "acme", "dxcon-2").port_speed("800G"))
             .unwrap();
         m.add_time(p4, at(0), at(HOUR));
         let e = bill(&m, &use1(), "us-east-1", &BillOptions::default()).unwrap_err();
@@ -1052,6 +1182,26 @@ mod tests {
             matches!(e, CostError::MissingRate { .. }) && shown.contains("10G"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_500_mbps_hosted_connection_for_10_hours() {
+        // Hosted 500 Mbps: $0.20 per port-hour (DX pay-as-you-go page).
+        // 10 h × $0.20 = $2.00. (The old book priced it $0.03/h: $0.30.)
+        let mut m = Meters::new();
+        let port = m
+            .register(
+                MeterKey::new(Category::DxPortHours, "acme", "dxcon-h").port_speed("hosted-500M"),
+            )
+            .unwrap();
+        m.add_time(port, at(0), at(10 * HOUR));
+        let b = bill_use1(&m);
+        assert_eq!(b.lines.len(), 1);
+        assert_eq!(
+            (b.lines[0].usage, b.lines[0].rate),
+            (dec("10"), usd("$0.20"))
+        );
+        assert_eq!(b.total, usd("$2.00"));
     }
 
     #[test]
@@ -1170,6 +1320,126 @@ mod tests {
         // alpha came first in time and keeps the dearer tier entirely.
         assert_eq!(b.by_account["alpha"], usd("$7864.32"));
         assert!(b.consolidated_billing);
+    }
+
+    /// An NLB provisioned for `hours` clock hours, with its capacity meter.
+    fn nlb(m: &mut Meters, hours: u64) -> MeterId {
+        let h = m
+            .register(MeterKey::new(Category::NlbHours, "provider", "orders-nlb"))
+            .unwrap();
+        m.add_time(h, at(0), at(hours * HOUR));
+        m.register(MeterKey::new(
+            Category::NlbCapacityUnits,
+            "provider",
+            "orders-nlb",
+        ))
+        .unwrap()
+    }
+
+    fn nlcu_line(b: &Bill) -> &LineItem {
+        b.lines
+            .iter()
+            .find(|l| l.category == Category::NlbCapacityUnits)
+            .unwrap()
+    }
+
+    #[test]
+    fn nlcu_new_connections_dimension_wins() {
+        // 1,600 new connections/s for 2 h, each open 1 ms, 100 MiB an hour.
+        // Per hour: new = 1,600 × 3,600 / (3,600 × 800) = 2 NLCU; active =
+        // 5,760,000 × 1 ms / (3,600 s × 100,000) = 0.000016; bytes = 100 MiB /
+        // 1 GiB = 0.09765625. Max 2 → 2 h × 2 = 4 NLCU-hours × $0.006 = $0.024.
+        // NLB hours: 2 × $0.0225 = $0.045. Total $0.069.
+        let mut m = Meters::new();
+        let cap = nlb(&mut m, 2);
+        for hour in 0..2 {
+            let start = hour * HOUR;
+            for i in 0..5_760_000u64 {
+                m.add_connection(cap, at(start + i * 625_000)); // every 625 µs
+            }
+            m.add_connection_time(cap, at(start), at(start + 1_000_000), 5_760_000);
+            m.add_bytes(cap, at(start), 100 << 20);
+        }
+        let b = bill_use1(&m);
+        let l = nlcu_line(&b);
+        assert_eq!(
+            (l.usage, l.unit, l.usd),
+            (dec("4"), Unit::NlcuHours, usd("$0.024"))
+        );
+        assert_eq!(l.usage_type, "USE1-LCUUsage");
+        assert_eq!(b.by_category[&Category::NlbHours], usd("$0.045"));
+        assert_eq!(b.total, usd("$0.069"));
+    }
+
+    #[test]
+    fn nlcu_active_connections_dimension_wins() {
+        // 250,000 connections opened at t=0 and open the whole hour, 1 GiB.
+        // new = 250,000 / 2,880,000 = 0.0868…; active = 250,000 × 1 h /
+        // (1 h × 100,000) = 2.5; bytes = 1. Max 2.5 NLCU-hours × $0.006 =
+        // $0.015; plus 1 NLB-hour $0.0225 = $0.0375.
+        let mut m = Meters::new();
+        let cap = nlb(&mut m, 1);
+        for _ in 0..250_000 {
+            m.add_connection(cap, at(0));
+        }
+        m.add_connection_time(cap, at(0), at(HOUR), 250_000);
+        m.add_bytes(cap, at(HOUR / 2), GB);
+        let b = bill_use1(&m);
+        assert_eq!(
+            (nlcu_line(&b).usage, nlcu_line(&b).usd),
+            (dec("2.5"), usd("$0.015"))
+        );
+        assert_eq!(b.total, usd("$0.0375"));
+    }
+
+    #[test]
+    fn nlcu_processed_bytes_dimension_wins_and_spans_hours() {
+        // 9 GiB moved evenly over 3 h by 10 connections: 3 GiB an hour → 3
+        // NLCU per hour (new = 10 / 2,880,000; active = 10 / 100,000).
+        // 3 × 3 = 9 NLCU-hours × $0.006 = $0.054; 3 NLB-hours × $0.0225 =
+        // $0.0675. Total $0.1215.
+        let mut m = Meters::new();
+        let cap = nlb(&mut m, 3);
+        for _ in 0..10 {
+            m.add_connection(cap, at(0));
+        }
+        m.add_connection_time(cap, at(0), at(3 * HOUR), 10);
+        m.add_bytes_between(cap, at(0), at(3 * HOUR), 9 * GB);
+        let hours: Vec<u128> = m.capacity(cap).iter().map(|(_, h)| h.bytes).collect();
+        assert_eq!(hours, vec![3 * u128::from(GB); 3]);
+        let b = bill_use1(&m);
+        assert_eq!(
+            (nlcu_line(&b).usage, nlcu_line(&b).usd),
+            (dec("9"), usd("$0.054"))
+        );
+        assert_eq!(b.total, usd("$0.1215"));
+    }
+
+    #[test]
+    fn tiers_pool_within_a_billing_family_only() {
+        // alpha and beta are one organization, gamma another; 0.75 PB each.
+        // Pooled: alpha + beta = 1.5 PB → 1 PB × 0.01 + 0.5 PB × 0.006 =
+        // 10,485.76 + 3,145.728 = 13,631.488; gamma alone 786,432 GB × 0.01 =
+        // 7,864.32. Total $21,495.808 (unpooled: 3 × 7,864.32 = $23,592.96).
+        let mut m = Meters::new();
+        processed(&mut m, "alpha", "vpce-a", 0, 3 * PB / 4);
+        processed(&mut m, "beta", "vpce-b", HOUR, 3 * PB / 4);
+        processed(&mut m, "gamma", "vpce-c", 2 * HOUR, 3 * PB / 4);
+        let families: BTreeMap<String, String> =
+            [("alpha", "org-1"), ("beta", "org-1"), ("gamma", "org-2")]
+                .iter()
+                .map(|(a, f)| (a.to_string(), f.to_string()))
+                .collect();
+        let pooled = BillOptions {
+            consolidated_billing: true,
+            ..Default::default()
+        };
+        let b = bill_with_families(&m, &use1(), "us-east-1", &pooled, &families).unwrap();
+        assert_eq!(b.total, usd("$21495.808"));
+        assert_eq!(b.by_account["alpha"], usd("$7864.32"));
+        assert_eq!(b.by_account["beta"], usd("$5767.168")); // 2,621.44 + 3,145.728
+        assert_eq!(b.by_account["gamma"], usd("$7864.32"));
+        assert_eq!(bill_use1(&m).total, usd("$23592.96"));
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum CostError {
         source: std::io::Error,
     },
 
+    /// A pricebook file is not a regular file within its size cap, or not text.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
+
     /// A pricebook is not valid RON or does not match the schema (unknown
     /// field, wrong type, a rate that is not a dollar amount...).
     #[error("{origin}:{line}:{col}: {message} (the format is documented at the top of scenarios/pricebooks/aws-us-east-1.ron)")]
@@ -80,4 +84,12 @@ pub enum CostError {
     /// dollars, or usage beyond 10^20 bytes in one line).
     #[error("amount out of range while pricing {what}; the usage is too large to bill exactly")]
     Overflow { what: String },
+
+    /// A scenario or `--rules` names a rule set the rule book does not have.
+    #[error("no rule set {name:?} in rule book {book} (it has: {known}); use one of those names in `rules:` or `--rules`")]
+    UnknownRuleSet {
+        name: String,
+        book: String,
+        known: String,
+    },
 }

@@ -47,6 +47,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::error::CostError;
+use super::rules::RulesRef;
 use crate::units::{SimDuration, SimTime};
 
 /// What a meter measures. Serialized as stable snake_case strings
@@ -84,11 +85,17 @@ pub enum Category {
     InternetOut,
     /// Bytes out to another region (other than peering).
     InterRegionOut,
+    /// Network Load Balancer provisioned time, billed to its owner.
+    NlbHours,
+    /// NLB capacity units: per hour, the largest of new connections per
+    /// second, active connections and GB processed, each over what one NLCU
+    /// holds (the pricebook's `nlcu`).
+    NlbCapacityUnits,
 }
 
 impl Category {
     /// Every category, in their stable order.
-    pub const ALL: [Category; 15] = [
+    pub const ALL: [Category; 17] = [
         Category::EndpointHours,
         Category::EndpointDataProcessed,
         Category::CrossAz,
@@ -104,6 +111,8 @@ impl Category {
         Category::DxDataOut,
         Category::InternetOut,
         Category::InterRegionOut,
+        Category::NlbHours,
+        Category::NlbCapacityUnits,
     ];
 
     /// The stable snake_case name used in outputs.
@@ -124,6 +133,8 @@ impl Category {
             Category::DxDataOut => "dx_data_out",
             Category::InternetOut => "internet_out",
             Category::InterRegionOut => "inter_region_out",
+            Category::NlbHours => "nlb_hours",
+            Category::NlbCapacityUnits => "nlb_capacity_units",
         }
     }
 
@@ -135,7 +146,14 @@ impl Category {
                 | Category::TgwAttachmentHours
                 | Category::NatHours
                 | Category::DxPortHours
+                | Category::NlbHours
         )
+    }
+
+    /// True for the NLB capacity-unit category, whose meters keep per-hour
+    /// connection counts, connection time and bytes.
+    pub fn is_capacity(self) -> bool {
+        self == Category::NlbCapacityUnits
     }
 
     /// True for byte categories priced by volume tiers over the month, which
@@ -177,7 +195,8 @@ impl fmt::Display for Direction {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Detail {
-    /// In or out, for [`Category::CrossAz`] and [`Category::PeeringCrossAz`].
+    /// In or out, for [`Category::CrossAz`] and [`Category::PeeringCrossAz`]
+    /// (and [`Category::PeeringSameAz`] where a rule set charges it).
     Direction(Direction),
     /// A Direct Connect port speed as named in the pricebook's `dx_port_hour`
     /// table (`"1G"`, `"10G"`, `"hosted-500M"`...), for [`Category::DxPortHours`].
@@ -286,6 +305,7 @@ impl MeterKey {
                 "this transfer is charged per direction but the key has no direction",
                 "register one meter for `out` (sender pays) and one for `in` (receiver pays) with .direction(..)",
             )),
+            (Category::PeeringSameAz, Some(Detail::Direction(_))) => Ok(()),
             (Category::DxPortHours, Some(Detail::PortSpeed(s))) if !s.trim().is_empty() => Ok(()),
             (Category::DxPortHours, _) => Err(bad(
                 "Direct Connect port hours are priced by port speed but the key has none",
@@ -344,7 +364,25 @@ pub(crate) enum Usage {
         intervals: Vec<(u64, u64)>,
         open: Option<u64>,
     },
+    /// NLB capacity: sparse per-hour sums sorted by hour index (always
+    /// clock hours, whatever the meters' bucket: AWS bills NLCUs hourly).
+    Capacity { hours: Vec<(u64, CapacityHour)> },
 }
+
+/// What one NLB did in one clock hour.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CapacityHour {
+    /// Connections opened in the hour.
+    pub new_connections: u64,
+    /// Connection-time in the hour: the sum over connections of the
+    /// nanoseconds each was open (the time average of concurrent
+    /// connections is this over 3600 s).
+    pub active_ns: u128,
+    /// Bytes processed in the hour, both directions.
+    pub bytes: u128,
+}
+
+const HOUR_NS: u64 = 3_600_000_000_000;
 
 /// All meters of a run. See the module docs for the recording contract.
 #[derive(Debug, Clone)]
@@ -355,6 +393,8 @@ pub struct Meters {
     usage: Vec<Usage>,
     /// The latest time any usage was recorded at (ns); bounds projection.
     max_time: u64,
+    /// The rule set the usage was attributed under.
+    rules: Option<RulesRef>,
 }
 
 impl Default for Meters {
@@ -375,6 +415,7 @@ impl Meters {
             index: BTreeMap::new(),
             usage: Vec::new(),
             max_time: 0,
+            rules: None,
         }
     }
 
@@ -414,7 +455,9 @@ impl Meters {
                     problem: "more than 2^32 meters".into(),
                     hint: "aggregate usage into fewer meters".into(),
                 })?;
-        let usage = if key.category.is_hours() {
+        let usage = if key.category.is_capacity() {
+            Usage::Capacity { hours: Vec::new() }
+        } else if key.category.is_hours() {
             Usage::Time {
                 intervals: Vec::new(),
                 open: None,
@@ -494,6 +537,9 @@ impl Meters {
                     *total += u128::from(bytes);
                     add_to_bucket(buckets, bucket, u128::from(bytes));
                 }
+                Usage::Capacity { hours } => {
+                    capacity_hour(hours, at.as_nanos() / HOUR_NS).bytes += u128::from(bytes);
+                }
                 Usage::Time { .. } => panic!(
                     "invariant: add_bytes on hours meter {} — a bug in the caller (record time with add_time)",
                     self.keys[id.index()]
@@ -511,9 +557,13 @@ impl Meters {
     /// If `id` is an hours meter.
     pub fn add_bytes_between(&mut self, id: MeterId, from: SimTime, to: SimTime, bytes: u64) {
         let (f, t) = (from.as_nanos(), to.as_nanos());
-        let tiered = matches!(self.usage[id.index()], Usage::Bucketed { .. });
-        if !tiered || t <= f || f / self.bucket_ns == (t - 1) / self.bucket_ns {
-            // One bucket (or untiered): the time within it does not matter.
+        let width = match self.usage[id.index()] {
+            Usage::Bucketed { .. } => self.bucket_ns,
+            Usage::Capacity { .. } => HOUR_NS,
+            _ => u64::MAX,
+        };
+        if t <= f || f / width == (t - 1) / width {
+            // One bucket (or untimed): the time within it does not matter.
             self.add_bytes(id, from, bytes);
             self.max_time = self.max_time.max(t);
             return;
@@ -525,15 +575,71 @@ impl Meters {
         let moved_by = |x: u64| total * u128::from(x - f) / span;
         let mut start = f;
         while start < t {
-            let end = ((start / self.bucket_ns) + 1)
-                .saturating_mul(self.bucket_ns)
-                .min(t);
+            let end = ((start / width) + 1).saturating_mul(width).min(t);
             let part = moved_by(end) - moved_by(start);
             // part ≤ bytes, so it fits a u64.
             self.add_bytes(id, SimTime::from_nanos(start), part as u64);
             start = end;
         }
         self.max_time = self.max_time.max(t);
+    }
+
+    /// Records a connection opened at `at` through the NLB of capacity
+    /// meter `id`.
+    ///
+    /// # Panics
+    /// If `id` is not an NLB capacity meter.
+    pub fn add_connection(&mut self, id: MeterId, at: SimTime) {
+        self.max_time = self.max_time.max(at.as_nanos());
+        let hours = self.capacity_hours(id);
+        capacity_hour(hours, at.as_nanos() / HOUR_NS).new_connections += 1;
+    }
+
+    /// Records that `count` connections through the NLB of capacity meter
+    /// `id` were open over `[from, to)`, split over the clock hours crossed.
+    ///
+    /// # Panics
+    /// If `id` is not an NLB capacity meter, or `to < from`.
+    pub fn add_connection_time(&mut self, id: MeterId, from: SimTime, to: SimTime, count: u64) {
+        let (f, t) = (from.as_nanos(), to.as_nanos());
+        assert!(t >= f, "invariant: connection time ends before it starts");
+        self.max_time = self.max_time.max(t);
+        let hours = self.capacity_hours(id);
+        let mut start = f;
+        while start < t {
+            let hour = start / HOUR_NS;
+            let end = (hour + 1).saturating_mul(HOUR_NS).min(t);
+            capacity_hour(hours, hour).active_ns += u128::from(end - start) * u128::from(count);
+            start = end;
+        }
+    }
+
+    fn capacity_hours(&mut self, id: MeterId) -> &mut Vec<(u64, CapacityHour)> {
+        match &mut self.usage[id.index()] {
+            Usage::Capacity { hours } => hours,
+            _ => panic!(
+                "invariant: connection record on meter {}, which is not an NLB capacity meter",
+                self.keys[id.index()]
+            ),
+        }
+    }
+
+    /// Per-hour NLB activity of a capacity meter (empty for other meters).
+    pub fn capacity(&self, id: MeterId) -> &[(u64, CapacityHour)] {
+        match &self.usage[id.index()] {
+            Usage::Capacity { hours } => hours,
+            _ => &[],
+        }
+    }
+
+    /// Records which rule set attributed the usage (reported by the bill).
+    pub fn set_rules(&mut self, rules: RulesRef) {
+        self.rules = Some(rules);
+    }
+
+    /// The rule set that attributed the usage, if one was recorded.
+    pub fn rules(&self) -> Option<&RulesRef> {
+        self.rules.as_ref()
     }
 
     /// Records that the resource of meter `id` was provisioned over
@@ -609,6 +715,7 @@ impl Meters {
     pub fn total_bytes(&self, id: MeterId) -> u128 {
         match &self.usage[id.index()] {
             Usage::Bytes { total } | Usage::Bucketed { total, .. } => *total,
+            Usage::Capacity { hours } => hours.iter().map(|(_, h)| h.bytes).sum(),
             Usage::Time { .. } => 0,
         }
     }
@@ -646,6 +753,25 @@ fn add_to_bucket(buckets: &mut Vec<(u64, u128)>, bucket: u64, bytes: u128) {
         },
         _ => buckets.push((bucket, bytes)),
     }
+}
+
+/// The entry of `hour` in a capacity meter's sorted hour list (created empty).
+fn capacity_hour(hours: &mut Vec<(u64, CapacityHour)>, hour: u64) -> &mut CapacityHour {
+    let i = match hours.last() {
+        Some((h, _)) if *h == hour => hours.len() - 1,
+        Some((h, _)) if *h > hour => match hours.binary_search_by_key(&hour, |&(h, _)| h) {
+            Ok(i) => i,
+            Err(i) => {
+                hours.insert(i, (hour, CapacityHour::default()));
+                i
+            }
+        },
+        _ => {
+            hours.push((hour, CapacityHour::default()));
+            hours.len() - 1
+        }
+    };
+    &mut hours[i].1
 }
 
 /// Merges overlapping or touching intervals and returns them sorted; one
@@ -822,6 +948,6 @@ mod tests {
             let json = serde_json::to_string(&c).unwrap();
             assert_eq!(json, format!("\"{}\"", c.as_str()));
         }
-        assert_eq!(Category::ALL.len(), 15);
+        assert_eq!(Category::ALL.len(), 17);
     }
 }

@@ -42,14 +42,23 @@
 //! ```
 
 pub mod bill;
+pub mod coverage;
+pub mod display;
 pub mod error;
 pub mod meters;
 pub mod pricebook;
 pub mod resolve;
+pub mod rules;
 pub mod usage;
+pub mod usage_type;
 
-pub use bill::{bill, Bill, BillOptions, LineItem, Projection, Unit, AMOUNT_DECIMALS, MONTH};
+pub use bill::{
+    bill, bill_with_families, Bill, BillOptions, LineItem, Projection, Unit, AMOUNT_DECIMALS, MONTH,
+};
 pub use error::CostError;
-pub use meters::{Category, Detail, Direction, MeterId, MeterKey, Meters};
-pub use pricebook::{Pricebook, PricebookRef, Pricing, Rate, RegionRates, Tier, TieredRate};
+pub use meters::{CapacityHour, Category, Detail, Direction, MeterId, MeterKey, Meters};
+pub use pricebook::{
+    NlcuDefinition, Pricebook, PricebookRef, Pricing, Rate, RegionRates, Tier, TieredRate,
+};
 pub use resolve::resolve;
+pub use rules::{Charge, Rule, RuleBook, RuleSet, RulesRef};

@@ -50,10 +50,11 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CostError;
 use super::meters::{Category, Detail};
+use super::rules::RuleBook;
 use crate::units::Usd;
 
 /// The builtin pricebooks, embedded at compile time: `(name, RON text)`.
-const BUILTIN: [(&str, &str); 3] = [
+const BUILTIN: [(&str, &str); 12] = [
     (
         "aws-us-east-1",
         include_str!("../../scenarios/pricebooks/aws-us-east-1.ron"),
@@ -63,8 +64,44 @@ const BUILTIN: [(&str, &str); 3] = [
         include_str!("../../scenarios/pricebooks/aws-us-east-2.ron"),
     ),
     (
+        "aws-us-west-2",
+        include_str!("../../scenarios/pricebooks/aws-us-west-2.ron"),
+    ),
+    (
+        "aws-eu-west-1",
+        include_str!("../../scenarios/pricebooks/aws-eu-west-1.ron"),
+    ),
+    (
+        "aws-eu-west-2",
+        include_str!("../../scenarios/pricebooks/aws-eu-west-2.ron"),
+    ),
+    (
+        "aws-eu-central-1",
+        include_str!("../../scenarios/pricebooks/aws-eu-central-1.ron"),
+    ),
+    (
+        "aws-ap-northeast-1",
+        include_str!("../../scenarios/pricebooks/aws-ap-northeast-1.ron"),
+    ),
+    (
+        "aws-ap-southeast-1",
+        include_str!("../../scenarios/pricebooks/aws-ap-southeast-1.ron"),
+    ),
+    (
+        "aws-ap-southeast-2",
+        include_str!("../../scenarios/pricebooks/aws-ap-southeast-2.ron"),
+    ),
+    (
         "aws-ap-southeast-5",
         include_str!("../../scenarios/pricebooks/aws-ap-southeast-5.ron"),
+    ),
+    (
+        "aws-ap-south-1",
+        include_str!("../../scenarios/pricebooks/aws-ap-south-1.ron"),
+    ),
+    (
+        "aws-sa-east-1",
+        include_str!("../../scenarios/pricebooks/aws-sa-east-1.ron"),
     ),
 ];
 
@@ -82,6 +119,10 @@ pub struct Pricebook {
     pub gb_bytes: u64,
     /// Rates by region code (`"us-east-1"`).
     pub regions: BTreeMap<String, RegionRates>,
+    /// The pricing rules (who pays, what is free) this pricebook prices
+    /// with; absent, the builtin rule book ([`RuleBook::builtin`]) applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RuleBook>,
 }
 
 /// Name and version of a pricebook, for summaries.
@@ -135,11 +176,31 @@ pub struct Tier {
     pub usd: Usd,
 }
 
+/// What one NLB capacity unit (NLCU) holds for TCP traffic; an hour is
+/// billed on the dimension that needs the most NLCUs. Written `Nlcu(...)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Nlcu")]
+pub struct NlcuDefinition {
+    /// New connections per second (averaged over the hour).
+    pub new_connections_per_second: u64,
+    /// Concurrent (active) connections (AWS samples them per minute).
+    pub active_connections: u64,
+    /// Bytes processed per hour, in GB.
+    pub processed_gb_per_hour: u64,
+    pub source: String,
+    pub read_on: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// Every rate of one region. Field names say the unit: `_hour` is per
 /// resource-hour, `_gb` per GB. Written `Region(...)` in RON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Region")]
 pub struct RegionRates {
+    /// The region's code in AWS billing, which starts its usage types
+    /// (`"USE1"` → `USE1-VpcEndpoint-Hours`).
+    pub billing_code: String,
     /// Interface endpoint, per endpoint per AZ-hour.
     pub interface_endpoint_hour: Rate,
     /// Interface endpoint data processed, tiered over the month's regional total.
@@ -170,6 +231,12 @@ pub struct RegionRates {
     pub internet_out_gb: TieredRate,
     /// Data transfer to another region (not peering), per GB out.
     pub inter_region_out_gb: Rate,
+    /// Network Load Balancer, per NLB-hour (partial hours billed as full).
+    pub nlb_hour: Rate,
+    /// Network Load Balancer capacity, per NLCU-hour.
+    pub nlcu_hour: Rate,
+    /// What one NLCU holds.
+    pub nlcu: NlcuDefinition,
 }
 
 /// How a meter is priced: a flat rate or tiers.
@@ -188,7 +255,12 @@ impl RegionRates {
             Category::EndpointHours => Flat(&self.interface_endpoint_hour),
             Category::EndpointDataProcessed => Tiered(&self.interface_endpoint_gb),
             Category::CrossAz => Flat(&self.cross_az_gb_per_direction),
-            Category::PeeringSameAz => Flat(&self.peering_same_az_gb),
+            // Same-AZ peering charged by a rule set bills per direction at
+            // the cross-AZ peering rate; free, it shows at its own rate.
+            Category::PeeringSameAz => match detail {
+                Some(Detail::Direction(_)) => Flat(&self.peering_cross_az_gb_per_direction),
+                _ => Flat(&self.peering_same_az_gb),
+            },
             Category::PeeringCrossAz => Flat(&self.peering_cross_az_gb_per_direction),
             Category::PeeringInterRegion => Flat(&self.peering_inter_region_gb),
             Category::GatewayEndpoint => Flat(&self.gateway_endpoint_gb),
@@ -203,6 +275,8 @@ impl RegionRates {
             Category::DxDataOut => Flat(&self.dx_data_out_gb),
             Category::InternetOut => Tiered(&self.internet_out_gb),
             Category::InterRegionOut => Flat(&self.inter_region_out_gb),
+            Category::NlbHours => Flat(&self.nlb_hour),
+            Category::NlbCapacityUnits => Flat(&self.nlcu_hour),
         })
     }
 
@@ -233,6 +307,8 @@ impl RegionRates {
             ("nat_gateway_gb".into(), &self.nat_gateway_gb),
             ("dx_data_out_gb".into(), &self.dx_data_out_gb),
             ("inter_region_out_gb".into(), &self.inter_region_out_gb),
+            ("nlb_hour".into(), &self.nlb_hour),
+            ("nlcu_hour".into(), &self.nlcu_hour),
         ];
         for (speed, rate) in &self.dx_port_hour {
             v.push((format!("dx_port_hour[{speed:?}]"), rate));
@@ -275,10 +351,7 @@ impl Pricebook {
     pub fn load_file(path: impl AsRef<Path>) -> Result<Pricebook, CostError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CostError::Io {
-            file: origin.clone(),
-            source,
-        })?;
+        let text = crate::input::read_text(path, crate::input::Kind::Pricebook)?;
         Pricebook::from_ron(&text, &origin)
     }
 
@@ -302,6 +375,11 @@ impl Pricebook {
             name: self.name.clone(),
             version: self.version.clone(),
         }
+    }
+
+    /// The rule book this pricebook prices with: its own, else the builtin.
+    pub fn rule_book(&self) -> RuleBook {
+        self.rules.clone().unwrap_or_else(RuleBook::builtin)
     }
 
     /// The rates of a region.
@@ -379,6 +457,32 @@ impl Pricebook {
                     ));
                 }
             }
+            let n = &rates.nlcu;
+            check_provenance(&n.source, &n.read_on, &at("nlcu"), origin)?;
+            for (field, value) in [
+                ("new_connections_per_second", n.new_connections_per_second),
+                ("active_connections", n.active_connections),
+                ("processed_gb_per_hour", n.processed_gb_per_hour),
+            ] {
+                if value == 0 {
+                    return Err(invalid(
+                        at(&format!("nlcu.{field}")),
+                        "is zero".into(),
+                        "an NLCU holds a positive amount of each dimension (AWS: 800, 100000, 1)",
+                    ));
+                }
+            }
+            let code = &rates.billing_code;
+            if code.is_empty() || !code.bytes().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(invalid(
+                    at("billing_code"),
+                    format!("{code:?} is not a billing code"),
+                    "write the region's code in AWS billing, e.g. \"USE1\" for us-east-1",
+                ));
+            }
+        }
+        if let Some(book) = &self.rules {
+            book.validate(origin, "rules.")?;
         }
         Ok(())
     }
@@ -472,7 +576,7 @@ fn check_tiers(tiers: &[Tier], path: &str, origin: &str) -> Result<(), CostError
 }
 
 /// `YYYY-MM-DD` with a plausible month and day.
-fn is_date(s: &str) -> bool {
+pub(crate) fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
@@ -579,9 +683,45 @@ mod tests {
         assert_eq!(r.tgw_gb.usd, usd("$0.02"));
         assert_eq!(r.nat_gateway_hour.usd, usd("$0.045"));
         assert_eq!(r.nat_gateway_gb.usd, usd("$0.045"));
-        assert_eq!(r.dx_port_hour["1G"].usd, usd("$0.30"));
-        assert_eq!(r.dx_port_hour["10G"].usd, usd("$2.25"));
-        assert_eq!(r.dx_port_hour["100G"].usd, usd("$22.50"));
+        // Direct Connect: every port speed AWS sells (fact sheet 11; the
+        // pay-as-you-go page, outside Japan).
+        let dx: Vec<(&str, Usd)> = r
+            .dx_port_hour
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.usd))
+            .collect();
+        let expect: Vec<(&str, Usd)> = [
+            ("100G", "$22.50"),
+            ("10G", "$2.25"),
+            ("1G", "$0.30"),
+            ("400G", "$85.00"),
+            ("hosted-100M", "$0.06"),
+            ("hosted-10G", "$2.48"),
+            ("hosted-1G", "$0.33"),
+            ("hosted-200M", "$0.08"),
+            ("hosted-25G", "$6.20"),
+            ("hosted-2G", "$0.66"),
+            ("hosted-300M", "$0.12"),
+            ("hosted-400M", "$0.16"),
+            ("hosted-500M", "$0.20"),
+            ("hosted-50M", "$0.03"),
+            ("hosted-5G", "$1.65"),
+        ]
+        .iter()
+        .map(|(k, v)| (*k, usd(v)))
+        .collect();
+        assert_eq!(dx, expect);
+        assert_eq!(r.nlb_hour.usd, usd("$0.0225"));
+        assert_eq!(r.nlcu_hour.usd, usd("$0.006"));
+        assert_eq!(
+            (
+                r.nlcu.new_connections_per_second,
+                r.nlcu.active_connections,
+                r.nlcu.processed_gb_per_hour
+            ),
+            (800, 100_000, 1)
+        );
+        assert_eq!(r.billing_code, "USE1");
         assert_eq!(r.dx_data_out_gb.usd, usd("$0.02"));
         let internet: Vec<_> = r
             .internet_out_gb
@@ -758,7 +898,7 @@ mod tests {
     #[test]
     fn a_missing_file_names_the_file() {
         let e = Pricebook::load_file("/nonexistent/pb.ron").unwrap_err();
-        assert!(matches!(e, CostError::Io { .. }));
+        assert!(matches!(e, CostError::Input(_)));
         assert!(e.to_string().starts_with("/nonexistent/pb.ron"));
     }
 

@@ -1,18 +1,27 @@
 //! Usage attribution: which meters the bytes of a delivered path feed, and
-//! which account pays each, following AWS's billing rules (fact sheet §3).
+//! which account pays each, following AWS's billing rules (fact sheet §3)
+//! and the run's rule set ([`RuleSet`]: which transfers are charged).
 //!
 //! - PrivateLink data processing: every byte through an interface endpoint,
 //!   both directions, billed to the endpoint owner (or the service owner when
 //!   the service's payer is `ServiceOwner`).
-//! - Cross-AZ transfer: a byte that crosses AZs is charged on the side that
-//!   sends it (out) and on the side that receives it (in). Consumer to its
-//!   endpoint ENI: both sides are the consumer's. NLB node to a target in
-//!   another AZ (cross-zone on): both sides are the provider's.
-//! - Peering: free inside one AZ; across AZs the sender pays out and the
-//!   receiver pays in; across regions the sender pays inter-region out.
+//! - Cross-AZ transfer, where the rule set charges it: a byte that crosses
+//!   AZs is charged on the side that sends it (out) and on the side that
+//!   receives it (in). Consumer to its endpoint ENI (`endpoint_cross_az`):
+//!   both sides are the consumer's. NLB node to a target in another AZ
+//!   (`nlb_cross_zone`): both sides are the provider's. Two instances of a
+//!   VPC (`instance_cross_az`), an instance and its NAT gateway
+//!   (`nat_cross_az`), the two ends of a Transit Gateway path
+//!   (`tgw_cross_az`): the sender pays out, the receiver in.
+//! - Peering: inside one AZ free unless `peering_same_az` charges it;
+//!   across AZs the sender pays out and the receiver pays in; across regions
+//!   the sender pays inter-region out.
 //! - Transit Gateway: data processed billed to the sending attachment's owner.
 //! - NAT gateway: every byte processed, to the VPC's account; bytes sent to
 //!   the internet also pay internet egress.
+//! - Network Load Balancer: NLB hours to its owner while provisioned, and
+//!   its capacity meter (NLCU) fed with the bytes it processes; connection
+//!   counts and connection time come from [`UsageRecorder::nlb_connection`].
 //! - Direct Connect: data transfer out (AWS → site) to the account sending it.
 //! - Gateway endpoints: free, recorded.
 //!
@@ -22,7 +31,8 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::control::Plan;
-use crate::cost::{Category, Direction, MeterId, MeterKey, Meters};
+use crate::cost::rules::{RuleBook, RuleSet, DEFAULT_RULE_SET};
+use crate::cost::{Category, CostError, Direction, MeterId, MeterKey, Meters};
 use crate::fabric::{AccountId, AzId, Fabric};
 use crate::scenario::Payer;
 use crate::units::SimTime;
@@ -48,7 +58,7 @@ pub struct ClientSide {
 /// client side, as 16 ids (`u32::MAX` for none): one cache line, compared
 /// and hashed as plain words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct AttributionKey([u32; 16]);
+struct AttributionKey([u32; 17]);
 
 impl AttributionKey {
     fn new(plan: &Plan, client: ClientSide) -> Self {
@@ -68,6 +78,7 @@ impl AttributionKey {
             dx,
             nat,
             gateway_endpoint,
+            aws_service,
         } = *plan;
         let ClientSide { account, az } = client;
         let (ep, eni) = pair(endpoint.map(|(e, n)| (e.0, n.0)));
@@ -89,6 +100,7 @@ impl AttributionKey {
             one(dx.map(|d| d.0)),
             one(nat.map(|n| n.0)),
             one(gateway_endpoint.map(|g| g.0)),
+            u32::from(aws_service),
             one(account.map(|a| a.0)),
             one(az.map(|a| a.0)),
         ])
@@ -114,6 +126,8 @@ pub struct MeterSet(u32);
 /// it was recorded at, exactly as if it had been added meter by meter.
 pub struct UsageRecorder {
     meters: Meters,
+    /// Which transfers are charged.
+    rules: RuleSet,
     /// Meter ids collected while resolving a leg.
     scratch: Vec<MeterId>,
     /// The meter ids of every resolved set, one after the other.
@@ -139,9 +153,28 @@ impl Default for UsageRecorder {
 }
 
 impl UsageRecorder {
+    /// A recorder under the builtin rule book's default set (`faq`).
     pub fn new() -> Self {
+        let book = RuleBook::builtin();
+        match UsageRecorder::with_rules(&book, DEFAULT_RULE_SET) {
+            Ok(recorder) => recorder,
+            // The builtin book is validated to hold the default set.
+            Err(e) => panic!("invariant: the builtin rule book has the default set: {e}"),
+        }
+    }
+
+    /// A recorder under rule set `name` of `book`; the meters record which.
+    pub fn with_rules(book: &RuleBook, name: &str) -> Result<Self, CostError> {
+        let rules = book.set(name)?.clone();
+        let mut meters = Meters::new();
+        meters.set_rules(book.reference(name));
+        Ok(UsageRecorder::from_parts(meters, rules))
+    }
+
+    fn from_parts(meters: Meters, rules: RuleSet) -> Self {
         UsageRecorder {
-            meters: Meters::new(),
+            meters,
+            rules,
             scratch: Vec::new(),
             set_ids: Vec::new(),
             sets: Vec::new(),
@@ -311,7 +344,7 @@ impl UsageRecorder {
                 &ep.name,
             ));
             let eni_az = fabric.enis[eni.index()].az;
-            if let Some(caz) = client.az {
+            if let (Some(caz), true) = (client.az, self.rules.charges(|x| &x.endpoint_cross_az)) {
                 if caz != eni_az {
                     // Consumer instance ↔ its endpoint ENI: both sides are the consumer's.
                     let from = if leg == Leg::Request { caz } else { eni_az };
@@ -325,13 +358,21 @@ impl UsageRecorder {
                     );
                 }
             }
+            if let Some(n) = plan.nlb_node.and_then(|node| nlb_of(fabric, node)) {
+                // Every byte through the NLB counts towards its NLCUs.
+                let nlb = &fabric.nlbs[n.index()];
+                self.register(MeterKey::new(
+                    Category::NlbCapacityUnits,
+                    acc(nlb.account),
+                    &nlb.name,
+                ));
+            }
             if let (Some(node), Some(taz)) = (plan.nlb_node, plan.target_az) {
                 let node_az = fabric.enis[node.index()].az;
-                if node_az != taz {
-                    let nlb = match fabric.enis[node.index()].owner {
-                        crate::fabric::EniOwner::NlbNode(n) => fabric.nlbs[n.index()].name.clone(),
-                        _ => String::new(),
-                    };
+                if node_az != taz && self.rules.charges(|x| &x.nlb_cross_zone) {
+                    let nlb = nlb_of(fabric, node)
+                        .map(|n| fabric.nlbs[n.index()].name.clone())
+                        .unwrap_or_default();
                     let from = if leg == Leg::Request { node_az } else { taz };
                     self.cross_az(fabric, Category::CrossAz, svc.owner, svc.owner, &nlb, from);
                 }
@@ -353,7 +394,9 @@ impl UsageRecorder {
                     MeterKey::new(Category::PeeringInterRegion, acc(s), &pi.name).in_region(region),
                 );
             } else if let (Some(a), Some(b)) = (saz, raz) {
-                if a == b {
+                if a == b && self.rules.charges(|x| &x.peering_same_az) {
+                    self.cross_az(fabric, Category::PeeringSameAz, s, r, &pi.name, a);
+                } else if a == b {
                     self.register(
                         MeterKey::new(Category::PeeringSameAz, acc(s), &pi.name)
                             .in_az(fabric.az_name(a)),
@@ -371,7 +414,7 @@ impl UsageRecorder {
             if let (Some(s), Some(r), Some(caz), Some(taz)) =
                 (sender, receiver, client.az, plan.target_az)
             {
-                if caz != taz {
+                if caz != taz && self.rules.charges(|x| &x.instance_cross_az) {
                     let from = if leg == Leg::Request { caz } else { taz };
                     let name = plan
                         .target
@@ -384,11 +427,22 @@ impl UsageRecorder {
         if let Some((a, b)) = plan.tgw {
             let sending = if leg == Leg::Request { a } else { b };
             let att = &fabric.tgw_attachments[sending.index()];
+            let tgw_name = &fabric.tgws[att.tgw.index()].name;
             self.register(MeterKey::new(
                 Category::TgwDataProcessed,
                 acc(att.owner),
-                format!("{}/{}", fabric.tgws[att.tgw.index()].name, att.name),
+                format!("{tgw_name}/{}", att.name),
             ));
+            // Inter-AZ transfer between the two ends, where the rules charge it.
+            if let (Some(s), Some(r), Some(caz), Some(taz)) =
+                (sender, receiver, client.az, plan.target_az)
+            {
+                if caz != taz && self.rules.charges(|x| &x.tgw_cross_az) {
+                    let from = if leg == Leg::Request { caz } else { taz };
+                    let name = tgw_name.clone();
+                    self.cross_az(fabric, Category::CrossAz, s, r, &name, from);
+                }
+            }
         }
         if let Some(n) = plan.nat {
             let nat = &fabric.nats[n.index()];
@@ -397,7 +451,18 @@ impl UsageRecorder {
                 MeterKey::new(Category::NatDataProcessed, acc(owner), &nat.name)
                     .in_az(fabric.az_name(nat.az)),
             );
-            if leg == Leg::Request {
+            // An instance and its NAT gateway in different AZs.
+            if let (Some(caz), Some(client_account)) = (client.az, client.account) {
+                if caz != nat.az && self.rules.charges(|x| &x.nat_cross_az) {
+                    let (s, r, from) = match leg {
+                        Leg::Request => (client_account, owner, caz),
+                        Leg::Response => (owner, client_account, nat.az),
+                    };
+                    let name = nat.name.clone();
+                    self.cross_az(fabric, Category::CrossAz, s, r, &name, from);
+                }
+            }
+            if leg == Leg::Request && self.internet_egress(plan) {
                 self.register(MeterKey::new(Category::InternetOut, acc(owner), &nat.name));
             }
         } else if plan.target.is_none()
@@ -406,6 +471,7 @@ impl UsageRecorder {
             && plan.gateway_endpoint.is_none()
             && plan.dx.is_none()
             && leg == Leg::Request
+            && self.internet_egress(plan)
         {
             // Internet gateway: bytes out to the internet.
             if let Some(a) = client.account {
@@ -498,33 +564,56 @@ impl UsageRecorder {
                 self.meters.add_time(id, SimTime::ZERO, end);
             }
         }
+        for nlb in &fabric.nlbs {
+            if let Ok(id) = self.meters.register(MeterKey::new(
+                Category::NlbHours,
+                acc(nlb.account),
+                &nlb.name,
+            )) {
+                self.meters.add_time(id, SimTime::ZERO, end);
+            }
+        }
+    }
+
+    /// Whether the request bytes of a plan that leaves through a NAT
+    /// gateway or an internet gateway are internet egress: always for the
+    /// internet, and for a same-region AWS service's public endpoint only
+    /// where the rule set charges `aws_service_via_gateway`.
+    fn internet_egress(&self, plan: &Plan) -> bool {
+        !plan.aws_service || self.rules.charges(|x| &x.aws_service_via_gateway)
+    }
+
+    /// The NLCU meter of the NLB a delivered plan passes, registered on
+    /// first sight; `None` for a plan without an NLB.
+    pub fn nlb_meter(&mut self, fabric: &Fabric, plan: &Plan) -> Option<MeterId> {
+        let n = nlb_of(fabric, plan.nlb_node?)?;
+        let nlb = &fabric.nlbs[n.index()];
+        let account = fabric.accounts[nlb.account.index()].name.clone();
+        self.meters
+            .register(MeterKey::new(
+                Category::NlbCapacityUnits,
+                account,
+                &nlb.name,
+            ))
+            .ok()
+    }
+
+    /// Records one connection through the NLB of meter `id`: opened at
+    /// `opened`, open until `closed` (its completion, its cut, or the end of
+    /// the run).
+    pub fn nlb_connection(&mut self, id: MeterId, opened: SimTime, closed: SimTime) {
+        self.meters.add_connection(id, opened);
+        self.meters
+            .add_connection_time(id, opened, closed.max(opened), 1);
     }
 }
 
-/// Checks, before a run, that the pricebook prices every Direct Connect
-/// port of the fabric (port-hours are billed in the scenario's region), so
-/// a missing speed is reported before simulating rather than at billing.
-pub fn check_port_prices(
-    fabric: &Fabric,
-    pricebook: &crate::cost::Pricebook,
-    region: &str,
-) -> Result<(), crate::cost::CostError> {
-    if fabric.dxs.is_empty() {
-        return Ok(());
+/// The NLB an NLB-node ENI belongs to.
+fn nlb_of(fabric: &Fabric, node: crate::fabric::EniId) -> Option<crate::fabric::NlbId> {
+    match fabric.enis[node.index()].owner {
+        crate::fabric::EniOwner::NlbNode(n) => Some(n),
+        _ => None,
     }
-    let rates = pricebook.region(region)?;
-    for dx in &fabric.dxs {
-        let key = dx_port_key(fabric, dx);
-        if rates.pricing(key.category, key.detail.as_ref()).is_none() {
-            return Err(crate::cost::bill::missing_rate(
-                pricebook,
-                region,
-                &key,
-                rates.dx_port_hour.keys(),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The port-hours meter of a Direct Connect connection.

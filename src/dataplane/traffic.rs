@@ -36,7 +36,18 @@ pub struct TraceRow {
     pub target: String,
     pub request: Bytes,
     pub response: Bytes,
+    /// Line of the trace file the row is on (for messages).
+    pub line: u64,
 }
+
+/// The header a trace must start with.
+pub const TRACE_HEADER: [&str; 5] = [
+    "time",
+    "source",
+    "target",
+    "request_bytes",
+    "response_bytes",
+];
 
 /// Why a trace file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +59,8 @@ pub enum TraceError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{file}:{line}: {message}")]
     Row {
         file: String,
@@ -60,13 +73,15 @@ pub enum TraceError {
 /// with a header row; `time` is a duration string (`"1.5s"`) or seconds.
 /// Rows must be in non-decreasing time order. `file` names it in errors.
 ///
-/// Trace files are opened by the scenario loader (once per run), never here.
+/// Trace files are read by the scenario loader (once per run, through the
+/// bounded reader), never here.
 pub fn parse_trace(input: impl std::io::Read, file: &str) -> Result<Vec<TraceRow>, TraceError> {
     let file = file.to_string();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(input);
+    check_trace_header(&mut reader, &file)?;
     let mut rows = Vec::new();
     let mut last = SimTime::ZERO;
     for rec in reader.records() {
@@ -121,9 +136,44 @@ pub fn parse_trace(input: impl std::io::Read, file: &str) -> Result<Vec<TraceRow
             target: rec[2].to_string(),
             request: size(&rec[3])?,
             response: size(&rec[4])?,
+            line,
         });
     }
     Ok(rows)
+}
+
+/// Requires the header row: without it the first row would be taken for
+/// a header and lost.
+fn check_trace_header<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    file: &str,
+) -> Result<(), TraceError> {
+    let headers = reader.headers().map_err(|e| TraceError::Row {
+        file: file.to_string(),
+        line: e.position().map(|p| p.line()).unwrap_or(1),
+        message: e.to_string(),
+    })?;
+    let line = headers.position().map(|p| p.line()).unwrap_or(1);
+    let found: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if found.iter().map(String::as_str).eq(TRACE_HEADER) {
+        return Ok(());
+    }
+    let expected = TRACE_HEADER.join(",");
+    let message = if found.is_empty() {
+        format!("the trace is empty; it starts with the header {expected}")
+    } else if headers.get(0).and_then(parse_trace_time).is_some() {
+        format!("no header row (this line looks like data); the first line must be {expected}")
+    } else {
+        format!(
+            "the header is {:?}; it must be {expected}",
+            headers.iter().collect::<Vec<_>>().join(",")
+        )
+    };
+    Err(TraceError::Row {
+        file: file.to_string(),
+        line,
+        message,
+    })
 }
 
 fn parse_trace_time(s: &str) -> Option<SimTime> {
@@ -595,6 +645,7 @@ mod tests {
                 target: String::new(),
                 request: Bytes(1),
                 response: Bytes(2),
+                line: 2,
             },
             TraceRow {
                 time: SimTime(7),
@@ -602,6 +653,7 @@ mod tests {
                 target: String::new(),
                 request: Bytes(3),
                 response: Bytes(4),
+                line: 3,
             },
         ];
         let mut p = ArrivalProcess::new(
@@ -652,6 +704,24 @@ mod tests {
             (below_100 as f64 / 10_000.0 - 0.5).abs() < 0.03,
             "{below_100}"
         );
+    }
+
+    /// Without the header the first row was taken for one and lost.
+    #[test]
+    fn a_trace_needs_its_header() {
+        let read = |text: &str| parse_trace(text.as_bytes(), "t.csv").map_err(|e| e.to_string());
+        let rows =
+            read("# a comment\ntime,source,target,request_bytes,response_bytes\n1,,,10,20\n")
+                .expect("valid");
+        assert_eq!((rows.len(), rows[0].line), (1, 3));
+        let e = read("1,,,10,20\n2,,,10,20\n").expect_err("headerless");
+        assert!(e.ends_with(":1: no header row (this line looks like data); the first line must be time,source,target,request_bytes,response_bytes"), "{e}");
+        let e = read("when,src,dst,req,resp\n1,,,10,20\n").expect_err("wrong header");
+        assert!(
+            e.contains(":1: the header is \"when,src,dst,req,resp\""),
+            "{e}"
+        );
+        assert!(read("").expect_err("empty").contains("the trace is empty"));
     }
 
     #[test]

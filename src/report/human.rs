@@ -148,6 +148,8 @@ pub fn category(code: &str) -> String {
         "dx_data_out" => "Direct Connect data out",
         "internet_out" => "Internet data out",
         "inter_region_out" => "Inter-region data out",
+        "nlb_hours" => "NLB hours",
+        "nlb_capacity_units" => "NLB capacity units (NLCU)",
         other => {
             let words = other.replace('_', " ");
             let mut c = words.chars();

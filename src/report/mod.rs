@@ -1,15 +1,18 @@
 //! Reports: the files a run writes (`summary.json`, CSV, charts, report.html).
 //!
 //! Every file is written atomically (a temporary file in the same folder,
-//! then a rename), so a reader never sees a half-written output; a run
-//! interrupted mid-write leaves at most temporary files, which the next run
-//! into the folder removes ([`stale`]).
+//! created exclusively, then a rename), so a reader never sees a
+//! half-written output, and a run's folder is staged and swapped in whole
+//! ([`folder`]), so it holds exactly one run's complete outputs. A run
+//! interrupted mid-write leaves at most temporaries, which later runs
+//! remove ([`stale`]).
 //!
 //! Owns: output formats. Must not: recompute results; it formats what the
 //! simulation measured.
 
 pub mod assemble;
 pub mod charts;
+pub mod folder;
 pub mod html;
 pub mod human;
 pub mod stale;
@@ -52,26 +55,51 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary sibling file is written
-/// and flushed, then renamed over `path`.
+/// Writes `bytes` to `path` atomically: a temporary sibling file is created
+/// exclusively (never through a planted symlink), written and flushed, then
+/// renamed over `path`. A `path` that is a device, FIFO or socket (or a
+/// symlink to one) is refused: it is never replaced by a regular file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
+    refuse_special(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let (tmp, mut f) = stale::create_temp(dir, &name, "").map_err(io(path))?;
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        drop(f);
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(io(path))
+}
+
+/// Refuses to replace anything at `path` but a regular file (a folder
+/// fails at the rename with its own error).
+fn refuse_special(path: &Path) -> Result<(), ReportError> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let kind = meta.file_type();
+    if kind.is_file() || kind.is_dir() {
+        return Ok(());
+    }
+    Err(ReportError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(format!(
+            "is {}, not a regular file; vpcsim writes only regular files (give a file path)",
+            crate::input::describe(kind)
+        )),
+    })
 }
 
 /// The summary as pretty JSON with a trailing newline.
@@ -148,11 +176,29 @@ pub(crate) fn csv_string(rows: impl IntoIterator<Item = Vec<String>>) -> Result<
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
-/// `bill.csv`: one row per line item, exact amounts.
+/// `bill.csv`: one row per line item, exact amounts, with the line's AWS
+/// Cost and Usage Report usage type and the rule set that priced it.
 pub fn bill_csv(result: &RunResult) -> Result<String, ReportError> {
+    let rules = result
+        .bill
+        .rules
+        .as_ref()
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
     let mut rows = vec![[
-        "account", "category", "resource", "az", "detail", "region", "usage", "unit", "rate_usd",
-        "usd", "tier",
+        "account",
+        "category",
+        "resource",
+        "az",
+        "detail",
+        "region",
+        "usage",
+        "unit",
+        "rate_usd",
+        "usd",
+        "tier",
+        "usage_type",
+        "rules",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -166,10 +212,12 @@ pub fn bill_csv(result: &RunResult) -> Result<String, ReportError> {
             l.detail.clone().unwrap_or_default(),
             l.region.clone(),
             l.usage.normalize().to_string(),
-            format!("{:?}", l.unit).to_lowercase(),
+            l.unit.as_str().to_lowercase(),
             l.rate.amount().normalize().to_string(),
             l.usd.amount().normalize().to_string(),
             l.tier.clone().unwrap_or_default(),
+            l.usage_type.clone(),
+            rules.clone(),
         ]);
     }
     csv_text("bill.csv", rows)
@@ -201,10 +249,20 @@ pub fn timeseries_csv(result: &RunResult) -> Result<String, ReportError> {
     csv_text("timeseries.csv", rows)
 }
 
-/// Writes every output of a run into `dir`; returns the files written.
-/// Temporary files left by an interrupted earlier run are removed first.
+/// Writes every output of a run as the folder `dir`, replacing a previous
+/// run's folder whole ([`folder::replace_with`]); returns the files written.
 pub fn write_run(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportError> {
-    stale::remove_stale_temps(dir);
+    folder::replace_with(dir, |stage| {
+        let files = write_files(stage, result)?;
+        Ok(files
+            .iter()
+            .map(|f| dir.join(f.strip_prefix(stage).unwrap_or(f)))
+            .collect())
+    })
+}
+
+/// Writes every output of a run into the (fresh) folder `dir`.
+fn write_files(dir: &Path, result: &RunResult) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     let summary = dir.join("summary.json");
     write_atomic(&summary, summary_json(result)?.as_bytes())?;

@@ -1,33 +1,31 @@
 //! How the loader reads files: the scenario itself and every file it refers
-//! to (quota profile, pricebook, traces), each opened exactly once per load.
+//! to (quota profile, pricebook, traces), each read exactly once per load.
 //!
 //! All input of a run goes through a [`FileSource`]; the default is the file
-//! system ([`Disk`]). Tests substitute a source that counts opens, which is
-//! how "every input file is read once" is checked.
+//! system through the bounded reader ([`Disk`], [`crate::input`]: regular
+//! files only, a size cap per kind). Tests substitute a source that counts
+//! reads, which is how "every input file is read once" is checked.
 //!
-//! Owns: opening files and the size cap of a scenario file. Must not: parse
-//! them (the loader and each format's own parser do).
+//! Owns: where the loader's bytes come from. Must not: parse them (the
+//! loader and each format's own parser do) or bypass the caps.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use crate::input::{InputError, Kind};
 
 /// Where input files come from.
 pub trait FileSource {
-    /// Opens a file for reading.
-    fn open(&self, path: &Path) -> std::io::Result<Box<dyn Read + '_>>;
+    /// Reads the whole file at `path`, a file of `kind`.
+    fn read(&self, path: &Path, kind: Kind) -> Result<Vec<u8>, InputError>;
 }
 
-/// The file system.
+/// The file system, through the bounded reader ([`crate::input::read`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Disk;
 
 impl FileSource for Disk {
-    fn open(&self, path: &Path) -> std::io::Result<Box<dyn Read + '_>> {
-        let file = std::fs::File::open(path)?;
-        if file.metadata()?.is_dir() {
-            return Err(std::io::Error::other("is a directory, not a file"));
-        }
-        Ok(Box::new(std::io::BufReader::new(file)))
+    fn read(&self, path: &Path, kind: Kind) -> Result<Vec<u8>, InputError> {
+        crate::input::read(path, kind)
     }
 }
 
@@ -56,37 +54,13 @@ impl std::fmt::Debug for LoadOptions<'_> {
     }
 }
 
-/// Reads a whole file as UTF-8 text of at most `limit` bytes.
-///
-/// The error is the reason in words (the caller adds the file name).
+/// Reads a whole file of `kind` from `source` as UTF-8 text.
 pub(super) fn read_text(
     source: &dyn FileSource,
     path: &Path,
-    limit: u64,
-) -> Result<String, TextError> {
-    let mut bytes = Vec::new();
-    source
-        .open(path)
-        .and_then(|r| r.take(limit.saturating_add(1)).read_to_end(&mut bytes))
-        .map_err(TextError::Io)?;
-    if bytes.len() as u64 > limit {
-        return Err(TextError::TooLarge { limit });
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        TextError::NotUtf8(e.into_bytes(), at)
-    })
-}
-
-/// Why a text file could not be read.
-#[derive(Debug)]
-pub(super) enum TextError {
-    Io(std::io::Error),
-    TooLarge {
-        limit: u64,
-    },
-    /// The bytes and the offset of the first invalid one.
-    NotUtf8(Vec<u8>, usize),
+    kind: Kind,
+) -> Result<String, InputError> {
+    crate::input::into_text(source.read(path, kind)?, path, kind)
 }
 
 /// A file named in a scenario, relative to the scenario's folder.

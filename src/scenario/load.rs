@@ -3,12 +3,12 @@
 use std::fmt;
 use std::path::Path;
 
-use super::files::{read_text, LoadOptions, TextError};
+use super::files::{read_text, LoadOptions};
 use super::loaded::Loaded;
 use super::schema::Scenario;
 use super::syntax::ron_options;
 use super::validate::validate;
-use crate::limits::MAX_SCENARIO_BYTES;
+use crate::input::{InputError, Kind};
 
 /// A problem with the meaning of a scenario: where (field path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,9 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is not a regular file within its size cap, or not text.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     /// The text is not a well-formed scenario (syntax, types, unknown fields,
     /// bad units): `file:line:col`.
     #[error("{file}:{line}:{col}: {message}")]
@@ -72,28 +75,18 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Loaded, ScenarioError> {
 pub fn load_file_with(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded, ScenarioError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let text = match read_text(opts.source(), path, MAX_SCENARIO_BYTES) {
+    let text = match read_text(opts.source(), path, Kind::Scenario) {
         Ok(t) => t,
-        Err(TextError::Io(source)) => return Err(ScenarioError::Io { file, source }),
-        Err(TextError::TooLarge { limit }) => {
-            return Err(ScenarioError::Syntax {
-                file,
-                line: 1,
-                col: 1,
-                message: format!(
-                    "file is larger than {limit} bytes; scenarios are limited to {limit} bytes"
-                ),
-            })
-        }
-        Err(TextError::NotUtf8(bytes, at)) => {
-            let (line, col) = position_of(&bytes, at);
+        // Not text is a syntax error at the first byte that is not.
+        Err(InputError::NotText { line, col, .. }) => {
             return Err(ScenarioError::Syntax {
                 file,
                 line,
                 col,
                 message: "the file is not UTF-8 text (is it a binary file?)".to_string(),
-            });
+            })
         }
+        Err(e) => return Err(e.into()),
     };
     let mut scenario = parse_str(&text, &file)?;
     scenario.origin = Some(path.to_path_buf());
@@ -197,12 +190,4 @@ fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
         offset += l.len();
     }
     (line > 0).then_some(text.len())
-}
-
-/// 1-based line and column of byte offset `at` in `bytes`.
-fn position_of(bytes: &[u8], at: usize) -> (usize, usize) {
-    let before = &bytes[..at.min(bytes.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-    (line, col)
 }

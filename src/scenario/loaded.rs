@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::files::{read_text, relative_to, LoadOptions, TextError};
+use super::files::{read_text, relative_to, LoadOptions};
 use super::load::ScenarioError;
 use super::schema::{Arrivals, Scenario};
 use super::{validate, Problem};
 use crate::cost::pricebook::Pricebook;
-use crate::dataplane::traffic::{parse_trace, TraceError, TraceRow};
-use crate::limits::MAX_DATA_FILE_BYTES;
+use crate::dataplane::traffic::{parse_trace, TraceRow};
+use crate::input::Kind;
 use crate::quota::QuotaProfile;
 
 /// A validated scenario and the files it refers to.
@@ -65,6 +65,7 @@ impl Loaded {
         let quotas = read_quotas(&scenario, dir, opts, &mut problems);
         let pricebook = read_pricebook(&scenario, dir, opts, &mut problems);
         let traces = read_traces(&scenario, dir, opts, &mut problems);
+        let pricebook = pricebook.and_then(|book| priced(&scenario, &book, &mut problems));
         match (quotas, pricebook) {
             (Some(quotas), Some(pricebook)) if problems.is_empty() => Ok(Loaded {
                 quotas: quotas.with_overrides(&scenario.quota_overrides),
@@ -89,9 +90,10 @@ impl Loaded {
         &self.quotas
     }
 
-    /// The pricebook the scenario names (or the `--pricebook` override), as
-    /// read: regions it lacks are completed when a run is assembled
-    /// ([`crate::cost::resolve`]).
+    /// The pricebook a run prices with: the one the scenario names (or the
+    /// `--pricebook` override), completed with the builtin rates of regions
+    /// it lacks ([`crate::cost::resolve`]); it prices everything the
+    /// scenario uses.
     pub fn pricebook(&self) -> &Pricebook {
         &self.pricebook
     }
@@ -123,26 +125,29 @@ fn problem(path: impl Into<String>, message: impl Into<String>) -> Problem {
     }
 }
 
-/// A data file as text, or a problem at `field`.
+/// A data file of `kind` as text, or a problem at `field`.
 fn data_text(
     opts: &LoadOptions,
     path: &Path,
-    what: &str,
+    kind: Kind,
     field: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
-    let file = path.display().to_string();
-    match read_text(opts.source(), path, MAX_DATA_FILE_BYTES) {
+    match read_text(opts.source(), path, kind) {
         Ok(t) => Some(t),
         Err(e) => {
-            let why = match e {
-                TextError::Io(e) => format!("{file}: cannot read {what}: {e}"),
-                TextError::TooLarge { limit } => {
-                    format!("{file}: the {what} is larger than {limit} bytes")
-                }
-                TextError::NotUtf8(..) => format!("{file}: the {what} is not UTF-8 text"),
-            };
-            problems.push(problem(field, why));
+            problems.push(problem(field, e.to_string()));
+            None
+        }
+    }
+}
+
+/// The pricebook completed for `s`, or its coverage gaps as problems.
+fn priced(s: &Scenario, book: &Pricebook, problems: &mut Vec<Problem>) -> Option<Pricebook> {
+    match crate::cost::resolve(book, s) {
+        Ok(book) => Some(book),
+        Err(gaps) => {
+            problems.extend(gaps.into_iter().map(|g| problem(g.path, g.message)));
             None
         }
     }
@@ -159,7 +164,7 @@ fn read_quotas(
     }
     // Validation admitted a builtin name or a `.ron` file.
     let path = relative_to(dir, &s.quotas);
-    let text = data_text(opts, &path, "quota profile", "quotas", problems)?;
+    let text = data_text(opts, &path, Kind::QuotaProfile, "quotas", problems)?;
     match QuotaProfile::from_ron(&text, &path.display().to_string()) {
         Ok(p) => Some(p),
         Err(e) => {
@@ -198,7 +203,7 @@ fn read_pricebook(
             (relative_to(dir, &name), "pricebook")
         }
     };
-    let text = data_text(opts, &path, "pricebook", field, problems)?;
+    let text = data_text(opts, &path, Kind::Pricebook, field, problems)?;
     match Pricebook::from_ron(&text, &path.display().to_string()) {
         Ok(p) => Some(p),
         Err(e) => {
@@ -222,32 +227,32 @@ fn read_traces(
             continue;
         };
         let path = relative_to(dir, file);
-        if let Some(rows) = by_file.get(&path) {
-            traces.push(Some(rows.clone()));
-            continue;
-        }
         let name = path.display().to_string();
-        let rows = opts
-            .source()
-            .open(&path)
-            .map_err(|source| TraceError::Io {
-                file: name.clone(),
-                source,
-            })
-            .and_then(|r| parse_trace(r, &name));
-        match rows {
-            Ok(rows) => {
-                let rows: Arc<[TraceRow]> = rows.into();
-                by_file.insert(path, rows.clone());
-                traces.push(Some(rows));
-            }
-            Err(e) => {
-                problems.push(problem(
-                    format!("traffic[{i}].arrivals.file"),
-                    e.to_string(),
-                ));
-                traces.push(None);
-            }
+        let field = format!("traffic[{i}].arrivals.file");
+        let rows = match by_file.get(&path) {
+            Some(rows) => Ok(rows.clone()),
+            None => opts
+                .source()
+                .read(&path, Kind::Trace)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| parse_trace(&bytes[..], &name).map_err(|e| e.to_string()))
+                .map(|rows| {
+                    let rows: Arc<[TraceRow]> = rows.into();
+                    by_file.insert(path, rows.clone());
+                    rows
+                }),
+        };
+        // A file shared by classes is read once and checked against each
+        // class's window.
+        let found = match &rows {
+            Ok(rows) => super::trace_check::problems(s, t, rows, &name),
+            Err(e) => vec![e.clone()],
+        };
+        if found.is_empty() {
+            traces.push(rows.ok());
+        } else {
+            problems.extend(found.into_iter().map(|m| problem(&field, m)));
+            traces.push(None);
         }
     }
     traces

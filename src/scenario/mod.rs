@@ -17,9 +17,12 @@
 pub mod files;
 mod load;
 mod loaded;
+mod overlap;
 pub mod regions;
 mod schema;
 mod syntax;
+pub mod text;
+mod trace_check;
 mod validate;
 
 pub use files::{Disk, FileSource, LoadOptions};
@@ -27,4 +30,4 @@ pub use load::{load_file, load_file_with, load_str, parse_str, Problem, Scenario
 pub use loaded::Loaded;
 pub use schema::*;
 pub use syntax::ron_options;
-pub use validate::validate;
+pub use validate::{scaling_problems, validate};

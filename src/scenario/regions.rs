@@ -5,7 +5,7 @@
 //! zone of the regions it uses, from this table.
 
 /// `(region, AZ-ID prefix, number of AZs)`.
-const REGIONS: [(&str, &str, u32); 12] = [
+const REGIONS: [(&str, &str, u32); 13] = [
     ("us-east-1", "use1", 6),
     ("us-east-2", "use2", 3),
     ("us-west-1", "usw1", 3),
@@ -18,6 +18,7 @@ const REGIONS: [(&str, &str, u32); 12] = [
     ("ap-southeast-5", "apse5", 3),
     ("ap-northeast-1", "apne1", 4),
     ("ap-south-1", "aps1", 3),
+    ("sa-east-1", "sae1", 3),
 ];
 
 /// Every region name vpcsim knows.

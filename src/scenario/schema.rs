@@ -312,6 +312,7 @@ pub struct Route {
 
 /// Where a route sends traffic.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum RouteTarget {
     Peering(String),
     TransitGateway(String),
@@ -385,6 +386,7 @@ pub struct SgRule {
 
 /// The other side of a security-group rule.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum SgPeer {
     Cidr(Cidr),
     /// Another security group by name (same region).
@@ -465,6 +467,7 @@ pub struct EndpointService {
 
 /// A principal allowed to connect to a service.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
 pub enum Principal {
     /// A 12-digit account ID (all of its principals).
     Account(String),
@@ -641,6 +644,7 @@ pub struct TgwAttachment {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum AttachmentTarget {
     Vpc(String),
     /// A Direct Connect gateway reached by the named DX connection's transit VIF.
@@ -667,6 +671,7 @@ pub struct TgwRoute {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum TgwRouteTarget {
     Attachment(String),
     Blackhole,
@@ -713,6 +718,7 @@ pub struct DirectConnect {
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum DxKind {
     #[default]
     Dedicated,
@@ -728,6 +734,7 @@ pub struct Vif {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum VifKind {
     /// To a VPC's virtual private gateway (directly or through a DX gateway).
     Private(String),
@@ -783,6 +790,7 @@ fn default_protocol() -> Protocol {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum Source {
     Workload(String),
     Site(String),
@@ -790,6 +798,7 @@ pub enum Source {
 
 /// What a connection is aimed at.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum Target {
     /// An endpoint service, reached through an interface endpoint for it in
     /// (or reachable from) the source's VPC, by its endpoint DNS name.
@@ -865,6 +874,7 @@ fn default_peak_at() -> SimDuration {
 
 /// A size distribution for request and response bodies.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum SizeDist {
     Fixed(Bytes),
     Uniform {
@@ -893,6 +903,7 @@ pub enum SizeDist {
 
 /// An event at a simulated time.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum TimedEvent {
     At(SimDuration, Event),
 }
@@ -1071,11 +1082,10 @@ impl fmt::Display for Cidr {
 impl<'de> Deserialize<'de> for Cidr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        let net: IpNet = s.trim().parse().map_err(|_| {
-            de::Error::custom(format!(
-                "invalid CIDR {s:?} — expected an address and a prefix length such as \"10.0.0.0/16\""
-            ))
-        })?;
+        let net: IpNet = s
+            .trim()
+            .parse()
+            .map_err(|_| de::Error::custom(cidr_problem(&s)))?;
         if net.trunc() != net {
             return Err(de::Error::custom(format!(
                 "invalid CIDR {s:?}: host bits are set; did you mean \"{}\"?",
@@ -1083,6 +1093,33 @@ impl<'de> Deserialize<'de> for Cidr {
             )));
         }
         Ok(Cidr(net))
+    }
+}
+
+/// Why `s` is not a CIDR block, with the fix when it can be named.
+fn cidr_problem(s: &str) -> String {
+    let text = s.trim();
+    let (addr, prefix) = text.split_once('/').unwrap_or((text, ""));
+    let max = match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 32,
+        Ok(std::net::IpAddr::V6(_)) => 128,
+        Err(_) => {
+            return format!(
+                "invalid CIDR {s:?}: {addr:?} is not an IP address (IPv4 has four numbers) — expected an address and a prefix length such as \"10.0.0.0/16\""
+            )
+        }
+    };
+    match prefix.parse::<u32>() {
+        Ok(n) if n > max => format!(
+            "invalid CIDR {s:?}: the prefix length is {n}, and an IPv{} prefix is at most /{max} (VPC and subnet blocks are /16 to /28)",
+            if max == 32 { 4 } else { 6 }
+        ),
+        _ if prefix.is_empty() => format!(
+            "invalid CIDR {s:?}: no prefix length; write it after a slash, such as \"{addr}/24\""
+        ),
+        _ => format!(
+            "invalid CIDR {s:?}: the prefix length {prefix:?} is not a number from 0 to {max}"
+        ),
     }
 }
 

@@ -9,28 +9,99 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::load::Problem;
+use super::overlap;
 use super::regions;
 use super::schema::*;
 use crate::units::{Bytes, SimDuration};
 
 /// Every meaning problem of `s`, grouped by check. Empty means valid.
+///
+/// At most [`SHOWN_PER_CHECK`] problems are listed per check (a field path
+/// with its indices blanked, e.g. `vpcs[*].cidrs[*]`); the rest of that
+/// check is counted in one last problem ("… and N more"). Every check is
+/// near-linear in the size of the scenario, so a huge file is validated in
+/// about the time it takes to parse.
 pub fn validate(s: &Scenario) -> Vec<Problem> {
     let mut v = Validator::new(s);
     v.run();
-    v.problems
+    v.problems.finish()
+}
+
+/// Problems listed per check before the rest are only counted.
+pub const SHOWN_PER_CHECK: usize = 20;
+
+/// The problems found, at most [`SHOWN_PER_CHECK`] per check.
+#[derive(Default)]
+struct Problems {
+    list: Vec<Problem>,
+    /// Problems seen per check key (shown or not).
+    per_check: BTreeMap<String, usize>,
+}
+
+impl Problems {
+    fn push(&mut self, path: String, message: String) {
+        let n = self.per_check.entry(check_key(&path)).or_insert(0);
+        *n += 1;
+        if *n <= SHOWN_PER_CHECK {
+            self.list.push(Problem { path, message });
+        }
+    }
+
+    fn finish(mut self) -> Vec<Problem> {
+        for (key, n) in &self.per_check {
+            if *n > SHOWN_PER_CHECK {
+                self.list.push(Problem {
+                    path: key.clone(),
+                    message: format!(
+                        "… and {} more problems of this kind (the first {SHOWN_PER_CHECK} are listed above)",
+                        n - SHOWN_PER_CHECK
+                    ),
+                });
+            }
+        }
+        self.list
+    }
+}
+
+/// A field path with its indices blanked: `vpcs[2].cidrs[17]` → `vpcs[*].cidrs[*]`.
+fn check_key(path: &str) -> String {
+    let mut key = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                key.push_str("[*");
+            }
+            ']' => {
+                in_index = false;
+                key.push(']');
+            }
+            _ if in_index => {}
+            _ => key.push(c),
+        }
+    }
+    key
 }
 
 /// Names of one kind of entity, with their index, for reference checks.
 struct Names {
     kind: &'static str,
     map: BTreeMap<String, usize>,
+    /// "Did you mean" suggestions made so far (they cost a scan of the
+    /// names; after [`SUGGESTIONS`] the message goes without).
+    suggested: std::cell::Cell<usize>,
 }
+
+/// Suggestions made per kind of name, at most.
+const SUGGESTIONS: usize = 50;
 
 impl Names {
     fn new(kind: &'static str) -> Self {
         Names {
             kind,
             map: BTreeMap::new(),
+            suggested: std::cell::Cell::new(0),
         }
     }
     fn get(&self, name: &str) -> Option<usize> {
@@ -43,22 +114,26 @@ impl Names {
             msg.push_str(&format!("; the scenario defines no {}", plural(self.kind)));
             return msg;
         }
-        let known: Vec<&str> = self.map.keys().map(String::as_str).collect();
         const SHOWN: usize = 12;
         msg.push_str("; known: ");
         msg.push_str(
-            &known
-                .iter()
+            &self
+                .map
+                .keys()
                 .take(SHOWN)
-                .copied()
+                .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(", "),
         );
-        if known.len() > SHOWN {
-            msg.push_str(&format!(", … ({} in all)", known.len()));
+        if self.map.len() > SHOWN {
+            msg.push_str(&format!(", … ({} in all)", self.map.len()));
         }
-        if let Some(best) = closest(name, &known) {
-            msg.push_str(&format!(" (did you mean {best:?}?)"));
+        if self.suggested.get() < SUGGESTIONS {
+            self.suggested.set(self.suggested.get() + 1);
+            let known: Vec<&str> = self.map.keys().map(String::as_str).collect();
+            if let Some(best) = closest(name, &known) {
+                msg.push_str(&format!(" (did you mean {best:?}?)"));
+            }
         }
         msg
     }
@@ -73,9 +148,19 @@ fn plural(kind: &str) -> String {
 }
 
 /// The known name closest to `name` by edit distance, if close enough.
+/// Names longer than [`SUGGEST_LEN`] characters get no suggestion (the
+/// distance costs the product of the lengths).
 fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    const SUGGEST_LEN: usize = 100;
+    if name.len() > SUGGEST_LEN {
+        return None;
+    }
+    let limit = 2.max(name.len() / 4);
     let mut best: Option<(usize, &str)> = None;
     for k in known {
+        if k.len() > SUGGEST_LEN || k.len().abs_diff(name.len()) > limit {
+            continue;
+        }
         let d = edit_distance(name, k);
         if d <= 2.max(name.len() / 4) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, k));
@@ -102,7 +187,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 struct Validator<'a> {
     s: &'a Scenario,
-    problems: Vec<Problem>,
+    problems: Problems,
+    /// Route table names of each VPC (by VPC index), `main` included.
+    route_tables: Vec<BTreeSet<&'a str>>,
     azs: Names,
     /// Region of each known AZ (declared or builtin).
     az_region: BTreeMap<String, String>,
@@ -130,7 +217,18 @@ impl<'a> Validator<'a> {
     fn new(s: &'a Scenario) -> Self {
         Validator {
             s,
-            problems: Vec::new(),
+            problems: Problems::default(),
+            route_tables: s
+                .vpcs
+                .iter()
+                .map(|v| {
+                    v.route_tables
+                        .iter()
+                        .map(|r| r.name.as_str())
+                        .chain(["main"])
+                        .collect()
+                })
+                .collect(),
             azs: Names::new("AZ"),
             az_region: BTreeMap::new(),
             accounts: Names::new("account"),
@@ -154,10 +252,7 @@ impl<'a> Validator<'a> {
     }
 
     fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.problems.push(path.into(), message.into());
     }
 
     fn run(&mut self) {
@@ -178,6 +273,14 @@ impl<'a> Validator<'a> {
         self.traffic_check();
         self.events_check();
         self.expect_check();
+        self.text_check();
+    }
+
+    /// No control characters in any text field (see [`super::text`]).
+    fn text_check(&mut self) {
+        for (path, message) in super::text::problems(self.s) {
+            self.err(path, message);
+        }
     }
 
     fn header(&mut self) {
@@ -234,44 +337,26 @@ impl<'a> Validator<'a> {
     }
 
     fn scaling_check(&mut self, path: &str, p: &ScalingPolicy) {
-        if !(p.threshold > 0.0 && p.threshold <= 1.0) {
-            self.err(
-                format!("{path}.threshold"),
-                format!(
-                    "{} is outside (0, 1]; it is a fraction of capacity",
-                    p.threshold
-                ),
-            );
-        }
-        if p.step.0 == 0 {
-            self.err(format!("{path}.step"), "a scaling step of 0 never scales");
+        for (at, message) in scaling_problems(path, p) {
+            self.err(at, message);
         }
     }
 
     /// Registers every name, reporting duplicates.
     fn collect_names(&mut self) {
         let s = self.s;
-        fn add(
-            names: &mut Names,
-            problems: &mut Vec<Problem>,
-            path: String,
-            name: &str,
-            index: usize,
-        ) {
+        fn add(names: &mut Names, problems: &mut Problems, path: String, name: &str, index: usize) {
             if name.trim().is_empty() {
-                problems.push(Problem {
-                    path,
-                    message: format!("{} name is empty", names.kind),
-                });
+                problems.push(path, format!("{} name is empty", names.kind));
             } else if names.map.contains_key(name) {
                 // The first definition keeps the name; references resolve to it.
-                problems.push(Problem {
+                problems.push(
                     path,
-                    message: format!(
+                    format!(
                         "duplicate {} name {name:?}; names must be unique",
                         names.kind
                     ),
-                });
+                );
             } else {
                 names.map.insert(name.to_string(), index);
             }
@@ -483,6 +568,53 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// `unknown AZ …`, with the AZ ID to write when `az` is an AZ *name*.
+    fn unknown_az(&self, az: &str) -> String {
+        let mut m = self.azs.unknown(az);
+        if let Some(hint) = self.az_name_hint(az) {
+            m.push_str("; ");
+            m.push_str(&hint);
+        }
+        m
+    }
+
+    /// When `az` looks like an AZ name (`us-east-1a`: a region and a letter),
+    /// the ID it stands for here: AZ names differ between accounts, IDs
+    /// (`use1-az1`) name the same zone in all of them.
+    fn az_name_hint(&self, az: &str) -> Option<String> {
+        let region = az.strip_suffix(|c: char| c.is_ascii_lowercase())?;
+        if !region.ends_with(|c: char| c.is_ascii_digit()) || region.matches('-').count() != 2 {
+            return None;
+        }
+        let lead = format!("{az:?} is an AZ name, not an AZ ID (names differ between accounts)");
+        let mapped: Vec<String> = self
+            .s
+            .azs
+            .iter()
+            .flat_map(|a| {
+                a.names
+                    .iter()
+                    .filter(|(_, n)| n.as_str() == az)
+                    .map(move |(acct, _)| format!("{:?} in account {acct}", a.id))
+            })
+            .collect();
+        if !mapped.is_empty() {
+            return Some(format!("{lead}; write its ID: {}", mapped.join(", ")));
+        }
+        let derived = self
+            .az_region
+            .keys()
+            .find(|id| regions::default_az_name(id).as_deref() == Some(az));
+        Some(match derived {
+            Some(id) => format!(
+                "{lead}; in this scenario it is {id:?}: write az: {id:?}"
+            ),
+            None => format!(
+                "{lead}; write the AZ ID (`aws ec2 describe-availability-zones` shows each name's ZoneId)"
+            ),
+        })
+    }
+
     fn check_az(&mut self, path: String, az: &str, region: &str) {
         if !regions::is_known_region(region) {
             // The region itself is reported once; its AZs cannot be checked.
@@ -494,7 +626,7 @@ impl<'a> Validator<'a> {
                     Some(r) if r != region => {
                         format!("AZ {az:?} is in region {r}, not in {region}")
                     }
-                    _ => self.azs.unknown(az),
+                    _ => self.unknown_az(az),
                 };
                 self.err(path, m);
             }
@@ -552,15 +684,15 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
-                for (b, cb) in v.cidrs.iter().enumerate().skip(a + 1) {
-                    if ca.overlaps(cb) {
-                        self.err(
-                            format!("{base}.cidrs[{b}]"),
-                            format!("{cb} overlaps {ca} (cidrs[{a}]) of the same VPC"),
-                        );
-                    }
-                }
             }
+            for (a, b) in overlap::overlapping(&v.cidrs) {
+                let (ca, cb) = (&v.cidrs[a], &v.cidrs[b]);
+                self.err(
+                    format!("{base}.cidrs[{b}]"),
+                    format!("{cb} overlaps {ca} (cidrs[{a}]) of the same VPC"),
+                );
+            }
+            let containers = overlap::Containers::new(&v.cidrs);
             let rts: BTreeSet<&str> = v.route_tables.iter().map(|r| r.name.as_str()).collect();
             let nacls: BTreeSet<&str> = v.nacls.iter().map(|r| r.name.as_str()).collect();
             if rts.len() != v.route_tables.len() {
@@ -575,27 +707,12 @@ impl<'a> Validator<'a> {
             for (j, sn) in v.subnets.iter().enumerate() {
                 let sp = format!("{base}.subnets[{j}]");
                 self.check_az(format!("{sp}.az"), &sn.az, &region);
-                if !v.cidrs.iter().any(|c| c.contains(&sn.cidr)) {
-                    let blocks: Vec<String> = v.cidrs.iter().map(|c| c.to_string()).collect();
+                if !containers.contain(&sn.cidr) {
+                    let blocks = join_shown(v.cidrs.iter().map(|c| c.to_string()), v.cidrs.len());
                     self.err(
                         format!("{sp}.cidr"),
-                        format!(
-                            "{} is outside the VPC's CIDR blocks ({})",
-                            sn.cidr,
-                            blocks.join(", ")
-                        ),
+                        format!("{} is outside the VPC's CIDR blocks ({blocks})", sn.cidr),
                     );
-                }
-                for (k, other) in v.subnets.iter().enumerate().take(j) {
-                    if sn.cidr.overlaps(&other.cidr) {
-                        self.err(
-                            format!("{sp}.cidr"),
-                            format!(
-                                "{} overlaps subnet {:?} ({}) of the same VPC (subnets[{k}])",
-                                sn.cidr, other.name, other.cidr
-                            ),
-                        );
-                    }
                 }
                 if let Some(rt) = &sn.route_table {
                     // "main" always exists: listed, or implicit.
@@ -622,6 +739,17 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
+            }
+            let subnet_blocks: Vec<Cidr> = v.subnets.iter().map(|sn| sn.cidr).collect();
+            for (k, j) in overlap::overlapping(&subnet_blocks) {
+                let (sn, other) = (&v.subnets[j], &v.subnets[k]);
+                self.err(
+                    format!("{base}.subnets[{j}].cidr"),
+                    format!(
+                        "{} overlaps subnet {:?} ({}) of the same VPC (subnets[{k}])",
+                        sn.cidr, other.name, other.cidr
+                    ),
+                );
             }
             for (j, rt) in v.route_tables.iter().enumerate() {
                 for (k, r) in rt.routes.iter().enumerate() {
@@ -974,22 +1102,14 @@ impl<'a> Validator<'a> {
                 Some(v) => {
                     let vpc = &s.vpcs[v];
                     for (j, rt) in g.route_tables.iter().enumerate() {
-                        let known = rt == "main" || vpc.route_tables.iter().any(|r| r.name == *rt);
-                        if !known {
-                            let names: BTreeSet<&str> = vpc
-                                .route_tables
-                                .iter()
-                                .map(|r| r.name.as_str())
-                                .chain(["main"])
-                                .collect();
-                            self.err(
-                                format!("{base}.route_tables[{j}]"),
-                                format!(
-                                    "unknown route table {rt:?} in VPC {:?}; known: {}",
-                                    vpc.name,
-                                    join_or_none(&names)
-                                ),
+                        let names = &self.route_tables[v];
+                        if !names.contains(rt.as_str()) {
+                            let m = format!(
+                                "unknown route table {rt:?} in VPC {:?}; known: {}",
+                                vpc.name,
+                                join_or_none(names)
                             );
+                            self.err(format!("{base}.route_tables[{j}]"), m);
                         }
                     }
                 }
@@ -1273,7 +1393,7 @@ impl<'a> Validator<'a> {
 
     fn az_ref(&mut self, path: String, az: &str) {
         if self.azs.get(az).is_none() {
-            let m = self.azs.unknown(az);
+            let m = self.unknown_az(az);
             self.err(path, m);
         }
     }
@@ -1574,8 +1694,19 @@ fn join_or_none(names: &BTreeSet<&str>) -> String {
     if names.is_empty() {
         "none".to_string()
     } else {
-        names.iter().copied().collect::<Vec<_>>().join(", ")
+        join_shown(names.iter().map(|n| n.to_string()), names.len())
     }
+}
+
+/// The first dozen of `items` joined with commas, and how many in all when
+/// there are more (a message stays short however long the list).
+fn join_shown(items: impl Iterator<Item = String>, len: usize) -> String {
+    const SHOWN: usize = 12;
+    let mut text = items.take(SHOWN).collect::<Vec<_>>().join(", ");
+    if len > SHOWN {
+        text.push_str(&format!(", … ({len} in all)"));
+    }
+    text
 }
 
 /// Scenario names become folder names: keep them to a safe alphabet.
@@ -1615,6 +1746,28 @@ fn check_dns_name(name: &str) -> Result<(), String> {
             "{name:?} is not a valid DNS name (lowercase labels separated by dots, e.g. \"orders.example.com\")"
         ))
     }
+}
+
+/// `(field path, message)` for what is wrong with a scaling policy at
+/// `path`; shared by `quota_overrides.scaling` and quota profile files.
+pub fn scaling_problems(path: &str, p: &ScalingPolicy) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if !(p.threshold > 0.0 && p.threshold <= 1.0) {
+        out.push((
+            format!("{path}.threshold"),
+            format!(
+                "{} is outside (0, 1]; it is a fraction of capacity",
+                p.threshold
+            ),
+        ));
+    }
+    if p.step.0 == 0 {
+        out.push((
+            format!("{path}.step"),
+            "a scaling step of 0 never scales".to_string(),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use super::labels::{source_label, target_label, Labels};
 use super::model::{Class, Ev, Start};
 use super::{RunError, RunOptions};
 use crate::control::{ControlState, DnsState};
-use crate::cost::{self, Pricebook};
+use crate::cost::Pricebook;
 use crate::dataplane::traffic::{ArrivalProcess, SizeSampler};
 use crate::engine::{self, Scheduler};
 use crate::fabric::Fabric;
@@ -30,7 +30,7 @@ use crate::units::{SimDuration, SimTime};
 pub struct Prepared<'a> {
     pub(super) loaded: &'a Loaded,
     pub(super) fabric: Fabric,
-    pub(super) pricebook: Pricebook,
+    pub(super) pricebook: &'a Pricebook,
     pub(super) seed: u64,
     /// Targets named by trace rows, by name (parsed once).
     pub(super) trace_targets: BTreeMap<String, Target>,
@@ -58,7 +58,7 @@ impl<'a> Prepared<'a> {
             fabric.endpoints.len(),
             &mut engine::rng_stream(seed, "control:dns"),
         );
-        let pricebook = cost::resolve(loaded.pricebook(), &fabric, &scenario.region)?;
+        let pricebook = loaded.pricebook();
         let (sample_interval, scale_period) = schedule_ticks(scenario, &fabric, &mut sched);
         Ok(Prepared {
             loaded,
@@ -90,7 +90,7 @@ impl<'a> Prepared<'a> {
 
     /// The pricebook the run prices with (regions completed).
     pub fn pricebook(&self) -> &Pricebook {
-        &self.pricebook
+        self.pricebook
     }
 
     /// The root seed of the run.

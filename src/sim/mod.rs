@@ -98,7 +98,7 @@ impl Prepared<'_> {
         progress.finish();
         let in_flight = model.close(end);
         let totals = summarise::Totals {
-            pricebook: &pricebook,
+            pricebook,
             seed,
             events_processed: stats.events_processed,
             in_flight,

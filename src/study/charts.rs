@@ -539,7 +539,9 @@ fn write_plot(dir: &Path, p: &Plot) -> Result<Vec<PathBuf>, StudyError> {
     }
     write_atomic(&svg_path, svg.as_bytes())?;
     std::fs::create_dir_all(dir).map_err(|e| chart_err(p.stem, e.to_string()))?;
-    let tmp = dir.join(format!(".{}.tmp-{}.png", p.stem, std::process::id()));
+    let (tmp, file) = crate::report::stale::create_temp(dir, p.stem, ".png")
+        .map_err(|e| chart_err(p.stem, e.to_string()))?;
+    drop(file);
     let drawn = {
         let root = PngBackend::new(&tmp, CHART_SIZE).into_drawing_area();
         p.draw(&root)

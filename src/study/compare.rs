@@ -62,10 +62,7 @@ pub fn classify(paths: &[PathBuf]) -> Result<Input, StudyError> {
     }
     let mut kinds = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(p).map_err(|source| StudyError::Io {
-            file: p.display().to_string(),
-            source,
-        })?;
+        let text = crate::input::read_text(p, crate::input::Kind::Scenario)?;
         kinds.push(top_level_name(&text));
     }
     if kinds.iter().any(|k| k == "Study") {

@@ -52,8 +52,13 @@ pub fn points(ls: &LoadedStudy) -> Vec<Point> {
         s.variants.iter().map(|v| v.name.clone()).collect()
     };
     let reps = replication_count(s);
-    let combos: usize = s.sweep.iter().map(|a| a.len().max(1)).product();
-    let total = variants.len() * combos * reps as usize;
+    // Loading refused a study whose count overflows or is above the cap.
+    let combos: usize = s
+        .sweep
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.len().max(1)))
+        .unwrap_or(0);
+    let total = super::load::point_count(s).unwrap_or(0);
     let width = total.saturating_sub(1).to_string().len().max(4);
     let mut out = Vec::with_capacity(total);
     for variant in &variants {
@@ -354,6 +359,7 @@ fn expand_template(
         .min(t.azs.len() as u32) as usize;
     let azs = &t.azs[..k];
     let arch = v.and_then(|v| v.architecture).unwrap_or(t.architecture);
+    check_size(t, p, count, arch)?;
     let dns = match p.zonal_share {
         Some(share) => Dns::Mixed(share),
         None => v
@@ -533,6 +539,35 @@ fn expand_template(
         }
     }
     Ok(())
+}
+
+/// Refuses, before anything is built, a template that would generate more
+/// named elements than the entity cap allows: `count` consumer VPCs, plus
+/// `count·(count−1)/2` peerings for a mesh. Both are counted by the cap, so
+/// this never refuses a point the cap would accept.
+fn check_size(t: &Template, p: &Point, count: u32, arch: Architecture) -> Result<(), StudyError> {
+    let n = u64::from(count);
+    let mesh = if arch == Architecture::PeeringMesh {
+        n.saturating_mul(n.saturating_sub(1)) / 2
+    } else {
+        0
+    };
+    let cap = crate::limits::DEFAULT_MAX_ENTITIES;
+    if n.saturating_add(mesh) <= cap {
+        return Ok(());
+    }
+    let what = if mesh > 0 {
+        format!("{count} consumers in a peering mesh need {mesh} peerings")
+    } else {
+        format!("{count} consumers")
+    };
+    Err(point_err(
+        p,
+        &format!("template {:?}.count", t.name),
+        format!(
+            "{what}, above the cap of {cap} entities; use fewer consumers (a mesh of 1,000 has 499,500 peerings)"
+        ),
+    ))
 }
 
 /// Index of the template's transit gateway, created (with the shared VPC

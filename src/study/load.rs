@@ -9,45 +9,24 @@ use crate::scenario::{self, Problem, Scenario};
 use super::spec::{Architecture, Axis, Base, CidrPlan, Element, LoadedStudy, Study};
 use super::StudyError;
 
-/// Largest study file accepted.
-pub const MAX_STUDY_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Most points a study may have.
-pub const MAX_POINTS: usize = 1_000_000;
+/// Most points a study may have (the documented sweep-point cap).
+pub const MAX_POINTS: usize = crate::limits::MAX_SWEEP_POINTS;
 
 /// Reads, parses and checks a study file and its base scenario.
 pub fn load_file(path: impl AsRef<Path>) -> Result<LoadedStudy, StudyError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let io = |source| StudyError::Io {
-        file: file.clone(),
-        source,
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.len() > MAX_STUDY_BYTES {
-        return Err(StudyError::Syntax {
-            file,
-            line: 1,
-            col: 1,
-            message: format!(
-                "file is {} bytes; studies are limited to {MAX_STUDY_BYTES} bytes",
-                meta.len()
-            ),
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(io)?;
+    let text = crate::input::read_text(path, crate::input::Kind::Study)?;
     load_str(&text, &file, Some(path))
 }
 
 /// Whether the file at `path` is a study (its first item is `Study(`),
-/// judging from its first 64 KiB; unreadable files are not.
+/// judging from its first 64 KiB; unreadable files and anything but a
+/// regular file (a FIFO would block) are not.
 pub fn looks_like_study(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
-    if read.is_err() {
+    let Some(head) = crate::input::read_head(path, 64 * 1024) else {
         return false;
-    }
+    };
     let text = String::from_utf8_lossy(&head);
     super::compare::top_level_name(text.trim_start_matches('\u{feff}')) == "Study"
 }
@@ -379,18 +358,27 @@ fn check(s: &Study) -> Vec<Problem> {
         (None, Some(v)) if v.is_empty() => p.push(problem("seeds", "list at least one seed")),
         _ => {}
     }
-    let total = s.variants.len().max(1)
-        * s.sweep.iter().map(|a| a.len().max(1)).product::<usize>()
-        * replication_count(s) as usize;
-    if total > MAX_POINTS {
-        p.push(problem(
+    match point_count(s) {
+        Some(total) if total <= MAX_POINTS => {}
+        total => p.push(problem(
             "sweep",
             format!(
-                "{total} points; a study is limited to {MAX_POINTS}: split it into several studies"
+                "{} points; a study is limited to {MAX_POINTS}: split it into several studies with fewer values",
+                total.map_or_else(|| "2^64 or more".to_string(), |t| t.to_string())
             ),
-        ));
+        )),
     }
     p
+}
+
+/// Points of the study (variants × axis values × replications), `None`
+/// when the product overflows: counted before anything is expanded.
+pub fn point_count(s: &Study) -> Option<usize> {
+    let mut total = s.variants.len().max(1);
+    for a in &s.sweep {
+        total = total.checked_mul(a.len().max(1))?;
+    }
+    total.checked_mul(replication_count(s) as usize)
 }
 
 /// Number of replications of every point.

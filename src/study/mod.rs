@@ -34,6 +34,7 @@ mod load;
 mod row;
 mod spec;
 mod sweep;
+mod trust;
 
 pub use expand::{in_shard, loaded_for, point_seed, points, scale_arrivals, scenario_for, Point};
 pub use load::{
@@ -67,6 +68,9 @@ pub enum StudyError {
         #[source]
         source: std::io::Error,
     },
+    /// An input file is not a regular file within its size cap, or not text.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     /// Not a well-formed study: `file:line:col`.
     #[error("{file}:{line}:{col}: {message}")]
     Syntax {

@@ -164,12 +164,11 @@ pub fn point_row(ls: &LoadedStudy, p: &Point, dir: Option<&Path>) -> Result<Row,
     Ok(row)
 }
 
-fn write_row(dir: &Path, row: &Row) -> Result<(), StudyError> {
-    let mut text = serde_json::to_string_pretty(row).map_err(|e| StudyError::Encode {
+fn write_row(dir: &Path, fingerprint: &str, row: &Row) -> Result<(), StudyError> {
+    let text = super::trust::row_text(fingerprint, row).map_err(|e| StudyError::Encode {
         what: "row.json".to_string(),
         message: e.to_string(),
     })?;
-    text.push('\n');
     report::write_atomic(
         &dir.join("points").join(&row.point).join("row.json"),
         text.as_bytes(),
@@ -203,13 +202,14 @@ pub fn run_points(
         .build()
         .map_err(|e| StudyError::Pool(e.to_string()))?;
     let bar = progress(selected.len(), quiet);
+    let fp = fingerprint(ls);
     let results: Vec<Result<Row, StudyError>> = pool.install(|| {
         selected
             .par_iter()
             .map(|p| {
                 let r = point_row(ls, p, out.filter(|_| point_outputs)).and_then(|row| {
                     if let Some(dir) = out {
-                        write_row(dir, &row)?;
+                        write_row(dir, &fp, &row)?;
                     }
                     Ok(row)
                 });
@@ -350,15 +350,15 @@ pub fn merge(
             .collect();
         entries.sort();
         for m in entries {
-            let text = std::fs::read_to_string(&m)
-                .map_err(|e| err(format!("{}: cannot read: {e}", m.display())))?;
+            let text = crate::input::read_text(&m, crate::input::Kind::ShardManifest)?;
             let man: ShardManifest = serde_json::from_str(&text)
                 .map_err(|e| err(format!("{}: not a shard manifest: {e}", m.display())))?;
+            super::trust::check_manifest(&man, &m).map_err(err)?;
             manifests += 1;
             match &found {
                 None => found = Some((man.fingerprint.clone(), man.info.clone())),
                 Some((fp, info)) => {
-                    if *fp != man.fingerprint || info.study != man.info.study {
+                    if *fp != man.fingerprint || *info != man.info {
                         return Err(err(format!(
                             "{}: shard of study {:?} (fingerprint {}), but earlier shards are of {:?} (fingerprint {fp}); merge shards of one study file, unchanged between shards",
                             m.display(),
@@ -371,11 +371,8 @@ pub fn merge(
             }
             for id in &man.ran {
                 let rp = dir.join("points").join(id).join("row.json");
-                let text = std::fs::read_to_string(&rp)
-                    .map_err(|e| err(format!("{}: cannot read: {e}", rp.display())))?;
-                let row: Row = serde_json::from_str::<Row>(&text)
-                    .map_err(|e| err(format!("{}: not a row: {e}", rp.display())))?
-                    .normalized();
+                let text = crate::input::read_text(&rp, crate::input::Kind::Row)?;
+                let row = super::trust::parse_row(&text, &rp, id, &man).map_err(err)?;
                 if let Some((prev, at)) = rows.get(&row.index) {
                     if *prev != row {
                         return Err(err(format!(
@@ -415,11 +412,17 @@ pub fn merge(
 /// Reads the rows of a finished sweep (its `study.json`).
 pub fn read_sweep_dir(dir: &Path) -> Result<(StudyInfo, Vec<Row>), StudyError> {
     let p = dir.join("study.json");
-    let text = std::fs::read_to_string(&p).map_err(|e| StudyError::Merge {
-        message: format!(
-            "{}: cannot read ({e}); run `vpcsim sweep` (or `vpcsim merge`) first",
-            p.display()
-        ),
-    })?;
+    let text = match crate::input::read_text(&p, crate::input::Kind::StudyTable) {
+        Ok(t) => t,
+        Err(crate::input::InputError::Io { source, .. }) => {
+            return Err(StudyError::Merge {
+                message: format!(
+                    "{}: cannot read ({source}); run `vpcsim sweep` (or `vpcsim merge`) first",
+                    p.display()
+                ),
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
     read_study_json(&text, &p.display().to_string())
 }

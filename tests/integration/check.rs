@@ -286,7 +286,7 @@ fn a_new_pricebook_version_is_reported_first_and_does_not_fail_alone() {
     let s = setup();
     let book = edit(
         &book_with_cross_az("$0.02"),
-        "version: \"2026-09-29\"",
+        "version: \"2026-12-07\"",
         "version: \"2027-01-01\"",
     );
     std::fs::write(&s.book, book).expect("write");
@@ -296,7 +296,7 @@ fn a_new_pricebook_version_is_reported_first_and_does_not_fail_alone() {
     let second = text.lines().nth(1).unwrap_or_default();
     assert!(
         second.starts_with(
-            "note: pricebook changed: aws-us-east-1 2026-09-29 → aws-us-east-1 2027-01-01 — price changes are not model regressions"
+            "note: pricebook changed: aws-us-east-1 2026-12-07 → aws-us-east-1 2027-01-01 — price changes are not model regressions"
         ),
         "{text}"
     );
@@ -455,4 +455,37 @@ fn a_failing_expectation_makes_run_exit_1_and_still_writes_the_summary() {
     for f in ["bill.csv", "connectivity.csv", "timeseries.csv"] {
         assert!(out_dir.join(f).exists(), "{f} written despite the failure");
     }
+}
+
+/// The CI example's tolerances file parses, and the path it suggests lies
+/// outside the workflow's scenario folder (whose every `.ron` is checked as a
+/// scenario).
+#[test]
+fn ci_example_tolerances_file_parses_and_sits_outside_the_scenarios() {
+    let readme = read(root("examples/ci/README.md"));
+    let block = readme
+        .split("```ron\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a ```ron block in examples/ci/README.md");
+    vpcsim::check::Tolerances::from_str(block, "examples/ci/README.md")
+        .unwrap_or_else(|e| panic!("the README's tolerances example: {e}"));
+    let suggested = block
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// "))
+        .expect("the block opens with `// <path>`");
+    let workflow = read(root("examples/ci/vpcsim-check.yml"));
+    let scenarios = workflow
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("SCENARIOS: "))
+        .expect("the workflow sets SCENARIOS");
+    assert!(
+        !suggested.starts_with(&format!("{scenarios}/")),
+        "{suggested} is inside SCENARIOS={scenarios}"
+    );
+    assert!(
+        readme.contains(&format!("TOLERANCES: {suggested}")),
+        "the README sets TOLERANCES to the file it shows"
+    );
 }

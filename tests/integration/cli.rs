@@ -379,13 +379,26 @@ fn explain_prices_each_hop_of_a_delivered_path() {
         .expect("runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let trace = v["cost_trace"].as_array().expect("cost trace");
-    // Zonal name: the bytes stay in the AZ, so the only data charge is
-    // endpoint processing, $0.01/GB each way, paid by the consumer.
-    assert_eq!(trace.len(), 1, "{trace:?}");
-    assert_eq!(trace[0]["category"], "endpoint_data_processed");
-    assert_eq!(trace[0]["payer"], "zonal-co");
-    assert_eq!(trace[0]["usd"], "0.02");
-    assert!(trace[0]["hop"].as_u64().is_some());
+    // Zonal name: the bytes stay in the AZ, so the data charges are
+    // endpoint processing, $0.01/GB each way, paid by the consumer, and the
+    // provider's NLB capacity: 2 GB processed in one hour = 2 NLCU-hours ×
+    // $0.006 = $0.012.
+    let by_category = |c: &str| {
+        trace
+            .iter()
+            .find(|t| t["category"] == c)
+            .unwrap_or_else(|| panic!("no {c} in {trace:?}"))
+    };
+    assert_eq!(trace.len(), 2, "{trace:?}");
+    let ep = by_category("endpoint_data_processed");
+    assert_eq!(ep["payer"], "zonal-co");
+    assert_eq!(ep["usd"], "0.02");
+    assert!(ep["hop"].as_u64().is_some());
+    let nlb = by_category("nlb_capacity_units");
+    assert_eq!(
+        (&nlb["payer"], &nlb["usd"]),
+        (&"provider".into(), &"0.012".into())
+    );
     // The same through the regional name from a client whose DNS answer is
     // in another AZ adds cross-AZ charges on both directions.
     let out = vpcsim()
@@ -413,14 +426,15 @@ fn explain_prices_each_hop_of_a_delivered_path() {
 
 #[test]
 fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
-    // The backup link as a 2 Gbps hosted connection: no pricebook lists it.
+    // The backup link as a 3 Gbps hosted connection: AWS sells no such
+    // speed, so no pricebook lists it.
     let dir = tempfile::tempdir().expect("tempdir");
     let text = std::fs::read_to_string(root("scenarios/hybrid-dx.ron")).expect("shipped");
     assert!(text.contains(r#"speed: "1Gbps""#));
     let file = dir.path().join("dx.ron");
     std::fs::write(
         &file,
-        text.replace(r#"speed: "1Gbps""#, r#"speed: "2Gbps""#),
+        text.replace(r#"speed: "1Gbps""#, r#"speed: "3Gbps""#),
     )
     .expect("tempdir is writable");
     let out_dir = dir.path().join("out");
@@ -433,13 +447,52 @@ fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("hosted-2G") && err.contains("dx_port_hour table lists"),
+        err.contains("hosted-3G") && err.contains("dx_port_hour table lists"),
         "{err}"
     );
     assert!(!out_dir.exists(), "nothing written");
-    // The check belongs to pricing the run, which happens before simulating.
-    let s = vpcsim::scenario::load_file(&file).expect("valid scenario");
-    let fabric = vpcsim::fabric::Fabric::build(&s).expect("builds");
-    let priced = vpcsim::cost::resolve(s.pricebook(), &fabric, &s.region);
-    assert!(priced.is_err_and(|e| e.to_string().contains("hosted-2G")));
+    // Loading (and so `validate`) refuses it already, naming the field.
+    let e = vpcsim::scenario::load_file(&file).expect_err("an unpriced speed is invalid");
+    assert!(e.to_string().contains("].speed"), "{e}");
+}
+
+/// The README's shell commands can be pasted as they are: `vpcsim` is used
+/// only after the Install section explains it, every `vpcsim <command>` is
+/// a real subcommand, and every shipped file a command names exists.
+#[test]
+fn readme_commands_are_real() {
+    let readme = std::fs::read_to_string(root("README.md")).expect("README.md");
+    let install = readme.find("## Install").expect("an Install section");
+    let help = vpcsim().arg("--help").output().expect("vpcsim --help");
+    let help = String::from_utf8_lossy(&help.stdout).to_string();
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for (i, block) in readme.split("```sh\n").enumerate().skip(1) {
+        let body = block.split("```").next().unwrap_or("");
+        let at = readme.find(body).unwrap_or(0);
+        for line in body.lines().map(str::trim) {
+            let Some(rest) = line.strip_prefix("vpcsim ") else {
+                continue;
+            };
+            seen += 1;
+            if at < install {
+                problems.push(format!("block {i}: `{line}` before the Install section"));
+            }
+            let sub = rest.split_whitespace().next().unwrap_or("");
+            if !sub.starts_with('-') && !help.contains(&format!("  {sub} ")) {
+                problems.push(format!("block {i}: `{sub}` is not a vpcsim command"));
+            }
+            for word in rest.split_whitespace() {
+                if word.starts_with("scenarios/") && !word.contains('<') {
+                    let exists = std::path::Path::new(&root(word)).exists();
+                    // `--out scenarios/x.baseline.json` names a file to write.
+                    if !exists && !word.ends_with(".baseline.json") {
+                        problems.push(format!("block {i}: {word} does not exist"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen >= 5, "only {seen} vpcsim commands found in the README");
+    assert!(problems.is_empty(), "{problems:#?}");
 }

@@ -71,7 +71,11 @@ pub fn check_invariants(s: &scenario::Scenario, r: &vpcsim::results::RunResult) 
         // Capacity can also come back and go again inside one interval (an
         // outage ends, another starts before the next sample): when a
         // control event falls inside the interval, the bound is the largest
-        // capacity the resource ever had.
+        // capacity the resource ever had. An event at a sample's own instant
+        // counts as inside: the sample may be taken before or after it (a
+        // link back up at 600 ms sampled down, down again at 900 ms sampled
+        // down, carried traffic in between; found by a random case, kept as
+        // a regression).
         let ever = series
             .samples
             .iter()
@@ -84,7 +88,7 @@ pub fn check_invariants(s: &scenario::Scenario, r: &vpcsim::results::RunResult) 
             let changed_inside = sum
                 .control_events
                 .iter()
-                .any(|e| e.time_s > prev_t && e.time_s < end);
+                .any(|e| e.time_s >= prev_t && e.time_s <= end);
             let bound = if changed_inside {
                 ever
             } else {

@@ -2,35 +2,34 @@
 //! pricebook and each trace (two classes replaying the same trace share one
 //! read), and a run reads nothing more.
 //!
-//! The files live only in memory (a counting [`FileSource`]), so a run that
-//! went back to the disk for any of them would fail to find it.
+//! The files are on disk and read through the bounded reader ([`Disk`]),
+//! wrapped in a [`FileSource`] that counts reads. The run gets no source,
+//! so it is also checked to need no file at all: the folder is deleted
+//! before it runs.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use vpcsim::scenario::{self, FileSource, LoadOptions};
+use vpcsim::input::{InputError, Kind};
+use vpcsim::scenario::{self, Disk, FileSource, LoadOptions};
 use vpcsim::sim::{self, RunOptions};
 
-/// Files in memory, counting how often each is opened.
+/// The disk, counting how often each file is read.
 struct Counting {
-    files: BTreeMap<PathBuf, Vec<u8>>,
-    opens: RefCell<BTreeMap<PathBuf, u32>>,
+    dir: tempfile::TempDir,
+    reads: RefCell<BTreeMap<PathBuf, u32>>,
 }
 
 impl FileSource for Counting {
-    fn open(&self, path: &Path) -> std::io::Result<Box<dyn Read + '_>> {
+    fn read(&self, path: &Path, kind: Kind) -> Result<Vec<u8>, InputError> {
+        let name = path.strip_prefix(self.dir.path()).unwrap_or(path);
         *self
-            .opens
+            .reads
             .borrow_mut()
-            .entry(path.to_path_buf())
+            .entry(name.to_path_buf())
             .or_default() += 1;
-        let bytes = self
-            .files
-            .get(path)
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not in memory"))?;
-        Ok(Box::new(bytes.as_slice()))
+        Disk.read(path, kind)
     }
 }
 
@@ -52,29 +51,34 @@ fn source() -> Counting {
         );
     assert!(text.contains("q.ron") && text.contains("p.ron") && text.contains("t.csv"));
     let trace = "time,source,target,request_bytes,response_bytes\n10,,,1000,2000\n20,,,1000,2000\n";
-    let dir = Path::new("/in-memory");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        ("s.ron", text.into_bytes()),
+        ("q.ron", shipped("scenarios/quotas/faq.ron")),
+        ("p.ron", shipped("scenarios/pricebooks/aws-us-east-1.ron")),
+        ("t.csv", trace.as_bytes().to_vec()),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("write");
+    }
     Counting {
-        files: BTreeMap::from([
-            (dir.join("s.ron"), text.into_bytes()),
-            (dir.join("q.ron"), shipped("scenarios/quotas/faq.ron")),
-            (
-                dir.join("p.ron"),
-                shipped("scenarios/pricebooks/aws-us-east-1.ron"),
-            ),
-            (dir.join("t.csv"), trace.as_bytes().to_vec()),
-        ]),
-        opens: RefCell::new(BTreeMap::new()),
+        dir,
+        reads: RefCell::new(BTreeMap::new()),
     }
 }
 
 #[test]
-fn every_input_file_is_opened_once_per_run() {
+fn every_input_file_is_read_once_per_run() {
     let src = source();
     let opts = LoadOptions {
         pricebook: None,
         source: Some(&src),
     };
-    let loaded = scenario::load_file_with("/in-memory/s.ron", &opts).expect("loads");
+    let path = src.dir.path().join("s.ron");
+    let loaded = scenario::load_file_with(&path, &opts).expect("loads");
+    // The run needs no file: the folder is gone before it starts.
+    let folder = src.dir.path().to_path_buf();
+    std::fs::remove_dir_all(&folder).expect("remove the inputs");
     let run_opts = RunOptions {
         quiet: true,
         ..RunOptions::default()
@@ -89,13 +93,13 @@ fn every_input_file_is_opened_once_per_run() {
         .sum();
     // Two rows, replayed by two classes.
     assert_eq!(replayed, 4, "both classes replay the trace");
-    let opens = src.opens.borrow();
+    let reads = src.reads.borrow();
     let want: BTreeMap<PathBuf, u32> = ["s.ron", "q.ron", "p.ron", "t.csv"]
         .iter()
-        .map(|f| (Path::new("/in-memory").join(f), 1))
+        .map(|f| (PathBuf::from(f), 1))
         .collect();
     assert_eq!(
-        *opens, want,
-        "the scenario and each file it refers to opened once, the run opened none"
+        *reads, want,
+        "the scenario and each file it refers to read once, the run read none"
     );
 }

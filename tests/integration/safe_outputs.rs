@@ -179,8 +179,8 @@ fn check_complete(dir: &Path) -> Vec<PathBuf> {
 
 /// Kills `vpcsim run` at random moments, half of them while it writes its
 /// outputs (the moment the first file appears, plus 0–150 ms), with SIGINT
-/// or SIGKILL. Every file left is complete; temporary files may remain from
-/// a kill mid-write, and the next complete run into the folder removes them.
+/// or SIGKILL. The output folder is absent or complete; a kill mid-write
+/// leaves a staging folder beside it, which the next run removes.
 #[test]
 fn killed_runs_leave_only_complete_files() {
     let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.ron");
@@ -212,8 +212,8 @@ fn killed_runs_leave_only_complete_files() {
             let ms = rng.random_range(0..=full.as_millis() as u64 + 50);
             std::thread::sleep(Duration::from_millis(ms));
         } else {
-            // Once writing has started.
-            while !dir.exists() && t.elapsed() < full * 4 {
+            // Once writing has started (into the run's staging folder).
+            while stages(root.path(), &dir).is_empty() && !dir.exists() && t.elapsed() < full * 4 {
                 std::thread::sleep(Duration::from_micros(200));
             }
             std::thread::sleep(Duration::from_millis(rng.random_range(0..150)));
@@ -223,7 +223,7 @@ fn killed_runs_leave_only_complete_files() {
             .args([signal, &child.id().to_string()])
             .status();
         let status = child.wait().expect("wait");
-        if !status.success() && dir.exists() {
+        if !status.success() && !stages(root.path(), &dir).is_empty() {
             killed_while_writing += 1;
         }
         let temps = check_complete(&dir);
@@ -233,12 +233,35 @@ fn killed_runs_leave_only_complete_files() {
         dirs.push(dir);
     }
     assert!(killed_while_writing > 0, "no kill landed while writing");
-    // A complete run into each folder leaves complete files and no temporary file.
+    // A complete run into each folder leaves complete files, no temporary
+    // file and no staging folder of a killed run.
     for dir in &dirs {
         let status = start(dir).wait().expect("wait");
         assert!(status.success());
         let temps = check_complete(dir);
         assert!(temps.is_empty(), "left over: {temps:?}");
         assert!(dir.join("report.html").is_file());
+        assert!(
+            stages(root.path(), dir).is_empty(),
+            "{:?}",
+            stages(root.path(), dir)
+        );
     }
+}
+
+/// Staging folders of runs into `dir` (siblings named `.<dir>.vpcsim-…`).
+fn stages(root: &Path, dir: &Path) -> Vec<PathBuf> {
+    let prefix = format!(
+        ".{}.vpcsim-",
+        dir.file_name().expect("named").to_string_lossy()
+    );
+    std::fs::read_dir(root)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -327,10 +327,24 @@ fn a_points_bill_reconciles_by_hand_with_the_pricebook_rates() {
         Usd::new(per_gb(all_bytes, cent) * Decimal::from(2))
     );
     assert_eq!(s.cost.cross_az_bytes, all_bytes);
+    // The provider's NLB: 1 NLB-hour × $0.0225, and NLCUs on the bytes it
+    // processed (every byte once, all in hour 0): 2,880 MiB = 2.8125 GiB →
+    // 2.8125 NLCU-hours (new connections 360 / 2,880,000 and active
+    // connections are far smaller) × $0.006 = $0.016875.
+    let nlb_hour = Decimal::new(225, 4);
+    assert_eq!(cat(Category::NlbHours), Usd::new(nlb_hour));
+    let nlcu = per_gb(all_bytes, Decimal::new(6, 3));
+    assert_eq!(nlcu, Decimal::new(16875, 6));
+    assert_eq!(cat(Category::NlbCapacityUnits), Usd::new(nlcu));
     // Nothing else is billed, and the total is the sum of the above.
     assert_eq!(
         r.bill.total,
-        Usd::new(Decimal::from(consumers * 2) * cent + per_gb(all_bytes, cent) * Decimal::from(3))
+        Usd::new(
+            Decimal::from(consumers * 2) * cent
+                + per_gb(all_bytes, cent) * Decimal::from(3)
+                + nlb_hour
+                + nlcu
+        )
     );
 
     // The same traffic over a transit gateway: 4 attachments (3 consumers
@@ -624,4 +638,72 @@ fn an_infeasible_variant_is_flagged_and_never_ranked_cheapest() {
         "legend flags the line"
     );
     assert!(svg.contains("peer: denied from 2 VPCs (OVERLAPPING_CIDR)"));
+}
+
+/// docs/study-format.md names every field of the study file's types (read
+/// from `src/study/spec.rs`) and every variant of its enums, and its example
+/// validates next to the shipped base scenario.
+#[test]
+fn study_format_doc_covers_the_schema_and_its_example_validates() {
+    let doc = std::fs::read_to_string(root("docs/study-format.md")).expect("docs/study-format.md");
+    let spec = std::fs::read_to_string(root("src/study/spec.rs")).expect("spec.rs");
+    let mut missing = Vec::new();
+    let mut in_type = false;
+    for line in spec.lines() {
+        let l = line.trim();
+        if l.starts_with("pub struct ") || l.starts_with("pub enum ") {
+            // LoadedStudy is the loader's result, not part of the file; a
+            // Base is written as a path or a Scenario(...), not by variant.
+            in_type = !l.contains("LoadedStudy") && !l.contains("enum Base");
+            continue;
+        }
+        if line.starts_with('}') {
+            in_type = false;
+        }
+        if !in_type || l.starts_with("//") || l.starts_with('#') {
+            continue;
+        }
+        let name = if let Some(field) = l.strip_prefix("pub ") {
+            field.split(':').next()
+        } else if line.starts_with("    ") && !line.starts_with("     ") {
+            // An enum variant: `Peering,`, `Vpc(String),`, `Distinct { .. },`.
+            l.split(['(', ',', ' ', '{']).next()
+        } else {
+            None
+        };
+        if let Some(n) = name.filter(|n| !n.is_empty()) {
+            if !doc.contains(&format!("`{n}")) {
+                missing.push(n.to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/study-format.md does not mention {missing:?}"
+    );
+
+    let example = doc
+        .split("```ron\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("an example study in docs/study-format.md");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        root("scenarios/studies/shared-service.ron"),
+        dir.path().join("shared-service.ron"),
+    )
+    .expect("copy the base");
+    let file = dir.path().join("study.ron");
+    std::fs::write(&file, example).expect("write");
+    let out = vpcsim()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .expect("run vpcsim");
+    assert!(
+        out.status.success(),
+        "the doc's example: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -23,7 +23,7 @@ const MAX_CATEGORIES: usize = 18;
 
 /// Colours of the bill's categories, in [`Category::ALL`] order: related
 /// categories share a hue (dark for time, light for data).
-const CATEGORY_COLORS: [RGBColor; 15] = [
+const CATEGORY_COLORS: [RGBColor; 17] = [
     RGBColor(0x1f, 0x77, 0xb4), // endpoint_hours
     RGBColor(0x8e, 0xbe, 0xe0), // endpoint_data_processed
     RGBColor(0xff, 0x7f, 0x0e), // cross_az
@@ -39,6 +39,8 @@ const CATEGORY_COLORS: [RGBColor; 15] = [
     RGBColor(0x9e, 0xda, 0xe5), // dx_data_out
     RGBColor(0xe3, 0x77, 0xc2), // internet_out
     RGBColor(0xbc, 0xbd, 0x22), // inter_region_out
+    RGBColor(0x39, 0x3b, 0x79), // nlb_hours
+    RGBColor(0x9c, 0x9e, 0xde), // nlb_capacity_units
 ];
 
 /// Colours for category names the bill does not know.

@@ -175,7 +175,11 @@ impl Chart for Fct {
             .collect();
         if self.hidden > 0 {
             items.push(LegendItem::new(
-                format!("+{} classes not shown", self.hidden),
+                format!(
+                    "+{} {} not shown",
+                    self.hidden,
+                    if self.hidden == 1 { "class" } else { "classes" }
+                ),
                 Swatch::Note,
             ));
         }

@@ -38,7 +38,6 @@ mod png;
 mod throughput;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
@@ -349,7 +348,6 @@ fn svg_of<C: Chart>(chart: &C, meta: &ChartMeta) -> Result<String, ChartError> {
 /// also ends in `.png`, the encoder picks the format from it), flushed, then
 /// renamed over `path`.
 fn write_png<C: Chart>(chart: &C, meta: &ChartMeta, path: &Path) -> Result<(), ChartError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     init_fonts()?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let io_error = |e: std::io::Error| ChartError::Write {
@@ -360,12 +358,11 @@ fn write_png<C: Chart>(chart: &C, meta: &ChartMeta, path: &Path) -> Result<(), C
         },
     };
     std::fs::create_dir_all(dir).map_err(io_error)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{}.png",
-        C::KIND.name(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    // Created exclusively under an unpredictable name; the encoder then
+    // writes that file.
+    let (tmp, file) =
+        crate::report::stale::create_temp(dir, C::KIND.name(), ".png").map_err(io_error)?;
+    drop(file);
     let drawn = {
         // The backend is dropped at the end of this block, before the
         // temporary file is renamed or removed.
