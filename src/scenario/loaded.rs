@@ -190,6 +190,13 @@ fn read_pricebook(
             if let Some(p) = Pricebook::builtin(&name) {
                 return Some(p);
             }
+            if s.pricebook.is_none() {
+                // The home region has no builtin book: say which regions
+                // are priced (the coverage check's message).
+                let gaps = crate::cost::coverage::gaps(s, None);
+                problems.extend(gaps.into_iter().map(|g| problem(g.path, g.message)));
+                return None;
+            }
             if !name.ends_with(".ron") {
                 problems.push(problem(
                     "pricebook",
