@@ -1,6 +1,6 @@
 //! Bounded reading of input files: every file vpcsim reads (scenario, study,
 //! quota profile, pricebook, trace, baseline, tolerances, shard manifest,
-//! point row, study table) goes through [`read`] or [`read_text`].
+//! point row, study table, import source) goes through [`read`] or [`read_text`].
 //!
 //! A read
 //! 1. opens the path without blocking (a FIFO with no writer does not hang
@@ -47,11 +47,14 @@ pub enum Kind {
     Row,
     /// A sweep's `study.json`.
     StudyTable,
+    /// What `vpcsim import` reads: a Terraform plan or state, an AWS
+    /// describe output, a VPC Flow Log.
+    Import,
 }
 
 impl Kind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Scenario,
         Kind::Study,
         Kind::QuotaProfile,
@@ -62,6 +65,7 @@ impl Kind {
         Kind::ShardManifest,
         Kind::Row,
         Kind::StudyTable,
+        Kind::Import,
     ];
 
     /// The key of this kind in `VPCSIM_MAX_INPUT`.
@@ -77,6 +81,7 @@ impl Kind {
             Kind::ShardManifest => "manifest",
             Kind::Row => "row",
             Kind::StudyTable => "study-table",
+            Kind::Import => "import",
         }
     }
 
@@ -93,6 +98,7 @@ impl Kind {
             Kind::ShardManifest => "shard manifest",
             Kind::Row => "point row",
             Kind::StudyTable => "study table",
+            Kind::Import => "import source",
         }
     }
 
@@ -104,7 +110,7 @@ impl Kind {
             Kind::Scenario | Kind::Study | Kind::Baseline | Kind::ShardManifest => 64 * Bytes::MIB,
             Kind::QuotaProfile | Kind::Tolerances | Kind::Row => Bytes::MIB,
             Kind::Pricebook => 16 * Bytes::MIB,
-            Kind::Trace | Kind::StudyTable => 256 * Bytes::MIB,
+            Kind::Trace | Kind::StudyTable | Kind::Import => 256 * Bytes::MIB,
         }
     }
 
@@ -136,7 +142,7 @@ pub enum InputError {
         kind: Kind,
         what: &'static str,
     },
-    #[error("{file}: the {kind} file is {}, above the limit of {} for {kind} files; raise it with the environment variable {ENV}={key}=<size> (e.g. {key}={})", size_text(*size, *cap), human(*cap), suggest(*size, *cap), key = kind.key())]
+    #[error("{file}: the {kind} file is {}, above the limit of {} for {kind} files; raise it with the environment variable {ENV}={key}=<size> (e.g. {key}={})", size_text(*size, *cap), Bytes(*cap), suggest(*size, *cap), key = kind.key())]
     TooLarge {
         file: String,
         kind: Kind,
@@ -258,11 +264,11 @@ fn too_large(file: &str, kind: Kind, cap: u64, size: Option<u64>) -> InputError 
     }
 }
 
-/// `1.9 GiB`, or `more than 64 MiB` when the size is not known.
+/// `1.86 GiB`, or `more than 64MiB` when the size is not known.
 fn size_text(size: Option<u64>, cap: u64) -> String {
     match size {
-        Some(s) => human(s),
-        None => format!("more than {}", human(cap)),
+        Some(s) => Bytes(s).approx(),
+        None => format!("more than {}", Bytes(cap)),
     }
 }
 
@@ -270,26 +276,6 @@ fn size_text(size: Option<u64>, cap: u64) -> String {
 fn suggest(size: Option<u64>, cap: u64) -> Bytes {
     let want = size.unwrap_or(cap.saturating_mul(2)).max(1);
     Bytes(want.checked_next_power_of_two().unwrap_or(want))
-}
-
-/// A size for people: `64 MiB`, `1.9 GiB`, `512 bytes`.
-pub fn human(n: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [
-        (Bytes::TIB, "TiB"),
-        (Bytes::GIB, "GiB"),
-        (Bytes::MIB, "MiB"),
-        (Bytes::KIB, "KiB"),
-    ];
-    for (scale, name) in UNITS {
-        if n >= scale {
-            return if n % scale == 0 {
-                format!("{} {name}", n / scale)
-            } else {
-                format!("{:.1} {name}", n as f64 / scale as f64)
-            };
-        }
-    }
-    format!("{n} bytes")
 }
 
 /// Reads the whole of `path`, a regular file of at most the cap of `kind`.
@@ -412,7 +398,7 @@ mod tests {
         let e = read(&p, Kind::Row).expect_err("above 1 MiB");
         let m = e.to_string();
         assert!(
-            m.contains("is 2 MiB, above the limit of 1 MiB for point row files"),
+            m.contains("is 2.00 MiB, above the limit of 1MiB for point row files"),
             "{m}"
         );
         assert!(
@@ -420,7 +406,7 @@ mod tests {
             "{m}"
         );
         assert_eq!(position_of(b"a\nbc", 3), (2, 2));
-        assert_eq!(human(2_000_000_000), "1.9 GiB");
-        assert_eq!(human(64 * Bytes::MIB), "64 MiB");
+        assert_eq!(size_text(Some(2_000_000_000), 1), "1.86 GiB");
+        assert_eq!(size_text(None, 64 * Bytes::MIB), "more than 64MiB");
     }
 }

@@ -25,6 +25,7 @@
 //! | [`scenario`] | the RON schema, loading with positioned errors, validation |
 //! | [`quota`] | quota profiles (`faq`, `aws-current`) as RON data |
 //! | [`fabric`] | the static topology graph with dense ids |
+//! | [`import`] | Terraform plans, AWS describe output and VPC Flow Logs → scenario RON and traces |
 //! | [`engine`] | the generic discrete-event core: queue, clock, RNG streams |
 //! | [`control`] | control-plane semantics: DNS, reachability, policies, lifecycles |
 //! | [`dataplane`] | flows, max-min fair sharing, capacities, traffic generators |
@@ -54,6 +55,7 @@ pub mod engine;
 pub mod expect;
 pub mod explain;
 pub mod fabric;
+pub mod import;
 pub mod input;
 pub mod limits;
 pub mod pipeline;

@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use vpcsim::results::RunResult;
 use vpcsim::{check, explain, pipeline, report, scenario, sim, study, units::SimDuration};
 
+mod cli_import;
+
 #[derive(Parser)]
 #[command(
     name = "vpcsim",
@@ -70,6 +72,10 @@ enum Command {
     /// Rerun a scenario and compare it with a committed baseline summary.json;
     /// exit 1 when a metric moved beyond tolerance or an expectation fails.
     Check(CheckArgs),
+    /// Write a scenario from an existing estate: a Terraform plan or state,
+    /// AWS describe output, or VPC Flow Logs (traffic).
+    #[command(subcommand)]
+    Import(cli_import::ImportCommand),
     /// Run a scenario and write the summary.json to commit as its baseline.
     Baseline {
         /// Scenario file (.ron).
@@ -304,6 +310,9 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(&mut out, &args),
         Command::Compare(args) => compare(&mut out, &args),
         Command::Check(args) => check(&mut out, &args),
+        Command::Import(cmd) => cli_import::run(&cmd)
+            .map_err(Failure::input)
+            .and_then(|text| emit(&mut out, &text).map(|_| 0)),
         Command::Baseline {
             scenario,
             out: file,
@@ -473,10 +482,10 @@ fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
     let rep = study::sweep(&ls, &opts).map_err(Failure::input)?;
     let mut text = format!(
-        "study {}: {} of {} points run{}\n",
+        "study {}: {} of {} run{}\n",
         ls.study.name,
         rep.rows.len(),
-        rep.total_points,
+        report::human::count(rep.total_points as u64, "point"),
         match shard {
             Some((i, n)) => format!(" (shard {i}/{n})"),
             None => String::new(),
@@ -512,10 +521,10 @@ fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
 fn merge(out: &mut impl Write, a: &MergeArgs) -> Result<u8, Failure> {
     let (info, rows, files) = study::merge(&a.dirs, &a.out).map_err(Failure::input)?;
     let mut text = format!(
-        "study {}: merged {} of {} points\n",
+        "study {}: merged {} of {}\n",
         info.study,
         rows.len(),
-        info.points
+        report::human::count(info.points as u64, "point")
     );
     for f in &files {
         text.push_str(&format!("wrote {}\n", f.display()));

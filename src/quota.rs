@@ -121,15 +121,14 @@ impl QuotaProfile {
 impl QuotaProfile {
     /// Parses and checks a profile from RON text; `file` names it in errors.
     pub fn from_ron(text: &str, file: &str) -> Result<QuotaProfile, QuotaError> {
-        let profile: QuotaProfile =
-        crate::scenario::ron_options()
-            .from_str(text)
-            .map_err(|e: ron::error::SpannedError| QuotaError::Syntax {
+        let profile: QuotaProfile = crate::scenario::ron_options().from_str(text).map_err(
+            |e: ron::error::SpannedError| QuotaError::Syntax {
                 file: file.to_string(),
                 line: e.span.start.line,
                 col: e.span.start.col,
                 message: e.code.to_string(),
-            })?;
+            },
+        )?;
         let problems = profile.problems();
         if problems.is_empty() {
             Ok(profile)

@@ -174,6 +174,7 @@ fn default_tgw() -> String {
 
 /// How consumers reach the shared service.
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum Architecture {
     /// An interface endpoint per consumer to the shared endpoint service.
     #[default]
@@ -199,6 +200,7 @@ impl Architecture {
 
 /// How consumer VPC CIDRs are chosen.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum CidrPlan {
     /// Consumer `i` gets the i-th free block of `/prefix` inside `from`,
     /// skipping blocks that overlap a VPC of the scenario. With
@@ -327,6 +329,7 @@ pub struct Elements {
 /// An element of the base to remove, by name (events by kind, e.g.
 /// `Events("AzOutage")`; `Expectations` removes every expectation).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum Element {
     Account(String),
     Vpc(String),
@@ -348,6 +351,7 @@ pub enum Element {
 
 /// One sweep axis and its values.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum Axis {
     /// Number of consumers of every template.
     Consumers(Vec<u32>),

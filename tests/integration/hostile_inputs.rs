@@ -46,7 +46,7 @@ impl Hostile {
         match self {
             Hostile::Fifo => "is a FIFO (named pipe), not a regular file",
             Hostile::DevZero => "is a character device, not a regular file",
-            Hostile::Sparse2G => "is 1.9 GiB, above the limit of",
+            Hostile::Sparse2G => "is 1.86 GiB, above the limit of",
         }
     }
 }
@@ -172,6 +172,9 @@ fn cases(s: &Setup) -> Vec<(&'static str, PathBuf, Command)> {
     let mut c = vpcsim();
     c.arg("compare").arg(p("table"));
     v.push(("study table", p("table/study.json"), c));
+    let mut c = vpcsim();
+    c.args(["import", "terraform"]).arg(p("plan.json"));
+    v.push(("import source", p("plan.json"), c));
     v
 }
 
