@@ -1,5 +1,5 @@
-//! The static topology of a scenario: typed entities with dense ids, and a
-//! petgraph graph over them.
+//! The static topology of a scenario: typed entities with dense ids, and the
+//! graph of what is wired to what ([`Topology`]).
 //!
 //! [`Fabric::build`] resolves every name of a validated [`Scenario`] into ids,
 //! allocates private IPs (instances, endpoint ENIs, NLB nodes, NAT and TGW
@@ -13,15 +13,16 @@
 
 mod build;
 mod ids;
+mod topology;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
 pub use ids::*;
+pub use topology::{NodeIndex, Topology};
 
 use crate::quota::QuotaProfile;
 use crate::scenario::{
@@ -512,7 +513,7 @@ pub struct Fabric {
     pub name: String,
     pub region: String,
     pub quotas: QuotaProfile,
-    pub graph: DiGraph<Node, Edge>,
+    pub graph: Topology,
     pub azs: Vec<AzInfo>,
     pub accounts: Vec<AccountInfo>,
     pub vpcs: Vec<VpcInfo>,
@@ -709,18 +710,7 @@ impl Fabric {
 
     /// Neighbours of a node along edges of one kind, in insertion order.
     pub fn neighbours(&self, node: NodeIndex, kind: Edge) -> Vec<Node> {
-        let mut out: Vec<(petgraph::graph::EdgeIndex, Node)> = self
-            .graph
-            .edges(node)
-            .filter(|e| *e.weight() == kind)
-            .map(|e| {
-                use petgraph::visit::EdgeRef;
-                (e.id(), self.graph[e.target()])
-            })
-            .collect();
-        // petgraph lists edges newest first; sort by edge index for a stable order.
-        out.sort_by_key(|(id, _)| *id);
-        out.into_iter().map(|(_, n)| n).collect()
+        self.graph.neighbours(node, kind)
     }
 }
 
