@@ -645,6 +645,62 @@ impl Fabric {
         })
     }
 
+    /// The graph node of an entity.
+    pub fn node_index(&self, node: Node) -> NodeIndex {
+        match node {
+            Node::Az(x) => self.azs[x.index()].node,
+            Node::Account(x) => self.accounts[x.index()].node,
+            Node::Vpc(x) => self.vpcs[x.index()].node,
+            Node::Subnet(x) => self.subnets[x.index()].node,
+            Node::Eni(x) => self.enis[x.index()].node,
+            Node::Workload(x) => self.workloads[x.index()].node,
+            Node::Nlb(x) => self.nlbs[x.index()].node,
+            Node::EndpointService(x) => self.services[x.index()].node,
+            Node::InterfaceEndpoint(x) => self.endpoints[x.index()].node,
+            Node::GatewayEndpoint(x) => self.gateway_endpoints[x.index()].node,
+            Node::Peering(x) => self.peerings[x.index()].node,
+            Node::TransitGateway(x) => self.tgws[x.index()].node,
+            Node::TgwAttachment(x) => self.tgw_attachments[x.index()].node,
+            Node::NatGateway(x) => self.nats[x.index()].node,
+            Node::OnPremSite(x) => self.sites[x.index()].node,
+            Node::DirectConnect(x) => self.dxs[x.index()].node,
+        }
+    }
+
+    /// A node as a user reads it: its kind and scenario name.
+    pub fn node_label(&self, node: Node) -> String {
+        let (kind, name): (&str, &str) = match node {
+            Node::Az(x) => ("AZ", &self.azs[x.index()].id),
+            Node::Account(x) => ("account", &self.accounts[x.index()].name),
+            Node::Vpc(x) => ("VPC", &self.vpcs[x.index()].name),
+            Node::Subnet(x) => ("subnet", &self.subnets[x.index()].name),
+            Node::Eni(x) => ("ENI", &self.enis[x.index()].aws_id),
+            Node::Workload(x) => ("workload", &self.workloads[x.index()].name),
+            Node::Nlb(x) => ("NLB", &self.nlbs[x.index()].name),
+            Node::EndpointService(x) => ("service", &self.services[x.index()].name),
+            Node::InterfaceEndpoint(x) => ("endpoint", &self.endpoints[x.index()].name),
+            Node::GatewayEndpoint(x) => {
+                ("gateway endpoint", &self.gateway_endpoints[x.index()].name)
+            }
+            Node::Peering(x) => ("peering", &self.peerings[x.index()].name),
+            Node::TransitGateway(x) => ("transit gateway", &self.tgws[x.index()].name),
+            Node::TgwAttachment(x) => ("TGW attachment", &self.tgw_attachments[x.index()].name),
+            Node::NatGateway(x) => ("NAT gateway", &self.nats[x.index()].name),
+            Node::OnPremSite(x) => ("site", &self.sites[x.index()].name),
+            Node::DirectConnect(x) => ("Direct Connect", &self.dxs[x.index()].name),
+        };
+        format!("{kind} {name}")
+    }
+
+    /// The shortest chain of wired entities between two, as labels (see
+    /// [`Topology::wiring_path`]); `None` when nothing connects them.
+    pub fn wiring_path(&self, from: Node, to: Node) -> Option<Vec<String>> {
+        let path = self
+            .graph
+            .wiring_path(self.node_index(from), self.node_index(to))?;
+        Some(path.into_iter().map(|n| self.node_label(n)).collect())
+    }
+
     /// The AZs a service offers: those of its NLBs' nodes.
     pub fn nlb_azs(&self, nlb: NlbId) -> Vec<AzId> {
         self.nlbs[nlb.index()]
