@@ -204,8 +204,11 @@ mod tests {
     /// 443 and 1024-65535 over TCP, outbound all); `backend-sg` admits
     /// only what its inbound rules list.
     fn fabric() -> Fabric {
-        let text = include_str!("../../tests/fixtures/good/every-element.ron");
-        let loaded = match crate::scenario::load_str(text, "every-element.ron") {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/good/every-element.ron"
+        );
+        let loaded = match crate::scenario::load_file(path) {
             Ok(l) => l,
             Err(e) => panic!("fixture loads: {e}"),
         };
