@@ -142,7 +142,7 @@ pub enum InputError {
         kind: Kind,
         what: &'static str,
     },
-    #[error("{file}: the {kind} file is {}, above the limit of {} for {kind} files; raise it with the environment variable {ENV}={key}=<size> (e.g. {key}={})", size_text(*size, *cap), human(*cap), suggest(*size, *cap), key = kind.key())]
+    #[error("{file}: the {kind} file is {}, above the limit of {} for {kind} files; raise it with the environment variable {ENV}={key}=<size> (e.g. {key}={})", size_text(*size, *cap), Bytes(*cap), suggest(*size, *cap), key = kind.key())]
     TooLarge {
         file: String,
         kind: Kind,
@@ -264,11 +264,11 @@ fn too_large(file: &str, kind: Kind, cap: u64, size: Option<u64>) -> InputError 
     }
 }
 
-/// `1.9 GiB`, or `more than 64 MiB` when the size is not known.
+/// `1.86 GiB`, or `more than 64MiB` when the size is not known.
 fn size_text(size: Option<u64>, cap: u64) -> String {
     match size {
-        Some(s) => human(s),
-        None => format!("more than {}", human(cap)),
+        Some(s) => Bytes(s).approx(),
+        None => format!("more than {}", Bytes(cap)),
     }
 }
 
@@ -276,26 +276,6 @@ fn size_text(size: Option<u64>, cap: u64) -> String {
 fn suggest(size: Option<u64>, cap: u64) -> Bytes {
     let want = size.unwrap_or(cap.saturating_mul(2)).max(1);
     Bytes(want.checked_next_power_of_two().unwrap_or(want))
-}
-
-/// A size for people: `64 MiB`, `1.9 GiB`, `512 bytes`.
-pub fn human(n: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [
-        (Bytes::TIB, "TiB"),
-        (Bytes::GIB, "GiB"),
-        (Bytes::MIB, "MiB"),
-        (Bytes::KIB, "KiB"),
-    ];
-    for (scale, name) in UNITS {
-        if n >= scale {
-            return if n % scale == 0 {
-                format!("{} {name}", n / scale)
-            } else {
-                format!("{:.1} {name}", n as f64 / scale as f64)
-            };
-        }
-    }
-    format!("{n} bytes")
 }
 
 /// Reads the whole of `path`, a regular file of at most the cap of `kind`.
@@ -413,7 +393,7 @@ mod tests {
         let e = read(&p, Kind::Row).expect_err("above 1 MiB");
         let m = e.to_string();
         assert!(
-            m.contains("is 2 MiB, above the limit of 1 MiB for point row files"),
+            m.contains("is 2.00 MiB, above the limit of 1MiB for point row files"),
             "{m}"
         );
         assert!(
@@ -421,7 +401,7 @@ mod tests {
             "{m}"
         );
         assert_eq!(position_of(b"a\nbc", 3), (2, 2));
-        assert_eq!(human(2_000_000_000), "1.9 GiB");
-        assert_eq!(human(64 * Bytes::MIB), "64 MiB");
+        assert_eq!(size_text(Some(2_000_000_000), 1), "1.86 GiB");
+        assert_eq!(size_text(None, 64 * Bytes::MIB), "more than 64MiB");
     }
 }

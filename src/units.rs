@@ -307,15 +307,41 @@ impl AddAssign for Bytes {
     }
 }
 
+/// Binary prefixes, largest first, for both ways of printing a size.
+const BYTE_UNITS: [(u64, &str); 4] = [
+    (Bytes::TIB, "TiB"),
+    (Bytes::GIB, "GiB"),
+    (Bytes::MIB, "MiB"),
+    (Bytes::KIB, "KiB"),
+];
+
+impl Bytes {
+    /// The size for people, to three significant digits (two decimals
+    /// below 10, one below 100): `11530244561` → `"10.7 GiB"`; below 1 KiB,
+    /// `"512 B"`.
+    /// [`Display`](fmt::Display) is the exact form scenarios accept
+    /// (`"64MiB"`).
+    pub fn approx(self) -> String {
+        for (scale, unit) in BYTE_UNITS {
+            if self.0 >= scale {
+                let v = self.0 as f64 / scale as f64;
+                let digits = if v >= 100.0 {
+                    0
+                } else if v >= 10.0 {
+                    1
+                } else {
+                    2
+                };
+                return format!("{v:.digits$} {unit}");
+            }
+        }
+        format!("{} B", self.0)
+    }
+}
+
 impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const UNITS: [(u64, &str); 4] = [
-            (Bytes::TIB, "TiB"),
-            (Bytes::GIB, "GiB"),
-            (Bytes::MIB, "MiB"),
-            (Bytes::KIB, "KiB"),
-        ];
-        for (scale, name) in UNITS {
+        for (scale, name) in BYTE_UNITS {
             if self.0 >= scale && self.0 % scale == 0 {
                 return write!(f, "{}{}", self.0 / scale, name);
             }

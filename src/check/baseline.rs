@@ -138,7 +138,7 @@ struct RawCost {
 
 #[derive(Deserialize)]
 struct RawBandwidth {
-    resources: Vec<serde_json::Value>,
+    resources: serde_json::Value,
 }
 
 impl Snapshot {
@@ -229,18 +229,10 @@ impl Snapshot {
         let scenario: String = decode(file, "scenario", field("scenario")?)?;
         let seed: u64 = decode(file, "seed", field("seed")?)?;
         let connectivity: SnapConnectivity = decode(file, "connectivity", field("connectivity")?)?;
-        let traffic: Vec<SnapTraffic> = elements(file, "traffic", field("traffic")?)?;
-        unique_names(file, "traffic", traffic.iter().map(|t| t.name.as_str()))?;
+        let traffic: Vec<SnapTraffic> = named_elements(file, "traffic", field("traffic")?)?;
         let bandwidth: RawBandwidth = decode(file, "bandwidth", field("bandwidth")?)?;
-        let mut resources = Vec::with_capacity(bandwidth.resources.len());
-        for (i, r) in bandwidth.resources.iter().enumerate() {
-            resources.push(decode(file, &format!("bandwidth.resources[{i}]"), r)?);
-        }
-        unique_names(
-            file,
-            "bandwidth.resources",
-            resources.iter().map(|r: &SnapResource| r.name.as_str()),
-        )?;
+        let resources: Vec<SnapResource> =
+            named_elements(file, "bandwidth.resources", &bandwidth.resources)?;
         let raw: RawCost = decode(file, "cost", field("cost")?)?;
         let expectations = elements(file, "expectations", field("expectations")?)?;
         let money = |name: &str, s: &str| -> Result<Decimal, CheckError> {
@@ -294,24 +286,46 @@ fn max_amount() -> Decimal {
     Decimal::from(1_000_000_000_000_000_000u64)
 }
 
-/// Fails when a name appears twice in a list (a baseline listing a traffic
-/// class twice would compare only one of the two).
-fn unique_names<'a>(
+/// An element of a baseline list that must be unique by name.
+trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for SnapTraffic {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for SnapResource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Decodes the array `v` (at `field`) like [`elements`] and fails when a
+/// name appears twice (a baseline listing a traffic class twice would
+/// compare only one of the two).
+fn named_elements<T: DeserializeOwned + Named>(
     file: &str,
-    list: &str,
-    names: impl Iterator<Item = &'a str>,
-) -> Result<(), CheckError> {
+    field: &str,
+    v: &serde_json::Value,
+) -> Result<Vec<T>, CheckError> {
+    let items: Vec<T> = elements(file, field, v)?;
     let mut seen = BTreeMap::new();
-    for (i, n) in names.enumerate() {
-        if let Some(first) = seen.insert(n, i) {
+    for (i, item) in items.iter().enumerate() {
+        if let Some(first) = seen.insert(item.name(), i) {
             return Err(CheckError::Field {
                 file: file.to_string(),
-                field: format!("{list}[{i}].name"),
-                message: format!("{n:?} is listed twice (also at {list}[{first}])"),
+                field: format!("{field}[{i}].name"),
+                message: format!(
+                    "{:?} is listed twice (also at {field}[{first}])",
+                    item.name()
+                ),
             });
         }
     }
-    Ok(())
+    Ok(items)
 }
 
 /// Parses JSON like `serde_json::from_slice` into a `Value`, but refuses an
@@ -489,7 +503,7 @@ mod tests {
     fn broken_baselines_name_the_file_and_the_problem() {
         // Each damage gives an error that names the file and says what is
         // wrong, which is what a CI log needs.
-        let cases: [(String, &str); 12] = [
+        let cases: [(String, &str); 14] = [
             ("{\"schema_version\": 1,".to_string(), "b.json:1:"),
             ("[1, 2]".to_string(), "top level is an array"),
             ("{}".to_string(), "no `schema_version`"),
@@ -520,6 +534,19 @@ mod tests {
                             ..MINIMAL.find("}}],").expect("end") + 2],
                     ),
                 "field `traffic[1].name`: \"t\" is listed twice (also at traffic[0])",
+            ),
+            // So would a resource.
+            (
+                MINIMAL.replace(
+                    "\"resources\": []",
+                    "\"resources\": [{\"name\": \"r\", \"peak_gbps\": 1.0, \"peak_utilisation\": 0.1}, \
+                     {\"name\": \"r\", \"peak_gbps\": 2.0, \"peak_utilisation\": 0.2}]",
+                ),
+                "field `bandwidth.resources[1].name`: \"r\" is listed twice (also at bandwidth.resources[0])",
+            ),
+            (
+                MINIMAL.replace("\"resources\": []", "\"resources\": {}"),
+                "field `bandwidth.resources`: expected an array, found an object",
             ),
             // serde_json would keep the second value silently.
             (

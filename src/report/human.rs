@@ -11,35 +11,15 @@
 //!
 //! Owns: formatting. Must not: compute anything a result depends on.
 
+use crate::units::Bytes;
+
 /// What a printed "GB" of AWS data means, for footnotes and legends.
 pub const GB_NOTE: &str = "AWS's GB = 1 GiB = 2^30 bytes";
 
-/// `11530244561` → `"10.74 GiB"`; below 1 KiB, `"512 B"`. Three significant
-/// digits (two decimals below 10, one below 100).
+/// `11530244561` → `"10.7 GiB"`; below 1 KiB, `"512 B"`: three
+/// significant digits ([`Bytes::approx`]).
 pub fn bytes(n: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [
-        (1 << 40, "TiB"),
-        (1 << 30, "GiB"),
-        (1 << 20, "MiB"),
-        (1 << 10, "KiB"),
-    ];
-    for (scale, unit) in UNITS {
-        if n >= scale {
-            return format!("{} {unit}", sig3(n as f64 / scale as f64));
-        }
-    }
-    format!("{n} B")
-}
-
-/// `2.345` → `"2.35"`, `23.45` → `"23.4"`, `234.5` → `"235"`.
-fn sig3(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
+    Bytes(n).approx()
 }
 
 /// A span of seconds in the scenario's own syntax, largest units first and

@@ -4,11 +4,8 @@
 //! minutes so the suite stays fast.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
+use super::{exits, vpcsim, write_baseline, Ran};
 
 fn root(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
@@ -74,14 +71,7 @@ fn setup() -> Setup {
     let baseline = dir.path().join("quickstart.baseline.json");
     std::fs::write(&scenario, short_quickstart()).expect("write scenario");
     std::fs::write(&book, builtin_book()).expect("write pricebook");
-    let out = vpcsim()
-        .args(["baseline", "-q"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&baseline)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    write_baseline(&scenario, &baseline);
     Setup {
         _dir: dir,
         scenario,
@@ -90,23 +80,20 @@ fn setup() -> Setup {
     }
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn check(s: &Setup, extra: &[&str]) -> Output {
-    vpcsim()
-        .args(["check", "-q"])
-        .arg(&s.scenario)
-        .arg("--baseline")
-        .arg(&s.baseline)
-        .args(extra)
-        .output()
-        .expect("runs")
+/// `vpcsim check` of the setup with `extra` flags, which must exit with
+/// `code`.
+#[track_caller]
+fn check(s: &Setup, extra: &[&str], code: i32) -> Ran {
+    exits(
+        vpcsim()
+            .args(["check", "-q"])
+            .arg(&s.scenario)
+            .arg("--baseline")
+            .arg(&s.baseline)
+            .args(extra),
+        code,
+        &format!("check {extra:?}"),
+    )
 }
 
 /// The rows of the text table whose status is FAIL, by metric name.
@@ -126,32 +113,20 @@ fn the_shipped_quickstart_passes_against_its_own_baseline() {
     let dir = tempfile::tempdir().expect("tempdir");
     let baseline = dir.path().join("quickstart.baseline.json");
     let scenario = root("scenarios/quickstart.ron");
-    let out = vpcsim()
-        .args(["baseline", "-q"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&baseline)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = vpcsim()
-        .args(["check", "-q"])
-        .arg(&scenario)
-        .arg("--baseline")
-        .arg(&baseline)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    write_baseline(&scenario, &baseline);
+    let text = exits(
+        vpcsim()
+            .args(["check", "-q"])
+            .arg(&scenario)
+            .arg("--baseline")
+            .arg(&baseline),
+        0,
+        "check",
+    )
+    .stdout;
     assert!(
-        stdout(&out).contains("passed — all"),
-        "every metric should be unchanged: {}",
-        stdout(&out)
+        text.contains("passed — all"),
+        "every metric should be unchanged: {text}"
     );
 }
 
@@ -161,14 +136,15 @@ fn a_baseline_is_the_same_bytes_as_the_runs_summary() {
     // reviewer can diff one against the other.
     let s = setup();
     let dir = s.scenario.parent().expect("folder").join("run");
-    let out = vpcsim()
-        .args(["run", "-q"])
-        .arg(&s.scenario)
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    exits(
+        vpcsim()
+            .args(["run", "-q"])
+            .arg(&s.scenario)
+            .arg("--out")
+            .arg(&dir),
+        0,
+        "run",
+    );
     assert_eq!(
         std::fs::read(dir.join("summary.json")).expect("summary.json"),
         std::fs::read(&s.baseline).expect("baseline")
@@ -182,10 +158,9 @@ fn a_changed_price_fails_and_names_the_cost_lines_that_moved() {
     // category and the totals, and leave usage metrics (bytes) unchanged.
     let s = setup();
     std::fs::write(&s.book, book_with_cross_az("$0.02")).expect("write");
-    let out = check(&s, &[]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
-    let failed = failed_metrics(&text);
+    let out = check(&s, &[], 1);
+    let text = &out.stdout;
+    let failed = failed_metrics(text);
     for m in [
         "cost.monthly_total_usd",
         "cost.by_category.cross_az",
@@ -202,7 +177,7 @@ fn a_changed_price_fails_and_names_the_cost_lines_that_moved() {
             .all(|f| f.starts_with("cost.") && f != "cost.cross_az_bytes"),
         "only money should move: {failed:?}"
     );
-    assert!(stderr(&out).contains("cost.by_category.cross_az"));
+    assert!(out.stderr.contains("cost.by_category.cross_az"));
 }
 
 #[test]
@@ -216,9 +191,7 @@ fn a_changed_traffic_rate_fails_and_names_the_class() {
         "Poisson(per_second: 7.0)",
     );
     std::fs::write(&s.scenario, t).expect("write");
-    let out = check(&s, &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let failed = failed_metrics(&stdout(&out));
+    let failed = failed_metrics(&check(&s, &[], 1).stdout);
     assert!(
         failed
             .iter()
@@ -238,9 +211,7 @@ fn a_removed_allowed_principal_fails_and_names_the_new_denial() {
         "allowed_principals: [Account(\"222222222222\")]",
     );
     std::fs::write(&s.scenario, t).expect("write");
-    let out = check(&s, &[]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = check(&s, &[], 1).stdout;
     let failed = failed_metrics(&text);
     assert!(
         failed
@@ -257,26 +228,23 @@ fn a_change_within_tolerance_passes() {
     // as a per-metric rule in a tolerances file.
     let s = setup();
     std::fs::write(&s.book, book_with_cross_az("$0.0101")).expect("write");
-    assert_eq!(check(&s, &[]).status.code(), Some(1));
-    let out = check(&s, &["--rel-tol", "0.02"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("within"), "{}", stdout(&out));
+    check(&s, &[], 1);
+    let text = check(&s, &["--rel-tol", "0.02"], 0).stdout;
+    assert!(text.contains("within"), "{text}");
     let rules = s.scenario.with_file_name("tolerances.ron");
     std::fs::write(
         &rules,
         "Tolerances(rules: [Rule(metric: \"cost.*\", rel: 0.02)])",
     )
     .expect("write");
-    let out = check(&s, &["--tolerances", rules.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    check(&s, &["--tolerances", rules.to_str().expect("utf-8")], 0);
     // A rule for counts only leaves money exact: still a failure.
     std::fs::write(
         &rules,
         "Tolerances(rules: [Rule(metric: \"traffic.*\", rel: 0.5)])",
     )
     .expect("write");
-    let out = check(&s, &["--tolerances", rules.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    check(&s, &["--tolerances", rules.to_str().expect("utf-8")], 1);
 }
 
 #[test]
@@ -290,9 +258,7 @@ fn a_new_pricebook_version_is_reported_first_and_does_not_fail_alone() {
         "version: \"2027-01-01\"",
     );
     std::fs::write(&s.book, book).expect("write");
-    let out = check(&s, &[]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let text = check(&s, &[], 0).stdout;
     let second = text.lines().nth(1).unwrap_or_default();
     assert!(
         second.starts_with(
@@ -318,9 +284,9 @@ fn markdown_json_and_junit_reports_carry_the_failure() {
             "--junit",
             junit.to_str().expect("utf-8"),
         ],
+        1,
     );
-    assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON on stdout");
     assert_eq!(v["passed"], false);
     let metrics = v["metrics"].as_array().expect("metrics");
     let cross = metrics
@@ -338,8 +304,7 @@ fn markdown_json_and_junit_reports_carry_the_failure() {
     assert!(xml.contains(
         "name=\"cost.by_category.cross_az\" time=\"0\">\n      <failure message=\"cost.by_category.cross_az: $"
     ), "{xml}");
-    let out = check(&s, &["--format", "markdown"]);
-    let md = stdout(&out);
+    let md = check(&s, &["--format", "markdown"], 1).stdout;
     assert!(md.starts_with("### ❌ vpcsim check `quickstart`"), "{md}");
     let monthly = md.find("**Monthly cost (730 h):**").expect("headline");
     let failed = md.find("#### Failed").expect("failed section");
@@ -386,21 +351,20 @@ fn broken_or_mismatched_baselines_exit_2_with_a_clear_message() {
     ];
     for (text, want) in cases {
         std::fs::write(&s.baseline, &text).expect("write");
-        let out = check(&s, &[]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{want}: {err}");
+        let err = check(&s, &[], 2).stderr;
         assert!(err.contains(want), "expected {want:?} in {err}");
         assert!(err.contains(&name), "the file is named: {err}");
-        assert!(!err.contains("panicked"), "{err}");
     }
-    let missing = vpcsim()
-        .args(["check", "-q"])
-        .arg(&s.scenario)
-        .args(["--baseline", "/nonexistent/quickstart.baseline.json"])
-        .output()
-        .expect("runs");
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("/nonexistent/quickstart.baseline.json: cannot read"));
+    let missing = exits(
+        vpcsim()
+            .args(["check", "-q"])
+            .arg(&s.scenario)
+            .args(["--baseline", "/nonexistent/quickstart.baseline.json"]),
+        2,
+        "a missing baseline",
+    )
+    .stderr;
+    assert!(missing.contains("/nonexistent/quickstart.baseline.json: cannot read"));
 }
 
 #[test]
@@ -413,9 +377,8 @@ fn a_bad_tolerances_file_exits_2() {
         "Tolerances(rules: [Rule(metrc: \"cost.*\", rel: 0.1)])",
     )
     .expect("write");
-    let out = check(&s, &["--tolerances", rules.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("tol.ron:1:"), "{}", stderr(&out));
+    let err = check(&s, &["--tolerances", rules.to_str().expect("utf-8")], 2).stderr;
+    assert!(err.contains("tol.ron:1:"), "{err}");
 }
 
 #[test]
@@ -431,18 +394,19 @@ fn a_failing_expectation_makes_run_exit_1_and_still_writes_the_summary() {
     );
     std::fs::write(&scenario, t).expect("write");
     let out_dir = dir.path().join("out");
-    let out = vpcsim()
-        .args(["run", "-q"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = exits(
+        vpcsim()
+            .args(["run", "-q"])
+            .arg(&scenario)
+            .arg("--out")
+            .arg(&out_dir),
+        1,
+        "a failing expectation",
+    )
+    .stderr;
     assert!(
-        stderr(&out).contains("expectation failed: MonthlyCostAtMost ≤ $1"),
-        "{}",
-        stderr(&out)
+        err.contains("expectation failed: MonthlyCostAtMost ≤ $1"),
+        "{err}"
     );
     let v: serde_json::Value =
         serde_json::from_str(&read(out_dir.join("summary.json"))).expect("summary.json");

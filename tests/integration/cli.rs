@@ -1,10 +1,6 @@
 //! The command line: exit codes, outputs, error messages.
 
-use std::process::Command;
-
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
+use super::{exits, vpcsim};
 
 fn root(rel: &str) -> String {
     format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
@@ -17,13 +13,7 @@ fn validate_accepts_every_shipped_scenario() {
     for p in super::shipped_scenarios::shipped() {
         cmd.arg(p);
     }
-    let out = cmd.output().expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exits(&mut cmd, 0, "validate");
 }
 
 #[test]
@@ -46,11 +36,8 @@ fn validate_rejects_malformed_input_with_exit_2_and_a_position() {
     for (name, bytes, expect) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).expect("write");
-        let out = vpcsim().arg("validate").arg(&path).output().expect("runs");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        let err = exits(vpcsim().arg("validate").arg(&path), 2, name).stderr;
         assert!(err.contains(expect), "{name}: expected {expect:?} in {err}");
-        assert!(!err.contains("panicked"), "{name} panicked: {err}");
     }
 }
 
@@ -60,21 +47,17 @@ fn run_writes_summary_json_and_is_byte_identical_across_runs() {
     let mut outputs = Vec::new();
     for k in 0..2 {
         let out_dir = dir.path().join(format!("run{k}"));
-        let out = vpcsim()
-            .args([
-                "run",
-                &root("scenarios/peering-mesh.ron"),
-                "--quiet",
-                "--out",
-            ])
-            .arg(&out_dir)
-            .output()
-            .expect("runs");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        exits(
+            vpcsim()
+                .args([
+                    "run",
+                    &root("scenarios/peering-mesh.ron"),
+                    "--quiet",
+                    "--out",
+                ])
+                .arg(&out_dir),
+            0,
+            "peering-mesh",
         );
         outputs.push(std::fs::read(out_dir.join("summary.json")).expect("summary.json written"));
     }
@@ -103,38 +86,33 @@ fn run_writes_summary_json_and_is_byte_identical_across_runs() {
 #[test]
 fn run_seed_flag_and_json_format() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = vpcsim()
-        .args([
-            "run",
-            &root("scenarios/quickstart.ron"),
-            "--quiet",
-            "--seed",
-            "9",
-            "--format",
-            "json",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
+    let out = exits(
+        vpcsim()
+            .args([
+                "run",
+                &root("scenarios/quickstart.ron"),
+                "--quiet",
+                "--seed",
+                "9",
+                "--format",
+                "json",
+                "--out",
+            ])
+            .arg(dir.path()),
+        0,
+        "run --seed 9",
+    );
     let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("stdout is the summary JSON");
+        serde_json::from_str(&out.stdout).expect("stdout is the summary JSON");
     assert_eq!(v["seed"], 9);
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = vpcsim().args(["run"]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let out = vpcsim().args(["frobnicate"]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let out = vpcsim()
-        .args(["run", "/nonexistent/x.ron"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.ron"));
+    exits(vpcsim().args(["run"]), 2, "run without a file");
+    exits(vpcsim().args(["frobnicate"]), 2, "an unknown command");
+    let err = exits(vpcsim().args(["run", "/nonexistent/x.ron"]), 2, "missing").stderr;
+    assert!(err.contains("/nonexistent/x.ron"), "{err}");
 }
 
 #[test]
@@ -161,21 +139,19 @@ fn explain_works_for_every_traffic_class_of_every_shipped_scenario() {
         let s = vpcsim::scenario::load_file(&path).expect("valid");
         for t in &s.traffic {
             for format in ["text", "json"] {
-                let out = vpcsim()
-                    .arg("explain")
-                    .arg(&path)
-                    .args(["--traffic", &t.name, "--at", "2h", "--format", format])
-                    .output()
-                    .expect("runs");
-                let text = String::from_utf8_lossy(&out.stdout);
-                assert_eq!(
-                    out.status.code(),
-                    Some(0),
-                    "{} {}: {}",
-                    path.display(),
-                    t.name,
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                let text = exits(
+                    vpcsim().arg("explain").arg(&path).args([
+                        "--traffic",
+                        &t.name,
+                        "--at",
+                        "2h",
+                        "--format",
+                        format,
+                    ]),
+                    0,
+                    &format!("{} {}", path.display(), t.name),
+                )
+                .stdout;
                 if format == "text" {
                     // A readable answer: a hop table and a one-line outcome; a denial has a fix.
                     assert!(text.contains("Outcome: "), "{text}");
@@ -225,18 +201,18 @@ fn explain_names_the_blocking_hop_and_the_fix() {
         .output()
         .expect("runs");
     assert!(String::from_utf8_lossy(&out.stdout).contains("DELIVERED over a privatelink path"));
-    let out = vpcsim()
-        .args([
+    exits(
+        vpcsim().args([
             "explain",
             &root("scenarios/quickstart.ron"),
             "--from",
             "nobody",
             "--to",
             "orders",
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
+        ]),
+        2,
+        "explain --from nobody",
+    );
 }
 
 #[test]
@@ -438,14 +414,15 @@ fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
     )
     .expect("tempdir is writable");
     let out_dir = dir.path().join("out");
-    let out = vpcsim()
-        .args(["run", "--quiet", "--out"])
-        .arg(&out_dir)
-        .arg(&file)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = exits(
+        vpcsim()
+            .args(["run", "--quiet", "--out"])
+            .arg(&out_dir)
+            .arg(&file),
+        2,
+        "hosted-3G",
+    )
+    .stderr;
     assert!(
         err.contains("hosted-3G") && err.contains("dx_port_hour table lists"),
         "{err}"

@@ -4,13 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use rust_decimal::Decimal;
 
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
+use super::{exits, vpcsim};
 
 /// One bill line: (account, category, detail) → (usd, usage_type).
 type Lines = BTreeMap<(String, String, String), (Decimal, String)>;
@@ -22,19 +19,15 @@ fn bill_of(dir: &Path, text: &str, extra: &[&str]) -> Lines {
     std::fs::write(&file, text).expect("tempdir is writable");
     let out_dir = dir.join("out");
     let _ = std::fs::remove_dir_all(&out_dir);
-    let out = vpcsim()
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out_dir)
-        .args(extra)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        vpcsim()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out_dir)
+            .args(extra),
+        0,
+        "run",
     );
     let mut r = csv::Reader::from_path(out_dir.join("bill.csv")).expect("bill.csv");
     let head = r.headers().expect("header").clone();
@@ -177,9 +170,7 @@ fn validate_refuses_an_unpriced_region_or_port_speed_with_the_field_path() {
     for (name, text, expect) in cases {
         let file = dir.path().join(name);
         std::fs::write(&file, text).expect("tempdir is writable");
-        let out = vpcsim().arg("validate").arg(&file).output().expect("runs");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        let err = exits(vpcsim().arg("validate").arg(&file), 2, name).stderr;
         assert!(err.contains(expect), "{name}: {err}");
         assert!(
             err.contains("us-west-2") || err.contains("hosted-25G"),

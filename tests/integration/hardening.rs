@@ -5,17 +5,10 @@
 //! generated here; each case ends in seconds with a clear error.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use super::{exits, vpcsim, write_baseline};
 
 const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
-
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// The minimal scenario, ten simulated minutes long (fast to run).
 fn short_minimal() -> String {
@@ -35,14 +28,7 @@ fn with_baseline() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let scenario = write(dir.path(), "s.ron", &short_minimal());
     let baseline = dir.path().join("s.baseline.json");
-    let out = vpcsim()
-        .args(["baseline", "-q"])
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&baseline)
-        .output()
-        .expect("runs");
-    assert!(out.status.success(), "{}", stderr(&out));
+    write_baseline(&scenario, &baseline);
     (dir, scenario, baseline)
 }
 
@@ -63,18 +49,17 @@ fn huge_tolerances_pass_instead_of_panicking() {
         &["--tolerances", &tol.to_string_lossy()],
     ];
     for flags in runs {
-        let out = vpcsim()
-            .args(["check", "-q", "--seed", "2"])
-            .arg(&scenario)
-            .arg("--baseline")
-            .arg(&baseline)
-            .args(flags)
-            .output()
-            .expect("runs");
-        let err = stderr(&out);
-        assert!(!err.contains("panicked"), "{flags:?}: {err}");
-        assert_eq!(out.status.code(), Some(0), "{flags:?}: {err}");
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = exits(
+            vpcsim()
+                .args(["check", "-q", "--seed", "2"])
+                .arg(&scenario)
+                .arg("--baseline")
+                .arg(&baseline)
+                .args(flags),
+            0,
+            &format!("{flags:?}"),
+        )
+        .stdout;
         assert!(text.contains("within"), "{flags:?}: nothing moved: {text}");
     }
 }
@@ -108,15 +93,17 @@ fn doctored_baselines_are_refused() {
     for (doc, want) in cases {
         std::fs::write(&baseline, serde_json::to_string_pretty(&doc).expect("json"))
             .expect("write");
-        let out = vpcsim()
-            .args(["check", "-q"])
-            .arg(&scenario)
-            .arg("--baseline")
-            .arg(&baseline)
-            .output()
-            .expect("runs");
-        assert_eq!(out.status.code(), Some(2), "{want}: {}", stderr(&out));
-        assert!(stderr(&out).contains(want), "{want}: {}", stderr(&out));
+        let err = exits(
+            vpcsim()
+                .args(["check", "-q"])
+                .arg(&scenario)
+                .arg("--baseline")
+                .arg(&baseline),
+            2,
+            want,
+        )
+        .stderr;
+        assert!(err.contains(want), "{want}: {err}");
     }
 }
 

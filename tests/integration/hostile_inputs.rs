@@ -46,7 +46,7 @@ impl Hostile {
         match self {
             Hostile::Fifo => "is a FIFO (named pipe), not a regular file",
             Hostile::DevZero => "is a character device, not a regular file",
-            Hostile::Sparse2G => "is 1.9 GiB, above the limit of",
+            Hostile::Sparse2G => "is 1.86 GiB, above the limit of",
         }
     }
 }

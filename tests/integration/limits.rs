@@ -2,17 +2,14 @@
 //! naming the cap, the estimate and the flag that raises it; the flag lets
 //! the same run through.
 
-use std::process::Command;
 use std::time::Instant;
 
 use vpcsim::limits::{self, LimitError, Limits};
 use vpcsim::{explain, scenario, sim};
 
-const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
+use super::{exits, vpcsim};
 
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
+const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
 
 fn quickstart() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.ron").to_string()
@@ -95,14 +92,15 @@ fn cli_caps_fail_fast_and_flags_raise_them() {
     ];
     for (flags, named) in cases {
         let out_dir = dir.path().join(named.trim_start_matches('-'));
-        let out = vpcsim()
-            .args(["run", &quickstart(), "--quiet", "--out"])
-            .arg(&out_dir)
-            .args(flags)
-            .output()
-            .expect("runs");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        let err = exits(
+            vpcsim()
+                .args(["run", &quickstart(), "--quiet", "--out"])
+                .arg(&out_dir)
+                .args(flags),
+            2,
+            &format!("{flags:?}"),
+        )
+        .stderr;
         assert!(err.contains(named), "{flags:?}: {err}");
         assert!(err.contains("nothing was simulated"), "{flags:?}: {err}");
         // Refused by the check before the run ("nothing was simulated"),
@@ -123,22 +121,18 @@ fn cli_caps_fail_fast_and_flags_raise_them() {
         limits::check(&s, &tight, None),
         Err(LimitError::Connections { .. })
     ));
-    let out = vpcsim()
-        .args(["run", &quickstart(), "--quiet", "--out"])
-        .arg(dir.path().join("raised"))
-        .args([
-            "--max-connections",
-            &(est.connections as u64 * 2).to_string(),
-            "--max-timeseries-rows",
-            &(est.timeseries_rows * 2).to_string(),
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        vpcsim()
+            .args(["run", &quickstart(), "--quiet", "--out"])
+            .arg(dir.path().join("raised"))
+            .args([
+                "--max-connections",
+                &(est.connections as u64 * 2).to_string(),
+                "--max-timeseries-rows",
+                &(est.timeseries_rows * 2).to_string(),
+            ]),
+        0,
+        "raised caps",
     );
 }
 

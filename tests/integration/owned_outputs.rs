@@ -4,17 +4,11 @@
 //! `--junit` / `baseline --out` never replace a device or FIFO.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use super::{exits, vpcsim, write_baseline, Ran};
 
 const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
-
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// The minimal scenario renamed, five simulated minutes long, with or
 /// without the per-connection log.
@@ -32,14 +26,18 @@ fn scenario(dir: &Path, name: &str, log: bool) -> PathBuf {
     p
 }
 
-fn run(scenario: &Path, out: &Path) -> Output {
-    vpcsim()
-        .args(["run", "--quiet"])
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("runs")
+/// `vpcsim run` of `scenario` into `out`, which must exit with `code`.
+#[track_caller]
+fn run(scenario: &Path, out: &Path, code: i32) -> Ran {
+    exits(
+        vpcsim()
+            .args(["run", "--quiet"])
+            .arg(scenario)
+            .arg("--out")
+            .arg(out),
+        code,
+        &format!("run {}", scenario.display()),
+    )
 }
 
 fn names(dir: &Path) -> Vec<String> {
@@ -58,14 +56,12 @@ fn a_rerun_replaces_the_whole_folder() {
     let root = tempfile::tempdir().expect("tempdir");
     let out = root.path().join("out");
     let with_log = scenario(root.path(), "logged", true);
-    let o = run(&with_log, &out);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run(&with_log, &out, 0);
     assert!(out.join("connections.csv").is_file());
     // A chart an earlier version drew, which this one does not.
     std::fs::write(out.join("charts").join("retired.svg"), "<svg/>").expect("write");
     let without = scenario(root.path(), "plain", false);
-    let o = run(&without, &out);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run(&without, &out, 0);
     assert!(!out.join("connections.csv").exists());
     assert!(!out.join("charts").join("retired.svg").exists());
     let summary = std::fs::read_to_string(out.join("summary.json")).expect("summary");
@@ -89,13 +85,8 @@ fn a_folder_holding_other_files_is_refused_and_kept() {
         let out = root.path().join(format!("out-{}", foreign.len()));
         std::fs::create_dir_all(&out).expect("mkdir");
         std::fs::write(out.join(foreign), "mine").expect("write");
-        let o = run(&s, &out);
-        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-        assert!(
-            stderr(&o).contains(&format!("holds {foreign}")),
-            "{}",
-            stderr(&o)
-        );
+        let err = run(&s, &out, 2).stderr;
+        assert!(err.contains(&format!("holds {foreign}")), "{err}");
         assert_eq!(
             std::fs::read_to_string(out.join(foreign)).expect("kept"),
             "mine"
@@ -198,18 +189,19 @@ fn junit_and_baseline_out_never_replace_a_fifo() {
         .status()
         .expect("mkfifo")
         .success());
-    let o = vpcsim()
-        .args(["baseline", "-q"])
-        .arg(&s)
-        .arg("--out")
-        .arg(&fifo)
-        .output()
-        .expect("runs");
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("is a FIFO (named pipe), not a regular file"),
-        "{}",
-        stderr(&o)
+    let fifo_refused = |cmd: &mut Command| {
+        let err = exits(cmd, 2, "a FIFO as output").stderr;
+        assert!(
+            err.contains("is a FIFO (named pipe), not a regular file"),
+            "{err}"
+        );
+    };
+    fifo_refused(
+        vpcsim()
+            .args(["baseline", "-q"])
+            .arg(&s)
+            .arg("--out")
+            .arg(&fifo),
     );
     assert!(std::fs::symlink_metadata(&fifo)
         .expect("still there")
@@ -217,28 +209,15 @@ fn junit_and_baseline_out_never_replace_a_fifo() {
         .is_fifo());
 
     let baseline = root.path().join("b.json");
-    let o = vpcsim()
-        .args(["baseline", "-q"])
-        .arg(&s)
-        .arg("--out")
-        .arg(&baseline)
-        .output()
-        .expect("runs");
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = vpcsim()
-        .args(["check", "-q"])
-        .arg(&s)
-        .arg("--baseline")
-        .arg(&baseline)
-        .arg("--junit")
-        .arg(&fifo)
-        .output()
-        .expect("runs");
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("is a FIFO (named pipe), not a regular file"),
-        "{}",
-        stderr(&o)
+    write_baseline(&s, &baseline);
+    fifo_refused(
+        vpcsim()
+            .args(["check", "-q"])
+            .arg(&s)
+            .arg("--baseline")
+            .arg(&baseline)
+            .arg("--junit")
+            .arg(&fifo),
     );
     assert!(std::fs::symlink_metadata(&fifo)
         .expect("still there")

@@ -12,9 +12,7 @@ use vpcsim::scenario;
 
 const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
 
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
+use super::{exits, vpcsim};
 
 fn with_name(name: &str) -> String {
     MINIMAL.replace("name: \"minimal\"", &format!("name: {}", ron_string(name)))
@@ -96,30 +94,27 @@ fn run_without_out_writes_under_output_and_refuses_escaping_names() {
     std::fs::create_dir_all(&work).expect("mkdir");
     let good = work.join("good.ron");
     std::fs::write(&good, with_name("safe-name")).expect("write");
-    let out = vpcsim()
-        .current_dir(&work)
-        .args(["run", "--quiet"])
-        .arg(&good)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        vpcsim()
+            .current_dir(&work)
+            .args(["run", "--quiet"])
+            .arg(&good),
+        0,
+        "safe-name",
     );
     assert!(work.join("output/safe-name/summary.json").is_file());
 
     let bad = work.join("bad.ron");
     std::fs::write(&bad, with_name("../escaped")).expect("write");
-    let out = vpcsim()
-        .current_dir(&work)
-        .args(["run", "--quiet"])
-        .arg(&bad)
-        .output()
-        .expect("runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = exits(
+        vpcsim()
+            .current_dir(&work)
+            .args(["run", "--quiet"])
+            .arg(&bad),
+        2,
+        "../escaped",
+    )
+    .stderr;
     assert!(err.contains("is not a valid scenario name"), "{err}");
     assert!(!work.join("escaped").exists() && !root.path().join("escaped").exists());
     let entries: Vec<_> = std::fs::read_dir(work.join("output"))

@@ -4,17 +4,10 @@
 //! scenario. Each case ends in seconds with exit 2 and a clear message.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use super::{exits, vpcsim};
 
 const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
-
-fn vpcsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
@@ -24,9 +17,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Runs vpcsim and requires exit 2 with `needle` on stderr.
 fn refused(args: &[&std::ffi::OsStr], needle: &str) {
-    let o = vpcsim().args(args).output().expect("runs");
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = exits(vpcsim().args(args), 2, needle).stderr;
     assert!(err.contains(needle), "wanted {needle:?} in:\n{err}");
 }
 
@@ -57,19 +48,20 @@ fn study(dir: &Path, seed: u64, extra: &str) -> PathBuf {
 }
 
 fn sweep(study: &Path, out: &Path, shard: &str) {
-    let o = vpcsim()
-        .args([
-            "sweep".as_ref(),
-            study.as_os_str(),
-            "--quiet".as_ref(),
-            "--shard".as_ref(),
-        ])
-        .arg(shard)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("runs");
-    assert!(o.status.success(), "{}", stderr(&o));
+    exits(
+        vpcsim()
+            .args([
+                "sweep".as_ref(),
+                study.as_os_str(),
+                "--quiet".as_ref(),
+                "--shard".as_ref(),
+            ])
+            .arg(shard)
+            .arg("--out")
+            .arg(out),
+        0,
+        shard,
+    );
 }
 
 fn merge_refused(dir: &Path, needle: &str) {
@@ -227,6 +219,5 @@ fn traces_are_checked_at_validation_with_file_and_line() {
         "t.csv",
         &format!("{header}1,,,10,20\n599,web,orders,1,1\n"),
     );
-    let o = vpcsim().arg("validate").arg(&s).output().expect("runs");
-    assert!(o.status.success(), "{}", stderr(&o));
+    exits(vpcsim().arg("validate").arg(&s), 0, "a good trace");
 }
