@@ -114,7 +114,7 @@ fn gunzip(bytes: &[u8], file: &str) -> Result<Vec<u8>, ImportError> {
             file: file.to_string(),
             message: format!(
                 "decompresses to more than {} (the cap of import sources; raise it with {}=import=<size>)",
-                crate::input::human(cap),
+                crate::units::Bytes(cap),
                 crate::input::ENV
             ),
         });
