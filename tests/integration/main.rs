@@ -16,6 +16,7 @@ mod import;
 mod import_flow_logs;
 mod invariants;
 mod limits;
+mod loading;
 mod messages;
 mod owned_outputs;
 mod report_browser;
