@@ -89,10 +89,12 @@ pub struct FlowImport {
 /// caller writes the files and validates the result with them).
 pub fn import(files: &[PathBuf], opts: &FlowOptions) -> Result<FlowImport, ImportError> {
     let s_file = opts.scenario.display().to_string();
-    let mut scenario = sc::load_file(&opts.scenario).map_err(|e| ImportError::Format {
-        file: s_file.clone(),
-        message: format!("the scenario to replay over does not load: {e}"),
-    })?;
+    let mut scenario = sc::load_file(&opts.scenario)
+        .map_err(|e| ImportError::Format {
+            file: s_file.clone(),
+            message: format!("the scenario to replay over does not load: {e}"),
+        })?
+        .into_scenario();
     let inputs: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let mut report = ImportReport::new(format!("{} over {s_file}", inputs.join(", ")));
     let rows = address_rows(opts, &mut report)?;
