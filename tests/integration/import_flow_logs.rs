@@ -21,7 +21,7 @@ fn stderr(out: &Output) -> String {
 }
 
 /// `vpcsim import aws` of the describe fixture into `dir/estate.ron`.
-fn estate(dir: &Path) -> PathBuf {
+pub fn estate(dir: &Path) -> PathBuf {
     let ron = dir.join("estate.ron");
     let out = vpcsim()
         .args(["import", "aws", &fixture("aws"), "-o"])
