@@ -14,6 +14,7 @@ mod gen;
 mod hardening;
 mod hostile_inputs;
 mod import;
+mod import_flow_logs;
 mod invariants;
 mod limits;
 mod loading;
