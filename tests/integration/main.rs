@@ -1,6 +1,7 @@
 //! Integration tests of vpcsim, one module per topic, linked into a single
 //! test binary to keep link time down.
 
+mod architecture;
 mod bad_fixtures;
 mod bench_scenarios;
 mod check;
