@@ -15,6 +15,7 @@ mod load;
 mod overlap;
 pub mod regions;
 mod schema;
+pub mod syntax;
 pub mod text;
 mod trace_check;
 mod validate;
