@@ -13,6 +13,12 @@
 //! | timeseries rows | 5,000,000 | samples × (reported resources + the cross-AZ series) | `--max-timeseries-rows N` |
 //! | events | 2,000,000,000 | at least one event per connection and per sample | `--max-events N` |
 //! | sweep points | 100,000 | points of a study (for the study code) | [`MAX_SWEEP_POINTS`] |
+//! | input files | a cap per kind (scenario 64 MiB, quota profile 1 MiB, pricebook 16 MiB, trace 256 MiB, …) | their size, read at most cap + 1 bytes ([`crate::input::Kind::default_cap`], kept with the bounded reader) | `VPCSIM_MAX_INPUT=trace=2GiB` |
+//! | request or response body | 1 PiB | each stated or traced size ([`crate::dataplane::traffic::MAX_BODY`], kept with the samplers that clamp to it) | — |
+//!
+//! Completion-time histograms keep 3 significant digits up to
+//! [`FCT_FULL_PRECISION_CLASSES`] classes, 2 above it (a memory bound, not a
+//! refusal).
 //!
 //! The estimates are computed from the scenario alone (no fabric): building
 //! the fabric allocates per instance, so the entity cap must hold before
@@ -38,6 +44,12 @@ pub const DEFAULT_MAX_CONNECTIONS: u64 = 50_000_000;
 pub const DEFAULT_MAX_TIMESERIES_ROWS: u64 = 5_000_000;
 /// Most points a study (sweep) may expand to; see [`check_sweep_points`].
 pub const MAX_SWEEP_POINTS: usize = 100_000;
+/// Event budget of a run unless raised with `--max-events`.
+pub const DEFAULT_MAX_EVENTS: u64 = 2_000_000_000;
+/// Up to this many traffic classes, completion-time percentiles keep 3
+/// significant digits; above it, 2, so that histogram memory (about 240 KB
+/// per class at 3 digits, 30 KB at 2) stays bounded.
+pub const FCT_FULL_PRECISION_CLASSES: usize = 256;
 
 /// The caps of one run. `Default` gives the documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,7 +302,7 @@ fn sampled_resources(s: &Scenario) -> u64 {
 /// Checks a scenario against the caps before anything is built or run.
 ///
 /// `max_events` is the run's event budget (`RunOptions::max_events`; `None`
-/// for [`DEFAULT_MAX_EVENTS`](crate::sim::DEFAULT_MAX_EVENTS)). Returns the
+/// for [`DEFAULT_MAX_EVENTS`]). Returns the
 /// estimate when every cap holds.
 pub fn check(
     scenario: &Scenario,
@@ -324,7 +336,7 @@ pub fn check(
             sample_interval: scenario.settings.sample_interval,
         });
     }
-    let budget = max_events.unwrap_or(crate::sim::DEFAULT_MAX_EVENTS);
+    let budget = max_events.unwrap_or(DEFAULT_MAX_EVENTS);
     if est.events > budget {
         return Err(LimitError::Events {
             estimate: est.events,
@@ -368,7 +380,7 @@ mod tests {
     const MINIMAL: &str = include_str!("../tests/fixtures/good/minimal.ron");
 
     fn minimal() -> Scenario {
-        crate::scenario::load_str(MINIMAL, "minimal.ron").expect("valid")
+        crate::scenario::parse_str(MINIMAL, "minimal.ron").expect("valid")
     }
 
     #[test]

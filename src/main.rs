@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vpcsim::{check, explain, report, scenario, sim, study, units::SimDuration};
+use vpcsim::results::RunResult;
+use vpcsim::{check, explain, pipeline, report, scenario, sim, study, units::SimDuration};
 
 mod cli_import;
 
@@ -290,15 +291,13 @@ fn main() -> ExitCode {
             &mut out,
             &scenario,
             dir,
-            seed,
-            quiet,
             format,
+            pricebook.as_deref(),
             sim::RunOptions {
                 seed,
                 quiet,
                 max_events,
                 project_month,
-                pricebook,
                 limits: vpcsim::limits::Limits {
                     max_entities: limits.max_entities,
                     max_connections: limits.max_connections,
@@ -366,7 +365,7 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
         match scenario::load_file(f) {
             Ok(s) => emit(
                 out,
-                &format!("{}: ok (scenario {:?})\n", f.display(), s.name),
+                &format!("{}: ok (scenario {:?})\n", f.display(), s.scenario().name),
             )?,
             Err(e) => {
                 bad += 1;
@@ -388,19 +387,22 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
 
 fn run(
     out: &mut impl Write,
-    path: &PathBuf,
+    path: &Path,
     dir: Option<PathBuf>,
-    _seed: Option<u64>,
-    quiet: bool,
     format: Format,
+    pricebook: Option<&Path>,
     opts: sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let scenario = scenario::load_file(path).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        pricebook,
+        ..Default::default()
+    };
+    let loaded = pipeline::load(path, &load).map_err(Failure::input)?;
     let started = std::time::Instant::now();
-    let result = sim::run(&scenario, &opts).map_err(Failure::input)?;
+    let result = pipeline::run(&loaded, &opts).map_err(Failure::input)?;
     let wall = started.elapsed();
-    let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let files = report::write_run(&dir, &result).map_err(Failure::input)?;
+    let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&loaded.scenario().name));
+    let files = pipeline::write(&dir, &result).map_err(Failure::input)?;
     match format {
         Format::Json => emit(out, &report::summary_json(&result).map_err(Failure::input)?)?,
         Format::Text => {
@@ -414,14 +416,18 @@ fn run(
             emit(out, &text)?;
         }
     }
-    if !quiet {
+    if !opts.quiet {
         eprintln!("wall time {:.2}s", wall.as_secs_f64());
     }
     Ok(expectations_verdict(&result))
 }
 
 fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
-    let scenario = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        pricebook: a.pricebook.as_deref(),
+        ..Default::default()
+    };
+    let loaded = pipeline::load(&a.scenario, &load).map_err(Failure::input)?;
     let at = SimDuration::parse(&a.at).map_err(|e| Failure::input(format!("--at: {e}")))?;
     let q = explain::ExplainQuery {
         traffic: a.traffic.clone(),
@@ -433,8 +439,7 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         instance: a.instance,
         max_entities: Some(a.max_entities),
     };
-    let e =
-        explain::explain(&scenario, &q, a.seed, a.pricebook.as_deref()).map_err(Failure::input)?;
+    let e = explain::explain(&loaded, &q, a.seed).map_err(Failure::input)?;
     let text = match a.format {
         Format::Text => explain::render_text(&e),
         Format::Json => {
@@ -551,7 +556,7 @@ fn compare(out: &mut impl Write, a: &CompareArgs) -> Result<u8, Failure> {
 
 /// Exit code of a run's expectations: 0 when all pass, 1 (after saying which
 /// failed on stderr) otherwise.
-fn expectations_verdict(result: &sim::RunResult) -> u8 {
+fn expectations_verdict(result: &RunResult) -> u8 {
     let failed: Vec<_> = result
         .summary
         .expectations
@@ -576,17 +581,13 @@ fn expectations_verdict(result: &sim::RunResult) -> u8 {
     }
 }
 
-fn run_scenario(path: &Path, seed: Option<u64>, quiet: bool) -> Result<sim::RunResult, Failure> {
-    let scenario = scenario::load_file(path).map_err(Failure::input)?;
-    sim::run(
-        &scenario,
-        &sim::RunOptions {
-            seed,
-            quiet,
-            ..Default::default()
-        },
-    )
-    .map_err(Failure::input)
+fn run_scenario(path: &Path, seed: Option<u64>, quiet: bool) -> Result<RunResult, Failure> {
+    let opts = sim::RunOptions {
+        seed,
+        quiet,
+        ..Default::default()
+    };
+    pipeline::run_file(path, &Default::default(), &opts).map_err(Failure::input)
 }
 
 fn baseline(
@@ -618,7 +619,8 @@ fn baseline(
 
 fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
     // Bad input is reported before the (possibly long) run.
-    let scenario_file = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let loaded = pipeline::load(&a.scenario, &Default::default()).map_err(Failure::input)?;
+    let scenario_file = loaded.scenario();
     let base = check::Snapshot::load_file(&a.baseline).map_err(Failure::input)?;
     let mut tol = match &a.tolerances {
         Some(f) => check::Tolerances::load_file(f).map_err(Failure::input)?,
@@ -645,8 +647,8 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
             scenario: scenario_file.name.clone(),
         }));
     }
-    let result = sim::run(
-        &scenario_file,
+    let result = pipeline::run(
+        &loaded,
         &sim::RunOptions {
             seed: a.seed,
             quiet: a.quiet,
@@ -655,7 +657,7 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
     )
     .map_err(Failure::input)?;
     if let Some(dir) = &a.out {
-        report::write_run(dir, &result).map_err(Failure::input)?;
+        pipeline::write(dir, &result).map_err(Failure::input)?;
     }
     let now = check::Snapshot::from_summary(&result.summary).map_err(Failure::input)?;
     let rep = check::compare(&base, &now, &tol, &a.baseline.display().to_string())

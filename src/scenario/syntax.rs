@@ -6,10 +6,24 @@
 //! A leading UTF-8 byte-order mark (what some Windows editors write) is
 //! ignored: it is invisible in an editor, and positions count from after it.
 //!
-//! Owns the wording of syntax errors only; what a value means is checked by
-//! [`super::validate`], and reading files by [`crate::input`].
+//! Every vpcsim data file (scenarios, quota profiles, pricebooks, studies,
+//! tolerances) is read with [`ron_options`].
+//!
+//! Owns: the parser options and the wording of syntax errors. Must not: know
+//! any file's schema; what a value means is checked by [`super::validate`],
+//! and reading files by [`crate::input`].
 
+use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
+
+/// The RON options every vpcsim data file is read with.
+///
+/// `implicit_some` is on: an optional field is written as its plain value
+/// (`private_dns_name: PrivateDnsName(...)`), never as `Some(...)`; writing
+/// `Some(...)` is still accepted.
+pub fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+}
 
 /// A syntax or schema error at a position of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +39,7 @@ pub struct SyntaxError {
 /// with the RON options of every vpcsim file.
 pub fn parse<T: DeserializeOwned>(text: &str, top: &str) -> Result<T, SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let options = super::ron_options();
+    let options = ron_options();
     let mut de = ron::Deserializer::from_str_with_options(text, &options)
         .map_err(|e| located(text, top, e, None))?;
     let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
@@ -51,10 +65,13 @@ fn located(
     let (line, col) = (e.span.start.line, e.span.start.col);
     let here = offset_of(text, line, col).map(|o| &text[o..]);
     let after = offset_of(text, e.span.end.line, e.span.end.col).map(|o| &text[o..]);
-    let mut message = match quoted_name(&e.code, here) {
-        Some(name) => format!(
-            "found \"{name}\" in quotes where a name belongs: variants and field names \
-             are written bare; drop the quotes: `{name}`"
+    let (mut message, known) = match quoted_name(&e.code, here) {
+        Some(name) => (
+            format!(
+                "found \"{name}\" in quotes where a name belongs: variants and field names \
+                 are written bare; drop the quotes: `{name}`"
+            ),
+            None,
         ),
         None => explain(&e.code, top),
     };
@@ -65,8 +82,12 @@ fn located(
             top.to_lowercase()
         );
     }
-    if let Some(path) = path.filter(|p| !matches!(p.as_str(), "" | "." | "?")) {
-        message.push_str(&format!(" (field path: {path})"));
+    let path = path
+        .filter(|p| !matches!(p.as_str(), "" | "." | "?"))
+        .map(|p| format!("field path: {p}"));
+    let notes: Vec<String> = path.into_iter().chain(known).collect();
+    if !notes.is_empty() {
+        message.push_str(&format!(" ({})", notes.join("; ")));
     }
     SyntaxError { line, col, message }
 }
@@ -88,14 +109,21 @@ fn quoted_name<'a>(code: &ron::Error, here: Option<&'a str>) -> Option<&'a str> 
 }
 
 /// ron's message, with a hint where the raw one is cryptic or a close
-/// spelling exists.
-fn explain(code: &ron::Error, top: &str) -> String {
+/// spelling exists; and, when the hint is a did-you-mean, the names that
+/// were expected (to print after the field path, so the fix reads first).
+fn explain(code: &ron::Error, top: &str) -> (String, Option<String>) {
     use ron::Error as E;
     match code {
-        E::Eof => "unexpected end of file: a bracket or parenthesis is not closed".to_string(),
-        E::ExpectedDifferentStructName { expected, found } => format!(
-            "expected `{expected}(` here but found `{found}(`; the top level of a {} file is `{top}(`",
-            top.to_lowercase()
+        E::Eof => (
+            "unexpected end of file: a bracket or parenthesis is not closed".to_string(),
+            None,
+        ),
+        E::ExpectedDifferentStructName { expected, found } => (
+            format!(
+                "expected `{expected}(` here but found `{found}(`; the top level of a {} file is `{top}(`",
+                top.to_lowercase()
+            ),
+            None,
         ),
         E::NoSuchStructField {
             expected, found, ..
@@ -103,16 +131,23 @@ fn explain(code: &ron::Error, top: &str) -> String {
         | E::NoSuchEnumVariant {
             expected, found, ..
         } => with_suggestion(code.to_string(), found, expected),
-        other => other.to_string(),
+        other => (other.to_string(), None),
     }
 }
 
-/// `message`, followed by "did you mean `x`?" when one of `known` is
-/// within a few edits of `found`.
-fn with_suggestion(message: String, found: &str, known: &[&str]) -> String {
-    match closest(found, known) {
-        Some(best) => format!("{message}; did you mean `{best}`?"),
-        None => message,
+/// When one of `known` is within a few edits of `found`: ron's `message`
+/// cut before its list of names, then "did you mean `x`?", and the list
+/// apart. Otherwise `message` as it is.
+fn with_suggestion(message: String, found: &str, known: &[&str]) -> (String, Option<String>) {
+    let Some(best) = closest(found, known) else {
+        return (message, None);
+    };
+    match message.split_once(", expected ") {
+        Some((head, list)) => (
+            format!("{head}; did you mean `{best}`?"),
+            Some(format!("expected {}", list.trim_end_matches(" instead"))),
+        ),
+        None => (format!("{message}; did you mean `{best}`?"), None),
     }
 }
 
@@ -185,6 +220,22 @@ mod tests {
         assert_eq!(closest("acount", &known), Some("account"));
         assert_eq!(closest("routes", &known), None);
         assert_eq!(closest(&"x".repeat(200), &known), None);
+    }
+
+    #[test]
+    fn a_suggestion_reads_before_the_list_of_names() {
+        let text = "Scenario(\n    duraton: \"1h\",\n)";
+        let e = parse::<crate::scenario::Scenario>(text, "Scenario").expect_err("a typo");
+        assert_eq!((e.line, e.col), (2, 5));
+        assert!(
+            e.message.starts_with(
+                "Unexpected field named `duraton` in `Scenario`; did you mean `duration`? \
+                 (field path: duraton; expected one of `name`, "
+            ),
+            "{}",
+            e.message
+        );
+        assert!(e.message.ends_with(", or `expect`)"), "{}", e.message);
     }
 
     #[test]

@@ -94,10 +94,12 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
                 Some(d) => d.join(p),
                 None => p.clone(),
             };
-            scenario::load_file(&at).map_err(|e| StudyError::Base {
-                file: file.to_string(),
-                source: Box::new(e),
-            })?
+            scenario::load_file(&at)
+                .map_err(|e| StudyError::Base {
+                    file: file.to_string(),
+                    source: Box::new(e),
+                })?
+                .into_scenario()
         }
         Base::Inline(s) => {
             let mut s: Scenario = (**s).clone();

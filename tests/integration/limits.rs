@@ -17,7 +17,7 @@ fn quickstart() -> String {
 
 /// A minimal scenario whose consumer VPC has IPv6 /64 subnets (room for any
 /// number of instances) and `instances` web instances.
-fn many_instances(instances: u64) -> scenario::Scenario {
+fn many_instances(instances: u64) -> scenario::Loaded {
     let text = MINIMAL
         .replace(
             r#"cidrs: ["10.1.0.0/16"], subnets: [
@@ -60,7 +60,6 @@ fn entity_cap_refuses_before_building() {
             traffic: Some("checkout".to_string()),
             ..Default::default()
         },
-        None,
         None,
     )
     .expect_err("over the cap");

@@ -92,7 +92,8 @@ fn unknown_fields_inside_enum_variants_are_refused() {
 }
 
 /// The user's view: `validate` on a scenario with `dnss:` for `dns:` inside
-/// `Service(...)` names the file, line and column and the expected fields.
+/// `Service(...)` names the file, line and column, the fix, the field path
+/// and the expected fields.
 #[test]
 fn a_typo_inside_a_traffic_target_is_reported_where_it_is() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -114,7 +115,10 @@ fn a_typo_inside_a_traffic_target_is_reported_where_it_is() {
         "no file:line in: {err}"
     );
     assert!(
-        err.contains("Unexpected field named `dnss` in `Service`, expected either `name` or `dns`"),
+        err.contains(
+            "Unexpected field named `dnss` in `Service`; did you mean `dns`? \
+             (field path: traffic[0].to.Service.dnss; expected either `name` or `dns`)"
+        ),
         "{err}"
     );
 }
@@ -143,7 +147,8 @@ fn a_typo_inside_a_study_cidr_plan_is_refused() {
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains(
-            "Unexpected field named `prefx` in `Distinct`, expected either `from` or `prefix`"
+            "Unexpected field named `prefx` in `Distinct`; did you mean `prefix`? \
+             (field path: variants[2].cidrs.Distinct.prefx; expected either `from` or `prefix`)"
         ),
         "{err}"
     );
@@ -296,12 +301,12 @@ fn study_typos_get_a_fix_with_position_and_field_path() {
         (
             r#"architecture: TransitGateway)"#,
             r#"architecture: TransitGatway)"#,
-            "did you mean `TransitGateway`? (field path: variants[4].architecture)",
+            "did you mean `TransitGateway`? (field path: variants[4].architecture; expected one of",
         ),
         (
             r#"name: "tgw", description"#,
             r#"name: "tgw", descripton"#,
-            "did you mean `description`? (field path: variants[4].descripton)",
+            "did you mean `description`? (field path: variants[4].descripton; expected one of",
         ),
     ];
     for (old, new, want) in cases {
