@@ -11,6 +11,7 @@ use ipnet::IpNet;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::checks::{self, Check, Deny, Flow, Holder};
 use super::outcome::{Hop, Outcome, PathKind, Reason};
 use super::policy::{evaluate_policy, nacl_allows, sg_allows, Direction, PolicyVerdict};
 use super::state::{ConnState, ControlState, EndpointStatus};
@@ -141,8 +142,13 @@ macro_rules! hop {
     };
 }
 
-/// A refusal: reason and hint (the hop is the last one pushed).
-type Deny = (Reason, String);
+/// The port and protocol a request's checks read.
+fn flow(req: &Request) -> Flow {
+    Flow {
+        port: req.port,
+        proto: req.protocol,
+    }
+}
 
 impl<'f> Walk<'f> {
     fn hop(
@@ -197,10 +203,6 @@ pub fn site_host_ip(fabric: &Fabric, site: SiteId, index: u32) -> IpAddr {
         None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
     }
 }
-
-/// The client port responses go back to (inside Linux's and IANA's
-/// ephemeral ranges), for stateless NACL checks.
-const EPHEMERAL_PORT: u16 = 49152;
 
 /// A documentation address standing for "somewhere on the internet".
 const INTERNET_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10));
@@ -727,57 +729,42 @@ impl<'f> Evaluator<'f> {
             Some(ep.account),
             format!("ENI {} of endpoint {:?}", eni_info.ip, ep.name),
         );
-        if !nacl_allows(
-            f,
-            eni_info.subnet,
-            Direction::Inbound,
-            src.ip,
-            req.port,
-            req.protocol,
-        ) {
-            return Err((
-                Reason::NaclDeny,
-                format!(
-                    "allow inbound port {} from {} in the NACL of subnet {:?}",
-                    req.port,
-                    src.ip,
-                    f.subnets[eni_info.subnet.index()].name
-                ),
-            ));
-        }
-        self.nacl_return(
-            eni_info.subnet,
-            eni_info.ip,
-            src.subnet,
-            src.ip,
-            req.protocol,
-        )?;
-        if f.quotas.endpoint_security_groups {
-            let allowed = if ep.security_groups.is_empty() {
-                // The VPC's default group: it admits members of the default
-                // group, i.e. same-VPC sources without groups of their own.
-                src.vpc == Some(ep.vpc) && src.groups.is_empty()
-            } else {
-                sg_allows(
-                    f,
-                    &ep.security_groups,
-                    Direction::Inbound,
-                    src.ip,
-                    src.groups,
-                    req.port,
-                    req.protocol,
-                )
-            };
-            if !allowed {
-                return Err((
-                    Reason::SecurityGroupDeny,
-                    format!(
-                        "allow inbound port {} from {} in a security group of endpoint {:?}",
-                        req.port, src.ip, ep.name
-                    ),
-                ));
+        // NACL in, NACL return, then the endpoint's security groups where
+        // the quota profile has them (no groups: the VPC's default group).
+        let sg = if ep.security_groups.is_empty() {
+            Check::DefaultSg {
+                endpoint: &ep.name,
+                member: src.vpc == Some(ep.vpc) && src.groups.is_empty(),
+                from: src.ip,
             }
-        }
+        } else {
+            Check::SgIn {
+                holder: Holder::Endpoint(&ep.name),
+                groups: &ep.security_groups,
+                from: src.ip,
+                from_groups: src.groups,
+            }
+        };
+        let chain = [
+            Check::NaclIn {
+                subnet: eni_info.subnet,
+                from: src.ip,
+                from_text: None,
+            },
+            Check::NaclReturn {
+                server: eni_info.subnet,
+                server_ip: eni_info.ip,
+                client: src.subnet,
+                client_ip: src.ip,
+            },
+            sg,
+        ];
+        let n = if f.quotas.endpoint_security_groups {
+            3
+        } else {
+            2
+        };
+        checks::verdict(f, flow(req), &chain[..n])?;
         // 5. The endpoint connection state.
         hop!(
             w,
@@ -955,80 +942,29 @@ impl<'f> Evaluator<'f> {
                 inst.ip, node_info.ip
             ),
         );
-        if !nacl_allows(
+        checks::verdict(
             f,
-            inst.subnet,
-            Direction::Inbound,
-            node_info.ip,
-            req.port,
-            req.protocol,
-        ) {
-            return Err((
-                Reason::NaclDeny,
-                format!(
-                    "allow inbound port {} from the NLB subnets in the NACL of subnet {:?}",
-                    req.port,
-                    f.subnets[inst.subnet.index()].name
-                ),
-            ));
-        }
-        self.nacl_return(inst.subnet, inst.ip, None, node_info.ip, req.protocol)?;
-        if !sg_allows(
-            f,
-            &target.security_groups,
-            Direction::Inbound,
-            node_info.ip,
-            &[],
-            req.port,
-            req.protocol,
-        ) {
-            return Err((
-                Reason::SecurityGroupDeny,
-                format!("targets see the NLB node's IP as source: allow inbound port {} from {} in the security groups of {:?}", req.port, node_info.ip, target.name),
-            ));
-        }
-        Ok(())
-    }
-
-    /// NACLs are stateless: the response (from `server_ip` in `server` to
-    /// `client_ip` on an ephemeral port) must be allowed out of the server's
-    /// subnet and into the client's.
-    fn nacl_return(
-        &self,
-        server: SubnetId,
-        server_ip: IpAddr,
-        client: Option<SubnetId>,
-        client_ip: IpAddr,
-        proto: Protocol,
-    ) -> Result<(), Deny> {
-        let f = self.fabric;
-        if !nacl_allows(
-            f,
-            server,
-            Direction::Outbound,
-            client_ip,
-            EPHEMERAL_PORT,
-            proto,
-        ) {
-            return Err((
-                Reason::NaclDeny,
-                format!(
-                    "NACLs are stateless: allow outbound ephemeral ports (1024-65535) to {client_ip} in the NACL of subnet {:?}",
-                    f.subnets[server.index()].name
-                ),
-            ));
-        }
-        if let Some(c) = client {
-            if !nacl_allows(f, c, Direction::Inbound, server_ip, EPHEMERAL_PORT, proto) {
-                return Err((
-                    Reason::NaclDeny,
-                    format!(
-                        "NACLs are stateless: allow inbound ephemeral ports (1024-65535) from {server_ip} in the NACL of subnet {:?}",
-                        f.subnets[c.index()].name
-                    ),
-                ));
-            }
-        }
+            flow(req),
+            &[
+                Check::NaclIn {
+                    subnet: inst.subnet,
+                    from: node_info.ip,
+                    from_text: Some("the NLB subnets"),
+                },
+                Check::NaclReturn {
+                    server: inst.subnet,
+                    server_ip: inst.ip,
+                    client: None,
+                    client_ip: node_info.ip,
+                },
+                Check::SgIn {
+                    holder: Holder::NlbTargets(&target.name),
+                    groups: &target.security_groups,
+                    from: node_info.ip,
+                    from_groups: &[],
+                },
+            ],
+        )?;
         Ok(())
     }
 
@@ -1109,42 +1045,29 @@ impl<'f> Evaluator<'f> {
                 format!("every instance of {:?} is in a failed AZ", target.name),
             ));
         }
-        if !nacl_allows(
+        checks::verdict(
             f,
-            inst.subnet,
-            Direction::Inbound,
-            src.ip,
-            req.port,
-            req.protocol,
-        ) {
-            return Err((
-                Reason::NaclDeny,
-                format!(
-                    "allow inbound port {} from {} in the NACL of subnet {:?}",
-                    req.port,
-                    src.ip,
-                    f.subnets[inst.subnet.index()].name
-                ),
-            ));
-        }
-        self.nacl_return(inst.subnet, inst.ip, src.subnet, src.ip, req.protocol)?;
-        if !sg_allows(
-            f,
-            &target.security_groups,
-            Direction::Inbound,
-            src.ip,
-            src.groups,
-            req.port,
-            req.protocol,
-        ) {
-            return Err((
-                Reason::SecurityGroupDeny,
-                format!(
-                    "allow inbound port {} from {} in the security groups of {:?}",
-                    req.port, src.ip, target.name
-                ),
-            ));
-        }
+            flow(req),
+            &[
+                Check::NaclIn {
+                    subnet: inst.subnet,
+                    from: src.ip,
+                    from_text: None,
+                },
+                Check::NaclReturn {
+                    server: inst.subnet,
+                    server_ip: inst.ip,
+                    client: src.subnet,
+                    client_ip: src.ip,
+                },
+                Check::SgIn {
+                    holder: Holder::Workload(&target.name),
+                    groups: &target.security_groups,
+                    from: src.ip,
+                    from_groups: src.groups,
+                },
+            ],
+        )?;
         Ok(())
     }
 

@@ -23,6 +23,7 @@
 pub mod aws;
 mod build;
 pub mod estate;
+pub mod flow_logs;
 
 mod json;
 pub mod naming;
