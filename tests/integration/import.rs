@@ -602,3 +602,43 @@ fn the_import_example_runs_its_study_and_its_checks_pass() {
     let rows = example::run(dir.path()).expect("the example runs");
     example::check(&rows).expect("the example's checks pass");
 }
+
+/// An input with nothing to simulate (another tool's JSON, a plan without a
+/// VPC) is an error that says what was expected, not a scenario that fails
+/// validation for want of an account.
+#[test]
+fn an_input_without_a_vpc_says_what_was_expected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let aws = dir.path().join("aws");
+    std::fs::create_dir_all(&aws).expect("mkdir");
+    std::fs::write(aws.join("describe-images.json"), r#"{"Images": []}"#).expect("write");
+    let plan = dir.path().join("bucket.json");
+    std::fs::write(
+        &plan,
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+            {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {}}]}}}"#,
+    )
+    .expect("write");
+    for (kind, input, left) in [
+        (
+            "aws",
+            &aws,
+            "describe-images.json: not an output vpcsim reads",
+        ),
+        (
+            "terraform",
+            &plan,
+            "aws_s3_bucket.b: resource type aws_s3_bucket",
+        ),
+    ] {
+        let out = vpcsim()
+            .args(["import", kind])
+            .arg(input)
+            .output()
+            .expect("runs");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{kind}: {err}");
+        says_all(&err, &["no VPC in the input, so nothing to simulate", left]);
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

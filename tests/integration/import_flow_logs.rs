@@ -168,6 +168,8 @@ fn scale_multiplies_bytes_or_projects_the_month() {
     }
     let text = std::fs::read_to_string(&month).expect("month");
     assert!(text.contains("project_month: true"), "{text}");
+    // Named after the written file, not the estate it replays over.
+    assert!(text.contains("name: \"month\","), "{text}");
     let out = flow_logs(&scenario, &month, &["--scale=-1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(

@@ -123,6 +123,9 @@ pub fn import(files: &[PathBuf], opts: &FlowOptions) -> Result<FlowImport, Impor
     if opts.scale == Scale::Month {
         scenario.settings.project_month = true;
     }
+    // Named after the written file, so that its run does not land in the
+    // estate's output folder (`output/<name>/`).
+    scenario.name = super::name_from_path(&opts.output);
     let mut header = report.lines();
     header.push(String::new());
     header.push(format!(
