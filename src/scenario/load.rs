@@ -6,7 +6,6 @@ use std::path::Path;
 use super::files::{read_text, LoadOptions};
 use super::loaded::Loaded;
 use super::schema::Scenario;
-use super::syntax::ron_options;
 use super::validate::validate;
 use crate::input::{InputError, Kind};
 
@@ -103,7 +102,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
 /// Parses and validates scenario text without reading the files it refers
 /// to; `file` names it in errors. [`Loaded::new`] completes it.
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    if is_blank(text) {
+    if super::syntax::is_blank(text.strip_prefix('\u{feff}').unwrap_or(text)) {
         return Err(ScenarioError::Syntax {
             file: file.to_string(),
             line: 1,
@@ -112,26 +111,12 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         });
     }
     let scenario: Scenario =
-        ron_options()
-            .from_str(text)
-            .map_err(|e: ron::error::SpannedError| {
-                // A file cut short shows up as an odd error at its very end:
-                // if nothing but blanks and comments follows the error, say so.
-                let rest = offset_of(text, e.span.end.line, e.span.end.col).map(|o| &text[o..]);
-                let message = match rest {
-                    Some(r) if is_blank(r) && !matches!(e.code, ron::Error::Eof) => format!(
-                        "unexpected end of file: the scenario stops here ({}); a bracket or parenthesis is not closed",
-                        explain_ron(&e.code)
-                    ),
-                    _ => explain_ron(&e.code),
-                };
-                ScenarioError::Syntax {
-                    file: file.to_string(),
-                    line: e.span.start.line,
-                    col: e.span.start.col,
-                    message,
-                }
-            })?;
+        super::syntax::parse(text, "Scenario").map_err(|e| ScenarioError::Syntax {
+            file: file.to_string(),
+            line: e.line,
+            col: e.col,
+            message: e.message,
+        })?;
     let problems = validate(&scenario);
     if problems.is_empty() {
         Ok(scenario)
@@ -141,53 +126,4 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             problems,
         })
     }
-}
-
-/// ron's message, with a hint where the raw one is cryptic.
-fn explain_ron(code: &ron::Error) -> String {
-    use ron::Error as E;
-    match code {
-        E::Eof => "unexpected end of file: a bracket or parenthesis is not closed".to_string(),
-        E::ExpectedDifferentStructName { expected, found } => format!(
-            "expected `{expected}(` here but found `{found}(`; the top level of a scenario file is `Scenario(`"
-        ),
-        other => other.to_string(),
-    }
-}
-
-/// Whether `text` holds nothing but whitespace and RON comments.
-fn is_blank(text: &str) -> bool {
-    let mut rest = text.trim_start();
-    loop {
-        if rest.is_empty() {
-            return true;
-        }
-        if let Some(r) = rest.strip_prefix("//") {
-            rest = r.find('\n').map(|i| &r[i..]).unwrap_or("").trim_start();
-        } else if let Some(r) = rest.strip_prefix("/*") {
-            match r.find("*/") {
-                Some(i) => rest = r[i + 2..].trim_start(),
-                None => return true,
-            }
-        } else {
-            return false;
-        }
-    }
-}
-
-/// Byte offset of a 1-based (line, column) position, columns counted in chars.
-fn offset_of(text: &str, line: usize, col: usize) -> Option<usize> {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            let within: usize = l
-                .chars()
-                .take(col.saturating_sub(1))
-                .map(char::len_utf8)
-                .sum();
-            return Some(offset + within);
-        }
-        offset += l.len();
-    }
-    (line > 0).then_some(text.len())
 }

@@ -20,7 +20,7 @@ mod loaded;
 mod overlap;
 pub mod regions;
 mod schema;
-mod syntax;
+pub mod syntax;
 pub mod text;
 mod trace_check;
 mod validate;

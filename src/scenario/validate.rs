@@ -12,6 +12,7 @@ use super::load::Problem;
 use super::overlap;
 use super::regions;
 use super::schema::*;
+use super::syntax::closest;
 use crate::units::{Bytes, SimDuration};
 
 /// Every meaning problem of `s`, grouped by check. Empty means valid.
@@ -145,44 +146,6 @@ fn plural(kind: &str) -> String {
     } else {
         format!("{kind}s")
     }
-}
-
-/// The known name closest to `name` by edit distance, if close enough.
-/// Names longer than [`SUGGEST_LEN`] characters get no suggestion (the
-/// distance costs the product of the lengths).
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    const SUGGEST_LEN: usize = 100;
-    if name.len() > SUGGEST_LEN {
-        return None;
-    }
-    let limit = 2.max(name.len() / 4);
-    let mut best: Option<(usize, &str)> = None;
-    for k in known {
-        if k.len() > SUGGEST_LEN || k.len().abs_diff(name.len()) > limit {
-            continue;
-        }
-        let d = edit_distance(name, k);
-        if d <= 2.max(name.len() / 4) && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, k));
-        }
-    }
-    best.map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 struct Validator<'a> {
@@ -1787,7 +1750,6 @@ mod tests {
             Some("use1-az1")
         );
         assert_eq!(closest("orders", &["payments", "billing"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

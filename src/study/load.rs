@@ -66,7 +66,7 @@ pub fn check_points(ls: &LoadedStudy) -> Result<usize, StudyError> {
 /// Parses and checks study text; `file` names it in errors and `origin` (the
 /// study file, if any) anchors relative paths.
 pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedStudy, StudyError> {
-    if text.trim().is_empty() {
+    if scenario::syntax::is_blank(text.strip_prefix('\u{feff}').unwrap_or(text)) {
         return Err(StudyError::Syntax {
             file: file.to_string(),
             line: 1,
@@ -74,22 +74,12 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
             message: "the file is empty; a study starts with `Study(`".to_string(),
         });
     }
-    let study: Study = scenario::ron_options()
-        .from_str(text)
-        .map_err(|e: ron::error::SpannedError| StudyError::Syntax {
-            file: file.to_string(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: match &e.code {
-                ron::Error::Eof => {
-                    "unexpected end of file: a bracket or parenthesis is not closed".to_string()
-                }
-                ron::Error::ExpectedDifferentStructName { expected, found } => format!(
-                    "expected `{expected}(` here but found `{found}(`; the top level of a study file is `Study(`"
-                ),
-                other => other.to_string(),
-            },
-        })?;
+    let study: Study = scenario::syntax::parse(text, "Study").map_err(|e| StudyError::Syntax {
+        file: file.to_string(),
+        line: e.line,
+        col: e.col,
+        message: e.message,
+    })?;
     let mut problems = check(&study);
     if !problems.is_empty() {
         return Err(StudyError::Invalid {

@@ -92,7 +92,8 @@ fn unknown_fields_inside_enum_variants_are_refused() {
 }
 
 /// The user's view: `validate` on a scenario with `dnss:` for `dns:` inside
-/// `Service(...)` names the file, line and column and the expected fields.
+/// `Service(...)` names the file, line and column, the fix, the field path
+/// and the expected fields.
 #[test]
 fn a_typo_inside_a_traffic_target_is_reported_where_it_is() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -114,7 +115,10 @@ fn a_typo_inside_a_traffic_target_is_reported_where_it_is() {
         "no file:line in: {err}"
     );
     assert!(
-        err.contains("Unexpected field named `dnss` in `Service`, expected either `name` or `dns`"),
+        err.contains(
+            "Unexpected field named `dnss` in `Service`; did you mean `dns`? \
+             (field path: traffic[0].to.Service.dnss; expected either `name` or `dns`)"
+        ),
         "{err}"
     );
 }
@@ -143,7 +147,8 @@ fn a_typo_inside_a_study_cidr_plan_is_refused() {
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains(
-            "Unexpected field named `prefx` in `Distinct`, expected either `from` or `prefix`"
+            "Unexpected field named `prefx` in `Distinct`; did you mean `prefix`? \
+             (field path: variants[2].cidrs.Distinct.prefx; expected either `from` or `prefix`)"
         ),
         "{err}"
     );
@@ -233,4 +238,86 @@ fn a_one_point_study_is_counted_in_the_singular() {
     ]);
     assert_eq!(code, Some(0), "{err}");
     assert!(csv.contains(",peering_cross_az,"), "{csv}");
+}
+
+/// A UTF-8 byte-order mark (some Windows editors write one) is ignored in
+/// scenario and study files, and positions count as the editor shows them.
+#[test]
+fn a_byte_order_mark_is_accepted_and_positions_ignore_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bom = |rel: &str, name: &str| {
+        let text = std::fs::read_to_string(root(rel)).expect("shipped file");
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!("\u{feff}{text}")).expect("write");
+        (p, text)
+    };
+    let (scenario, _) = bom("scenarios/quickstart.ron", "quickstart.ron");
+    let (code, err) = validate(&scenario);
+    assert_eq!(code, Some(0), "{err}");
+    // The study's base is resolved next to it: copy the base too.
+    std::fs::copy(
+        root("scenarios/studies/shared-service.ron"),
+        dir.path().join("shared-service.ron"),
+    )
+    .expect("copy base");
+    let (study, _) = bom("scenarios/studies/az-failure.ron", "az-failure.ron");
+    let (code, err) = validate(&study);
+    assert_eq!(code, Some(0), "{err}");
+    // An error on the first line is at the column the editor shows.
+    let (bad, text) = bom("tests/fixtures/good/minimal.ron", "bad.ron");
+    let first = text.lines().next().expect("a first line").to_string();
+    std::fs::write(&bad, format!("\u{feff}Scenaro(\n{text}")).expect("write");
+    let (code, err) = validate(&bad);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("bad.ron:1:1: expected `Scenario(`"),
+        "{err} ({first})"
+    );
+}
+
+/// In a study: a quoted variant says to drop the quotes, a misspelt field
+/// or variant gets a did-you-mean, each with its position and field path.
+#[test]
+fn study_typos_get_a_fix_with_position_and_field_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let study = std::fs::read_to_string(root("scenarios/studies/peering-vs-privatelink.ron"))
+        .expect("shipped study");
+    let base = root("scenarios/studies/shared-service.ron");
+    let study = study.replace(
+        r#"base: "shared-service.ron""#,
+        &format!("base: {:?}", base.display().to_string()),
+    );
+    let line_of = |text: &str, needle: &str| {
+        1 + text[..text.find(needle).expect("edited")]
+            .matches('\n')
+            .count()
+    };
+    let cases = [
+        (
+            r#"architecture: PrivateLink)"#,
+            r#"architecture: "PrivateLink")"#,
+            "found \"PrivateLink\" in quotes where a name belongs: variants and field names are written bare; drop the quotes: `PrivateLink` (field path: variants[3].architecture)",
+        ),
+        (
+            r#"architecture: TransitGateway)"#,
+            r#"architecture: TransitGatway)"#,
+            "did you mean `TransitGateway`? (field path: variants[4].architecture; expected one of",
+        ),
+        (
+            r#"name: "tgw", description"#,
+            r#"name: "tgw", descripton"#,
+            "did you mean `description`? (field path: variants[4].descripton; expected one of",
+        ),
+    ];
+    for (old, new, want) in cases {
+        assert_eq!(study.matches(old).count(), 1, "{old}");
+        let text = study.replace(old, new);
+        let line = line_of(&text, new);
+        let path = dir.path().join("study.ron");
+        std::fs::write(&path, &text).expect("write");
+        let (code, err) = validate(&path);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains(&format!("study.ron:{line}:")), "{new}: {err}");
+        assert!(err.contains(want), "{new}: {err}");
+    }
 }
