@@ -642,3 +642,140 @@ fn an_input_without_a_vpc_says_what_was_expected() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// One folder per account and region: each VPC gets its folder's region,
+/// the home region is the one with the most VPCs, and the AZ IDs of the
+/// other region validate.
+#[test]
+fn a_folder_per_region_gives_each_vpc_its_region() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let put = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    let vpcs = |id: &str, cidr: &str| {
+        format!(
+            r#"{{"Vpcs": [{{"VpcId": "{id}", "CidrBlock": "{cidr}", "OwnerId": "111111111111", "Tags": [{{"Key": "Name", "Value": "{id}"}}]}}]}}"#
+        )
+    };
+    let subnets = |vpc: &str, cidr: &str, az: &str, az_id: &str| {
+        format!(
+            r#"{{"Subnets": [{{"SubnetId": "subnet-{vpc}", "VpcId": "{vpc}", "CidrBlock": "{cidr}", "AvailabilityZone": "{az}", "AvailabilityZoneId": "{az_id}", "OwnerId": "111111111111"}}]}}"#
+        )
+    };
+    for (folder, vpc, cidr, subnet, az, az_id) in [
+        (
+            "111111111111/us-east-1",
+            "east",
+            "10.1.0.0/16",
+            "10.1.1.0/24",
+            "us-east-1a",
+            "use1-az4",
+        ),
+        (
+            "222222222222/us-east-1",
+            "east2",
+            "10.2.0.0/16",
+            "10.2.1.0/24",
+            "us-east-1b",
+            "use1-az6",
+        ),
+        (
+            "111111111111/eu-west-1",
+            "west",
+            "10.3.0.0/16",
+            "10.3.1.0/24",
+            "eu-west-1a",
+            "euw1-az1",
+        ),
+    ] {
+        put(&format!("{folder}/describe-vpcs.json"), &vpcs(vpc, cidr));
+        put(
+            &format!("{folder}/describe-subnets.json"),
+            &subnets(vpc, subnet, az, az_id),
+        );
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    import_validate_run(
+        &["aws", &dir.path().to_string_lossy()],
+        out.path(),
+        "regions",
+    );
+    let s = import::aws::import_dir(dir.path(), &opts("regions"))
+        .expect("imports")
+        .scenario;
+    assert_eq!(s.region, "us-east-1");
+    let regions: Vec<(&str, Option<&str>)> = s
+        .vpcs
+        .iter()
+        .map(|v| (v.name.as_str(), v.region.as_deref()))
+        .collect();
+    assert_eq!(
+        regions,
+        [("west", Some("eu-west-1")), ("east", None), ("east2", None)]
+    );
+}
+
+/// The other Direct Connect resource types of a plan: a private VIF to a
+/// virtual private gateway, a hosted transit VIF completed by its accepter's
+/// DX gateway, a hosted connection whose hosted private VIF gets its gateway
+/// from the accepter, a hosted public VIF reported.
+#[test]
+fn terraform_dx_plan_has_private_transit_and_hosted_vifs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (report, _) = import_validate_run(
+        &["terraform", &fixture("terraform/dx-plan.json")],
+        dir.path(),
+        "dx-plan",
+    );
+    says_all(
+        &report,
+        &["aws_dx_hosted_public_virtual_interface.web: public virtual interface"],
+    );
+    let s = import::terraform::import_file(
+        Path::new(&fixture("terraform/dx-plan.json")),
+        &opts("dx-plan"),
+    )
+    .expect("imports")
+    .scenario;
+    // (name, kind, speed, [(VIF, kind)]) of each connection.
+    type Dx<'a> = (&'a str, sc::DxKind, String, Vec<(&'a str, &'a sc::VifKind)>);
+    let dx: Vec<Dx> = s
+        .direct_connects
+        .iter()
+        .map(|d| {
+            (
+                d.name.as_str(),
+                d.kind,
+                d.speed.to_string(),
+                d.vifs.iter().map(|v| (v.name.as_str(), &v.kind)).collect(),
+            )
+        })
+        .collect();
+    let legacy = sc::VifKind::Private("legacy".into());
+    let edge = sc::VifKind::Transit("edge-tgw".into());
+    assert_eq!(
+        dx,
+        [
+            (
+                "dc-secondary",
+                sc::DxKind::Dedicated,
+                "1Gbps".to_string(),
+                vec![("to-legacy", &legacy), ("to-edge", &edge)]
+            ),
+            (
+                "hosted-500m",
+                sc::DxKind::Hosted,
+                "500Mbps".to_string(),
+                vec![("hosted-to-legacy", &legacy)]
+            ),
+        ]
+    );
+    assert!(s.vpcs.iter().any(|v| v.name == "legacy" && v.vpn_gateway));
+    let attachments = format!("{:?}", s.transit_gateways[0].attachments);
+    assert!(
+        attachments.contains("DirectConnect(\"dc-secondary\")"),
+        "{attachments}"
+    );
+}

@@ -5,7 +5,9 @@
 //! `RouteTables`, ...), so any file name works; `aws`'s own operation names
 //! are what the docs suggest. Sub-folders are walked in name order; a
 //! folder named by a 12-digit account id (`111111111111/us-east-1/`) gives
-//! the account of what it holds when the records do not say. Outputs that
+//! the account of what it holds when the records do not say, and a folder
+//! named by a region (`us-west-2/`) the region of its VPCs and transit
+//! gateways (the home region is the one with the most VPCs). Outputs that
 //! do not name their parent (`describe-vpc-endpoint-service-permissions`,
 //! `get-transit-gateway-route-table-associations` / `-propagations`,
 //! `search-transit-gateway-routes`, `elbv2 describe-target-health`) belong
@@ -55,6 +57,11 @@ pub fn import_dir(dir: &Path, opts: &BuildOptions) -> Result<Imported, ImportErr
         let ctx = File::new(path, dir, v);
         records::read_children(&ctx, &mut e, &mut report)?;
     }
+    // With one folder per region, the home region is the one with the most
+    // VPCs (the builder's choice), not the first folder's.
+    if e.vpcs.iter().any(|v| v.region.is_some()) {
+        e.region = None;
+    }
     records::link_dx_gateways(&mut e);
     records::finish_accounts(&mut e);
     finish(&e, opts, report)
@@ -67,6 +74,8 @@ pub struct File<'a> {
     pub name: String,
     /// The account its folder names, if any.
     pub account: Option<String>,
+    /// The region its folder names (`111111111111/eu-west-1/`), if any.
+    pub region: Option<String>,
     /// Its folder relative to the input (records of a folder belong together).
     pub folder: PathBuf,
 }
@@ -83,6 +92,11 @@ impl<'a> File<'a> {
             .filter_map(|c| c.as_os_str().to_str())
             .find(|c| c.len() == 12 && c.bytes().all(|b| b.is_ascii_digit()))
             .map(str::to_string);
+        let region = folder
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .find(|c| crate::scenario::regions::is_known_region(c))
+            .map(str::to_string);
         File {
             root: At {
                 v,
@@ -94,6 +108,7 @@ impl<'a> File<'a> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             account,
+            region,
             folder,
         }
     }

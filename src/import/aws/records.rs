@@ -176,7 +176,7 @@ fn vpc(f: &File, r: &At, e: &mut Estate) -> Result<(), ImportError> {
     let rec = e::Vpc {
         at: origin(f, r, id),
         account: owner(f, r)?,
-        region: None,
+        region: f.region.clone(),
         cidrs,
     };
     push_unique(&mut e.vpcs, rec, |x| &x.at.key);
@@ -572,7 +572,7 @@ fn tgw(f: &File, r: &At, e: &mut Estate) -> Result<(), ImportError> {
     let rec = e::TransitGateway {
         at: origin(f, r, id),
         account: owner(f, r)?,
-        region: None,
+        region: f.region.clone(),
         default_association: opt("DefaultRouteTableAssociation")?,
         default_propagation: opt("DefaultRouteTablePropagation")?,
     };
