@@ -75,21 +75,21 @@ impl Limits {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LimitError {
-    #[error("the scenario has {} entities ({detail}), above the cap of {}; nothing was simulated. Raise the cap with --max-entities {} (library: Limits::max_entities)", group(*estimate), group(*limit), suggest(*estimate))]
+    #[error("the scenario has {} entities ({detail}), above the cap of {}; nothing was simulated. Raise the cap with --max-entities {} ({CAP_COMMANDS}; library: Limits::max_entities)", group(*estimate), group(*limit), suggest(*estimate))]
     Entities {
         estimate: u64,
         limit: u64,
         /// The largest contributions, e.g. `2,000,000 instances of workload "web"`.
         detail: String,
     },
-    #[error("the scenario would open about {} connections (expected arrivals over all traffic classes; largest: {largest:?} with about {}), above the cap of {}; nothing was simulated. Raise the cap with --max-connections {} (library: Limits::max_connections), or shorten the run or lower the rates", group(*estimate), group(*largest_count), group(*limit), suggest(*estimate))]
+    #[error("the scenario would open about {} connections (expected arrivals over all traffic classes; largest: {largest:?} with about {}), above the cap of {}; nothing was simulated. Raise the cap with --max-connections {} ({CAP_COMMANDS}; library: Limits::max_connections), or shorten the run or lower the rates", group(*estimate), group(*largest_count), group(*limit), suggest(*estimate))]
     Connections {
         estimate: u64,
         limit: u64,
         largest: String,
         largest_count: u64,
     },
-    #[error("the time series would have about {} rows ({} samples of {sample_interval} × {} resources incl. the cross-AZ series), above the cap of {}; nothing was simulated. Raise the cap with --max-timeseries-rows {} (library: Limits::max_timeseries_rows), or use a longer settings.sample_interval", group(*estimate), group(*samples), group(*resources), group(*limit), suggest(*estimate))]
+    #[error("the time series would have about {} rows ({} samples of {sample_interval} × {} resources incl. the cross-AZ series), above the cap of {}; nothing was simulated. Raise the cap with --max-timeseries-rows {} ({CAP_COMMANDS}; library: Limits::max_timeseries_rows), or use a longer settings.sample_interval", group(*estimate), group(*samples), group(*resources), group(*limit), suggest(*estimate))]
     TimeseriesRows {
         estimate: u64,
         limit: u64,
@@ -97,11 +97,26 @@ pub enum LimitError {
         resources: u64,
         sample_interval: SimDuration,
     },
-    #[error("the run needs at least {} events (one per expected connection and per sample), above the event budget of {}; nothing was simulated. Raise it with --max-events {} (library: RunOptions::max_events)", group(*estimate), group(*limit), suggest(*estimate))]
-    Events { estimate: u64, limit: u64 },
+    #[error("the run needs at least {} events (one per expected connection and per sample), above the event budget of {}; nothing was simulated. Raise it with --max-events {} (about {EVENTS_PER_CONNECTION} events per connection; {CAP_COMMANDS}; library: RunOptions::max_events)", group(*estimate), group(*limit), suggest(*needed))]
+    Events {
+        /// The lower bound checked: one event per connection and per sample.
+        estimate: u64,
+        limit: u64,
+        /// What the run is expected to really process
+        /// ([`EVENTS_PER_CONNECTION`] per connection, one per sample).
+        needed: u64,
+    },
     #[error("the study expands to {} points, above the cap of {}; split it into shards or fewer values per parameter", group(*count as u64), group(*limit as u64))]
     SweepPoints { count: usize, limit: usize },
 }
+
+/// The commands that take the cap flags, for the hints.
+pub const CAP_COMMANDS: &str = "vpcsim run, check or baseline";
+
+/// Events a connection costs the engine, an upper estimate for hints: the
+/// shipped scenarios process 3.1 (peering-mesh), 3.6 (hybrid-dx) and 4.0
+/// (quickstart) events per connection, samples included.
+pub const EVENTS_PER_CONNECTION: u64 = 5;
 
 /// `12345678` → `12,345,678`.
 fn group(n: u64) -> String {
@@ -138,6 +153,10 @@ pub struct Estimate {
     /// A lower bound of the events of the run: one per expected connection
     /// and per sample.
     pub events: u64,
+    /// The events the run is expected to process:
+    /// [`EVENTS_PER_CONNECTION`] per connection and one per sample (what
+    /// a `--max-events` hint suggests).
+    pub events_needed: u64,
 }
 
 /// Named contributions to the entity count, largest first.
@@ -183,6 +202,9 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
         sampled_resources,
         timeseries_rows: samples.saturating_mul(sampled_resources),
         events: to_u64(connections).saturating_add(samples),
+        events_needed: to_u64(connections)
+            .saturating_mul(EVENTS_PER_CONNECTION)
+            .saturating_add(samples),
     }
 }
 
@@ -329,6 +351,7 @@ pub fn check(
         return Err(LimitError::Events {
             estimate: est.events,
             limit: budget,
+            needed: est.events_needed,
         });
     }
     Ok(est)

@@ -48,9 +48,6 @@ enum Command {
         /// What to print on stdout.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Stop with an error past this many events.
-        #[arg(long)]
-        max_events: Option<u64>,
         /// Scale the bill of the simulated window to a 730-hour month.
         #[arg(long)]
         project_month: bool,
@@ -88,6 +85,8 @@ enum Command {
         /// Hide the progress bar.
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
 }
 
@@ -172,6 +171,8 @@ struct CheckArgs {
     /// Hide the progress bar.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -241,6 +242,26 @@ struct LimitArgs {
     /// Refuse runs whose time series would have more rows.
     #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TIMESERIES_ROWS)]
     max_timeseries_rows: u64,
+    /// Stop with an error past this many events.
+    #[arg(long, value_name = "N")]
+    max_events: Option<u64>,
+}
+
+impl LimitArgs {
+    /// Run options with these caps.
+    fn run_options(&self, seed: Option<u64>, quiet: bool) -> sim::RunOptions {
+        sim::RunOptions {
+            seed,
+            quiet,
+            max_events: self.max_events,
+            limits: vpcsim::limits::Limits {
+                max_entities: self.max_entities,
+                max_connections: self.max_connections,
+                max_timeseries_rows: self.max_timeseries_rows,
+            },
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -282,7 +303,6 @@ fn main() -> ExitCode {
             seed,
             quiet,
             format,
-            max_events,
             project_month,
             pricebook,
             limits,
@@ -294,16 +314,9 @@ fn main() -> ExitCode {
             quiet,
             format,
             sim::RunOptions {
-                seed,
-                quiet,
-                max_events,
                 project_month,
                 pricebook,
-                limits: vpcsim::limits::Limits {
-                    max_entities: limits.max_entities,
-                    max_connections: limits.max_connections,
-                    max_timeseries_rows: limits.max_timeseries_rows,
-                },
+                ..limits.run_options(seed, quiet)
             },
         ),
         Command::Explain(args) => explain(&mut out, &args),
@@ -319,7 +332,8 @@ fn main() -> ExitCode {
             out: file,
             seed,
             quiet,
-        } => baseline(&mut out, &scenario, &file, seed, quiet),
+            limits,
+        } => baseline(&mut out, &scenario, &file, &limits.run_options(seed, quiet)),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -576,27 +590,14 @@ fn expectations_verdict(result: &sim::RunResult) -> u8 {
     }
 }
 
-fn run_scenario(path: &Path, seed: Option<u64>, quiet: bool) -> Result<sim::RunResult, Failure> {
-    let scenario = scenario::load_file(path).map_err(Failure::input)?;
-    sim::run(
-        &scenario,
-        &sim::RunOptions {
-            seed,
-            quiet,
-            ..Default::default()
-        },
-    )
-    .map_err(Failure::input)
-}
-
 fn baseline(
     out: &mut impl Write,
     path: &Path,
     file: &Path,
-    seed: Option<u64>,
-    quiet: bool,
+    opts: &sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let result = run_scenario(path, seed, quiet)?;
+    let scenario = scenario::load_file(path).map_err(Failure::input)?;
+    let result = sim::run(&scenario, opts).map_err(Failure::input)?;
     let json = report::summary_json(&result).map_err(Failure::input)?;
     report::write_atomic(file, json.as_bytes()).map_err(Failure::input)?;
     let s = &result.summary;
@@ -645,15 +646,8 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
             scenario: scenario_file.name.clone(),
         }));
     }
-    let result = sim::run(
-        &scenario_file,
-        &sim::RunOptions {
-            seed: a.seed,
-            quiet: a.quiet,
-            ..Default::default()
-        },
-    )
-    .map_err(Failure::input)?;
+    let result =
+        sim::run(&scenario_file, &a.limits.run_options(a.seed, a.quiet)).map_err(Failure::input)?;
     if let Some(dir) = &a.out {
         report::write_run(dir, &result).map_err(Failure::input)?;
     }
@@ -692,8 +686,106 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
 
 #[cfg(test)]
 mod tests {
-    use super::Cli;
-    use clap::CommandFactory;
+    use super::{Cli, Command};
+    use clap::{CommandFactory, Parser};
+    use vpcsim::limits::{self, Limits, CAP_COMMANDS};
+
+    /// Every `--flag N` a message suggests.
+    fn suggested_flags(message: &str) -> Vec<(String, String)> {
+        let words: Vec<&str> = message.split_whitespace().collect();
+        words
+            .windows(2)
+            .filter(|w| w[0].starts_with("--"))
+            .map(|w| {
+                (
+                    w[0].to_string(),
+                    w[1].trim_end_matches([',', ';', ')']).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The commands [`CAP_COMMANDS`] names, as command lines missing only
+    /// the suggested flag.
+    fn cap_command_lines() -> Vec<Vec<&'static str>> {
+        let names = CAP_COMMANDS
+            .strip_prefix("vpcsim ")
+            .expect("CAP_COMMANDS starts with vpcsim")
+            .split([',', ' '])
+            .filter(|w| !w.is_empty() && *w != "or");
+        names
+            .map(|name| match name {
+                "run" => vec!["vpcsim", "run", "s.ron"],
+                "check" => vec!["vpcsim", "check", "s.ron", "--baseline", "b.json"],
+                "baseline" => vec!["vpcsim", "baseline", "s.ron", "--out", "b.json"],
+                other => panic!("CAP_COMMANDS names {other:?}: add its command line here"),
+            })
+            .collect()
+    }
+
+    /// Each cap's hint (and the engine's event-budget hint) names a flag
+    /// with a value that every command it names accepts, and the parsed
+    /// value is the suggested one.
+    #[test]
+    fn every_cap_hint_parses_with_the_real_command_line() {
+        let text = include_str!("../tests/fixtures/good/minimal.ron");
+        let s = vpcsim::scenario::load_str(text, "minimal.ron").expect("valid");
+        let tight = [
+            Limits {
+                max_entities: 1,
+                ..Limits::default()
+            },
+            Limits {
+                max_connections: 1,
+                ..Limits::default()
+            },
+            Limits {
+                max_timeseries_rows: 1,
+                ..Limits::default()
+            },
+        ];
+        let mut messages: Vec<String> = tight
+            .iter()
+            .map(|l| limits::check(&s, l, None).expect_err("over").to_string())
+            .collect();
+        messages.push(
+            limits::check(&s, &Limits::default(), Some(1))
+                .expect_err("over the budget")
+                .to_string(),
+        );
+        messages.push(
+            vpcsim::engine::SimError::EventBudgetExceeded {
+                limit: 10,
+                at: vpcsim::units::SimTime(5),
+                until: vpcsim::units::SimTime(100),
+            }
+            .to_string(),
+        );
+        for m in &messages {
+            let flags = suggested_flags(m);
+            assert_eq!(flags.len(), 1, "one flag with a value in: {m}");
+            let (flag, value) = &flags[0];
+            let want: u64 = value.parse().unwrap_or_else(|_| panic!("{value:?} in {m}"));
+            for line in cap_command_lines() {
+                let argv: Vec<&str> = line.iter().copied().chain([flag.as_str(), value]).collect();
+                let cli = Cli::try_parse_from(&argv)
+                    .unwrap_or_else(|e| panic!("{argv:?} (from {m}): {e}"));
+                let caps = match cli.command {
+                    Command::Run { limits, .. } | Command::Baseline { limits, .. } => limits,
+                    Command::Check(a) => a.limits,
+                    _ => unreachable!("only cap commands are parsed"),
+                };
+                let got = match flag.as_str() {
+                    "--max-entities" => Some(caps.max_entities),
+                    "--max-connections" => Some(caps.max_connections),
+                    "--max-timeseries-rows" => Some(caps.max_timeseries_rows),
+                    "--max-events" => caps.max_events,
+                    other => panic!("unknown cap flag {other}"),
+                };
+                assert_eq!(got, Some(want), "{argv:?}");
+            }
+        }
+    }
 
     /// Every option of every subcommand says what it does in `--help`.
     #[test]

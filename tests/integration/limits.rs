@@ -166,3 +166,41 @@ fn extreme_rates_and_sampling_are_caught() {
     // Sweeps: the constant the study code checks against.
     assert!(limits::check_sweep_points(limits::MAX_SWEEP_POINTS + 1).is_err());
 }
+
+/// The `--max-events` value a refusal suggests lets the same run through.
+/// It used to suggest the lower bound checked (one event per connection and
+/// per sample) plus 10 %, about a quarter of what a run processes: the
+/// check then passed and the engine ran out of budget mid-run. That old
+/// value still fails here, in the engine, so the test shows the difference.
+#[test]
+fn the_max_events_hint_suggests_enough() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Ten minutes of Poisson 20/s: about 12,000 connections.
+    let text = MINIMAL.replace("duration: \"1h\"", "duration: \"10m\"");
+    let file = dir.path().join("s.ron");
+    std::fs::write(&file, text).expect("write");
+    let run = |events: &str, code: i32| {
+        exits(
+            vpcsim()
+                .args(["run", "--quiet", "--max-events", events, "--out"])
+                .arg(dir.path().join(format!("out-{events}")))
+                .arg(&file),
+            code,
+            &format!("--max-events {events}"),
+        )
+        .stderr
+    };
+    let err = run("1000", 2);
+    let suggested = err
+        .split("--max-events ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no suggestion in {err}"));
+    assert!(suggested.parse::<u64>().is_ok(), "{err}");
+    run(suggested, 0);
+    let s = scenario::load_file(&file).expect("valid");
+    let lower = limits::estimate(&s).events;
+    let old_hint = (lower + lower / 10).to_string();
+    let err = run(&old_hint, 2);
+    assert!(err.contains("event budget exhausted"), "{err}");
+}
