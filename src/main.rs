@@ -491,10 +491,10 @@ fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
     let rep = study::sweep(&ls, &opts).map_err(Failure::input)?;
     let mut text = format!(
-        "study {}: {} of {} points run{}\n",
+        "study {}: {} of {} run{}\n",
         ls.study.name,
         rep.rows.len(),
-        rep.total_points,
+        report::human::count(rep.total_points as u64, "point"),
         match shard {
             Some((i, n)) => format!(" (shard {i}/{n})"),
             None => String::new(),
@@ -530,10 +530,10 @@ fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
 fn merge(out: &mut impl Write, a: &MergeArgs) -> Result<u8, Failure> {
     let (info, rows, files) = study::merge(&a.dirs, &a.out).map_err(Failure::input)?;
     let mut text = format!(
-        "study {}: merged {} of {} points\n",
+        "study {}: merged {} of {}\n",
         info.study,
         rows.len(),
-        info.points
+        report::human::count(info.points as u64, "point")
     );
     for f in &files {
         text.push_str(&format!("wrote {}\n", f.display()));

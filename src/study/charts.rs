@@ -488,7 +488,10 @@ impl Plot {
             } else if none == l.points.len() {
                 Some("INFEASIBLE: nothing delivered".to_string())
             } else {
-                Some(format!("denies at {denied} of {} points", l.points.len()))
+                Some(format!(
+                    "denies at {denied} of {}",
+                    crate::report::human::count(l.points.len() as u64, "point")
+                ))
             };
             if let Some(flag) = flag {
                 panel.draw(&Text::new(flag, (44, y + 19), font(13.0, WALL)))?;

@@ -598,6 +598,23 @@ pub fn render(t: &Table, f: Format) -> Result<String, StudyError> {
     }
 }
 
+/// What the tables' units and periods are, under the text and Markdown
+/// tables.
+const UNITS_NOTE: &str = "monthly cost: the window's usage repeated for 730 hours; window cost, \
+cross-AZ GiB and Gbps: the simulated window. GiB: AWS's billed GB, 1 GB = 1 GiB = 2^30 bytes.";
+
+/// A figure's name as people read it: bill category codes get their labels
+/// (`  endpoint_hours` → `  Endpoint hours`); CSV and JSON keep the codes.
+fn shown_metric(metric: &str) -> String {
+    let code = metric.trim_start();
+    if Category::ALL.iter().any(|c| c.as_str() == code) {
+        let indent = &metric[..metric.len() - code.len()];
+        format!("{indent}{}", crate::report::human::category(code))
+    } else {
+        metric.to_string()
+    }
+}
+
 fn render_text(t: &Table) -> String {
     let mut out = format!("comparison: {}\n", t.title);
     for g in &t.groups {
@@ -607,13 +624,14 @@ fn render_text(t: &Table) -> String {
             .collect()];
         for l in &g.lines {
             grid.push(
-                std::iter::once(l.metric.clone())
+                std::iter::once(shown_metric(&l.metric))
                     .chain(l.values.iter().map(|v| show(v, l.decimals)))
                     .collect(),
             );
         }
         out.push_str(&aligned(&grid));
     }
+    out.push_str(&format!("\n{UNITS_NOTE}\n"));
     out
 }
 
@@ -624,8 +642,9 @@ fn render_markdown(t: &Table) -> String {
         out.push_str(&format!("| | {} |\n", t.columns.join(" | ")));
         out.push_str(&format!("| --- |{}\n", " ---: |".repeat(t.columns.len())));
         for l in &g.lines {
-            let metric = l.metric.trim_start();
-            let metric = if l.metric.starts_with(' ') {
+            let shown = shown_metric(&l.metric);
+            let metric = shown.trim_start();
+            let metric = if shown.starts_with(' ') {
                 format!("&nbsp;&nbsp;{metric}")
             } else {
                 metric.to_string()
@@ -640,6 +659,7 @@ fn render_markdown(t: &Table) -> String {
             ));
         }
     }
+    out.push_str(&format!("\n{UNITS_NOTE}\n"));
     out
 }
 

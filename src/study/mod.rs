@@ -106,7 +106,7 @@ pub enum StudyError {
         source: Box<RunError>,
     },
     /// Some points failed (each message names its point).
-    #[error("{failed} of {of} points failed:\n{}", messages.join("\n"))]
+    #[error("{failed} of {} failed:\n{}", crate::report::human::count(*of as u64, "point"), messages.join("\n"))]
     Points {
         failed: usize,
         of: usize,

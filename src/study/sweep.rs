@@ -178,11 +178,17 @@ fn progress(len: usize, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let style =
-        ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} points {msg} (eta {eta})")
-            .map(|s| s.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template(&progress_template(len))
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
     ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr()).with_style(style)
+}
+
+/// The progress bar's template: `3/40 points`, or `0/1 point` for a
+/// one-point study.
+fn progress_template(len: usize) -> String {
+    let noun = if len == 1 { "point" } else { "points" };
+    format!("{{spinner}} [{{bar:40}}] {{pos}}/{{len}} {noun} {{msg}} (eta {{eta}})")
 }
 
 /// Runs `selected` points on a pool of `jobs` threads, each reduced to its
@@ -395,9 +401,9 @@ pub fn merge(
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(8).map(|i| i.to_string()).collect();
         return Err(err(format!(
-            "{} of {} points missing (indices {}{}) after reading {manifests} shard manifest(s); run the missing shards, then merge again",
+            "{} of {} missing (indices {}{}) after reading {manifests} shard manifest(s); run the missing shards, then merge again",
             missing.len(),
-            info.points,
+            crate::report::human::count(info.points as u64, "point"),
             shown.join(", "),
             if missing.len() > 8 { ", …" } else { "" }
         )));
@@ -423,4 +429,19 @@ pub fn read_sweep_dir(dir: &Path) -> Result<(StudyInfo, Vec<Row>), StudyError> {
         Err(e) => return Err(e.into()),
     };
     read_study_json(&text, &p.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_progress_bar_counts_one_point_in_the_singular() {
+        assert!(super::progress_template(1).contains("{pos}/{len} point {msg}"));
+        assert!(super::progress_template(40).contains("{pos}/{len} points {msg}"));
+        // Both are templates indicatif accepts.
+        for len in [1, 40] {
+            assert!(
+                indicatif::ProgressStyle::with_template(&super::progress_template(len)).is_ok()
+            );
+        }
+    }
 }

@@ -148,3 +148,89 @@ fn a_typo_inside_a_study_cidr_plan_is_refused() {
         "{err}"
     );
 }
+
+/// `vpcsim <args>`: exit code, stdout and stderr.
+fn cli(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(args)
+        .output()
+        .expect("vpcsim runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A one-point study says "1 point" in sweep, merge and its chart legend
+/// (it said "1 of 1 points").
+#[test]
+fn a_one_point_study_is_counted_in_the_singular() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = root("scenarios/studies/shared-service.ron");
+    // 51 consumers peered under the 50-peering quota: one is denied, so the
+    // chart flags the line as denying at its one point.
+    let study = format!(
+        r#"Study(
+    name: "one",
+    base: {:?},
+    templates: [Template(name: "c", count: 51, azs: ["use1-az1"], instances: 1,
+        shared: Shared(vpc: "shared", workload: "api-backend", service: "api"),
+        traffic: TrafficSpec(arrivals: Constant(per_second: 0.1), request: Fixed("1KiB"), response: Fixed("1KiB")))],
+    variants: [Variant(name: "peering", architecture: Peering, quotas: "aws-current", duration: "1m")],
+)"#,
+        base.display().to_string()
+    );
+    let file = dir.path().join("one.ron");
+    std::fs::write(&file, study).expect("write");
+    let swept = dir.path().join("swept");
+    let (code, out, err) = cli(&[
+        "sweep".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        swept.as_os_str(),
+        "--quiet".as_ref(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("study one: 1 of 1 point run\n"), "{out}");
+    let merged = dir.path().join("merged");
+    let (code, out, err) = cli(&[
+        "merge".as_ref(),
+        swept.as_os_str(),
+        "--out".as_ref(),
+        merged.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("study one: merged 1 of 1 point\n"), "{out}");
+    let compared = dir.path().join("compare");
+    let (code, _, err) = cli(&[
+        "compare".as_ref(),
+        merged.as_os_str(),
+        "--out".as_ref(),
+        compared.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let svg = std::fs::read_to_string(compared.join("charts/throughput.svg")).expect("chart");
+    assert!(
+        svg.contains("denies at 1 of 1 point"),
+        "no flag in the chart legend"
+    );
+    assert!(!svg.contains("1 of 1 points"), "a plural for one point");
+    // The text table names bill categories as the bill does and says what
+    // its units are; the CSV keeps the category codes.
+    let text = std::fs::read_to_string(compared.join("comparison.txt")).expect("table");
+    assert!(text.contains("\n  Peering, cross-AZ "), "{text}");
+    assert!(!text.contains("peering_cross_az"), "{text}");
+    assert!(
+        text.contains("GiB: AWS's billed GB, 1 GB = 1 GiB = 2^30 bytes"),
+        "{text}"
+    );
+    let (code, csv, err) = cli(&[
+        "compare".as_ref(),
+        merged.as_os_str(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(csv.contains(",peering_cross_az,"), "{csv}");
+}
