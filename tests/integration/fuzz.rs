@@ -718,7 +718,18 @@ fn mutation_fuzz() {
     let from = env_u64("VPCSIM_FUZZ_FROM", 0);
     let slow = Duration::from_secs(env_u64("VPCSIM_FUZZ_SLOW_SECS", 10));
     let mut slow_inputs = Vec::new();
+    // `VPCSIM_FUZZ_SECS=N`: stop after N seconds (a soak), whatever the
+    // iteration count.
+    let budget = std::env::var("VPCSIM_FUZZ_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let mut done = 0;
     for i in 0..iters {
+        if budget.is_some_and(|b| started.elapsed() > b) {
+            break;
+        }
+        done = i + 1;
         let base = m.seed_text();
         let input = String::from_utf8_lossy(&m.mutate(base)).into_owned();
         if i < from {
@@ -774,14 +785,14 @@ fn mutation_fuzz() {
         eprintln!("fuzz: {} slow inputs: {slow_inputs:?}", slow_inputs.len());
     }
     eprintln!(
-        "fuzz: {iters} inputs (seed {seed}) in {:.1} s, {} message shapes, slowest {:.2} s (#{}), {tally:?}",
+        "fuzz: {done} inputs (seed {seed}) in {:.1} s, {} message shapes, slowest {:.2} s (#{}), {tally:?}",
         started.elapsed().as_secs_f64(),
         shapes.len(),
         slowest.0.as_secs_f64(),
         slowest.1
     );
     // The fuzzer must reach past the parser: some inputs load and run.
-    if iters >= 200 {
+    if done >= 200 {
         assert!(tally.ran > 0, "no mutated input ever ran: {tally:?}");
     }
 }
