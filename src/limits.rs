@@ -11,6 +11,7 @@
 //! | entities | 1,000,000 | instances, site hosts, ENIs (endpoint and NLB subnets) and every named element | `--max-entities N` |
 //! | connections | 50,000,000 | sum over traffic classes of the arrival process's expected count | `--max-connections N` |
 //! | timeseries rows | 5,000,000 | samples × (reported resources + the cross-AZ series) | `--max-timeseries-rows N` |
+//! | traffic classes | 10,000 | classes of the scenario (each holds counters and a completion-time histogram, 20–35 KB) | `--max-traffic-classes N` |
 //! | events | 2,000,000,000 | at least one event per connection and per sample | `--max-events N` |
 //! | sweep points | 100,000 | points of a study (for the study code) | [`MAX_SWEEP_POINTS`] |
 //!
@@ -36,6 +37,8 @@ pub const DEFAULT_MAX_ENTITIES: u64 = 1_000_000;
 pub const DEFAULT_MAX_CONNECTIONS: u64 = 50_000_000;
 /// Default cap on timeseries rows (`--max-timeseries-rows`).
 pub const DEFAULT_MAX_TIMESERIES_ROWS: u64 = 5_000_000;
+/// Default cap on traffic classes (`--max-traffic-classes`).
+pub const DEFAULT_MAX_TRAFFIC_CLASSES: u64 = 10_000;
 /// Most points a study (sweep) may expand to; see [`check_sweep_points`].
 pub const MAX_SWEEP_POINTS: usize = 100_000;
 
@@ -48,6 +51,8 @@ pub struct Limits {
     pub max_connections: u64,
     /// Rows of the sampled time series (resources × samples).
     pub max_timeseries_rows: u64,
+    /// Traffic classes of the scenario.
+    pub max_traffic_classes: u64,
 }
 
 impl Default for Limits {
@@ -56,6 +61,7 @@ impl Default for Limits {
             max_entities: DEFAULT_MAX_ENTITIES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_timeseries_rows: DEFAULT_MAX_TIMESERIES_ROWS,
+            max_traffic_classes: DEFAULT_MAX_TRAFFIC_CLASSES,
         }
     }
 }
@@ -67,6 +73,7 @@ impl Limits {
             max_entities: u64::MAX,
             max_connections: u64::MAX,
             max_timeseries_rows: u64::MAX,
+            max_traffic_classes: u64::MAX,
         }
     }
 }
@@ -97,6 +104,8 @@ pub enum LimitError {
         resources: u64,
         sample_interval: SimDuration,
     },
+    #[error("the scenario has {} traffic classes, above the cap of {} (each holds its counters and a completion-time histogram, 20–35 KB); nothing was simulated. Raise the cap with --max-traffic-classes {} ({CAP_COMMANDS}; library: Limits::max_traffic_classes), or merge classes that share a source and a target", group(*count), group(*limit), suggest(*count))]
+    TrafficClasses { count: u64, limit: u64 },
     #[error("the run needs at least {} events (one per expected connection and per sample), above the event budget of {}; nothing was simulated. Raise it with --max-events {} (about {EVENTS_PER_CONNECTION} events per connection; {CAP_COMMANDS}; library: RunOptions::max_events)", group(*estimate), group(*limit), suggest(*needed))]
     Events {
         /// The lower bound checked: one event per connection and per sample.
@@ -320,6 +329,13 @@ pub fn check(
     max_events: Option<u64>,
 ) -> Result<Estimate, LimitError> {
     check_entities(scenario, limits.max_entities)?;
+    let classes = scenario.traffic.len() as u64;
+    if classes > limits.max_traffic_classes {
+        return Err(LimitError::TrafficClasses {
+            count: classes,
+            limit: limits.max_traffic_classes,
+        });
+    }
     let est = estimate(scenario);
     let connections = to_u64(est.connections);
     if connections > limits.max_connections {
@@ -431,6 +447,9 @@ mod tests {
         assert!(e.contains("--max-connections 79200"), "{e}");
         assert!(e.contains("72,000"), "{e}");
         assert!(e.contains("\"checkout\""), "{e}");
+        let e = tight(|l| l.max_traffic_classes = 0);
+        assert!(e.contains("1 traffic classes, above the cap of 0"), "{e}");
+        assert!(e.contains("--max-traffic-classes 1 "), "{e}");
         let e = tight(|l| l.max_timeseries_rows = 100);
         assert!(e.contains("--max-timeseries-rows"), "{e}");
         assert!(e.contains("180 rows"), "{e}");

@@ -242,6 +242,9 @@ struct LimitArgs {
     /// Refuse runs whose time series would have more rows.
     #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TIMESERIES_ROWS)]
     max_timeseries_rows: u64,
+    /// Refuse scenarios with more traffic classes.
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TRAFFIC_CLASSES)]
+    max_traffic_classes: u64,
     /// Stop with an error past this many events.
     #[arg(long, value_name = "N")]
     max_events: Option<u64>,
@@ -258,6 +261,7 @@ impl LimitArgs {
                 max_entities: self.max_entities,
                 max_connections: self.max_connections,
                 max_timeseries_rows: self.max_timeseries_rows,
+                max_traffic_classes: self.max_traffic_classes,
             },
             ..Default::default()
         }
@@ -377,7 +381,15 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
             }
             continue;
         }
-        match scenario::load_file(f) {
+        // What `run` checks before simulating, with the default caps.
+        let checked = scenario::load_file(f)
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                vpcsim::limits::check(&s, &vpcsim::limits::Limits::default(), None)
+                    .map(|_| s)
+                    .map_err(|e| format!("{}: {e}", f.display()))
+            });
+        match checked {
             Ok(s) => emit(
                 out,
                 &format!("{}: ok (scenario {:?})\n", f.display(), s.name),
@@ -743,6 +755,10 @@ mod tests {
                 max_timeseries_rows: 1,
                 ..Limits::default()
             },
+            Limits {
+                max_traffic_classes: 0,
+                ..Limits::default()
+            },
         ];
         let mut messages: Vec<String> = tight
             .iter()
@@ -779,6 +795,7 @@ mod tests {
                     "--max-entities" => Some(caps.max_entities),
                     "--max-connections" => Some(caps.max_connections),
                     "--max-timeseries-rows" => Some(caps.max_timeseries_rows),
+                    "--max-traffic-classes" => Some(caps.max_traffic_classes),
                     "--max-events" => caps.max_events,
                     other => panic!("unknown cap flag {other}"),
                 };

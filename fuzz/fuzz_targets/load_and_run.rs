@@ -47,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
             max_entities: 20_000,
             max_connections: 20_000,
             max_timeseries_rows: 200_000,
+            max_traffic_classes: 1_000,
         },
         ..Default::default()
     };

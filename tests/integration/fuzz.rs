@@ -514,6 +514,7 @@ fn fuzz_limits() -> Limits {
         max_entities: 20_000,
         max_connections: 20_000,
         max_timeseries_rows: 200_000,
+        max_traffic_classes: 1_000,
     }
 }
 

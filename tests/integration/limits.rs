@@ -204,3 +204,60 @@ fn the_max_events_hint_suggests_enough() {
     let err = run(&old_hint, 2);
     assert!(err.contains("event budget exhausted"), "{err}");
 }
+
+/// Each traffic class holds counters and a completion-time histogram
+/// (20–35 KB): 100,000 classes took 3.5 GB with no cap. 10,001 classes are
+/// refused by `validate` and by `run` before anything is built, naming the
+/// flag; the flag raises the cap (checked by the library, which the flag
+/// sets, so as not to run a large scenario here).
+#[test]
+fn too_many_traffic_classes_are_refused_before_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = super::soak::classes(10_001, "Constant(per_second: 0.001)");
+    let file = dir.path().join("classes.ron");
+    std::fs::write(&file, &text).expect("write");
+    let started = Instant::now();
+    let want = "10,001 traffic classes, above the cap of 10,000";
+    let err = exits(vpcsim().arg("validate").arg(&file), 2, "validate").stderr;
+    assert!(err.contains(want), "{err}");
+    let out = dir.path().join("out");
+    let err = exits(
+        vpcsim().args(["run", "-q", "--out"]).arg(&out).arg(&file),
+        2,
+        "run",
+    )
+    .stderr;
+    assert!(err.contains(want), "{err}");
+    assert!(err.contains("--max-traffic-classes 11001 "), "{err}");
+    assert!(!out.exists());
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let s = scenario::load_str(&text, "classes.ron").expect("valid");
+    let raised = Limits {
+        max_traffic_classes: 11_001,
+        ..Limits::default()
+    };
+    assert!(limits::check(&s, &raised, None).is_ok());
+}
+
+/// `validate` refuses what `run` refuses before simulating, the caps
+/// included: four billion instances pass the loader but not the entity
+/// cap.
+#[test]
+fn validate_applies_the_default_caps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("many.ron");
+    let text = MINIMAL
+        .replace(
+            r#"cidrs: ["10.1.0.0/16"], subnets: [
+            Subnet(name: "app-a", az: "use1-az1", cidr: "10.1.1.0/24"),
+            Subnet(name: "app-b", az: "use1-az2", cidr: "10.1.2.0/24"),"#,
+            r#"cidrs: ["10.1.0.0/16", "2600:1f18::/56"], subnets: [
+            Subnet(name: "app-a", az: "use1-az1", cidr: "2600:1f18::/64"),
+            Subnet(name: "app-b", az: "use1-az2", cidr: "2600:1f18:0:1::/64"),"#,
+        )
+        .replace("instances: 4, nic", "instances: 4000000000, nic");
+    std::fs::write(&file, text).expect("write");
+    let err = exits(vpcsim().arg("validate").arg(&file), 2, "validate").stderr;
+    assert!(err.contains("--max-entities"), "{err}");
+    assert!(err.contains("many.ron"), "{err}");
+}

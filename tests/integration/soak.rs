@@ -88,7 +88,9 @@ fn with_svc_blocks(blocks: impl Iterator<Item = String>) -> String {
     )
 }
 
-fn classes(n: usize, arrivals: &str) -> String {
+/// `minimal` with `n` traffic classes `c0`, `c1`, ... of the given arrivals
+/// instead of its one.
+pub(super) fn classes(n: usize, arrivals: &str) -> String {
     let one = |i: usize| {
         format!(
             "Traffic(name: \"c{i}\", from: Workload(\"web\"), to: Service(name: \"orders\", dns: Regional), \
@@ -147,7 +149,7 @@ fn one(class: &str, rng: &mut ChaCha8Rng, dir: &Path) -> Outcome {
             validate(&p)
         }
         "many-classes" => {
-            let n = rng.random_range(1..5_000usize);
+            let n = rng.random_range(1..15_000usize);
             let text = classes(n, "Constant(per_second: 0.001)")
                 .replace("duration: \"1h\"", "duration: \"2m\"");
             let p = write(dir, "s.ron", &text);
