@@ -21,28 +21,11 @@
 //! | `P99FctAtMost(traffic, max)` | some connection completed and p99 FCT ≤ max |
 //! | `PeakUtilisationAtMost(resource, max)` | peak utilisation ≤ max; a resource of the fabric that carried nothing has 0 |
 
-use serde::{Deserialize, Serialize};
-
 use crate::cost::{Bill, Category};
 use crate::fabric::Fabric;
-use crate::report::summary::{ResourceSummary, TrafficSummary};
+use crate::results::{ExpectationResult, ResourceSummary, RunResult, TrafficSummary};
 use crate::scenario::{Expectation, Scenario};
-use crate::sim::RunResult;
 use crate::units::{Bytes, Usd};
-
-/// The verdict on one expectation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectationResult {
-    /// The expectation in words, e.g. `Delivered(acme-checkout) ≥ 0.99`.
-    pub expectation: String,
-    pub passed: bool,
-    /// What the run measured, e.g. `0.9973`.
-    pub actual: String,
-    /// The bound it was held to, e.g. `≥ 0.99`.
-    pub limit: String,
-    /// How `actual` was obtained, or why the expectation could not hold.
-    pub detail: String,
-}
 
 /// What expectations are judged against: the parts of a run they read.
 pub struct Measured<'a> {
@@ -395,7 +378,7 @@ mod tests {
 
     use super::*;
     use crate::cost::{self, BillOptions, Meters, Pricebook};
-    use crate::report::summary::Fct;
+    use crate::results::Fct;
     use crate::units::SimDuration;
 
     fn usd(s: &str) -> Usd {

@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::control::{ControlState, DnsState, Evaluator, Hop, Outcome, Request, Src};
 use crate::engine;
 use crate::fabric::{Fabric, FabricError};
-use crate::scenario::{AwsService, Dns, Event, Protocol, Scenario, Source, Target};
-use crate::sim::target_label;
+use crate::scenario::{AwsService, Dns, Event, Loaded, Protocol, Source, Target};
+use crate::sim::labels::target_label;
 use crate::units::{SimDuration, SimTime};
 
 /// What to explain.
@@ -185,16 +185,16 @@ fn parse_dns(text: Option<&str>) -> Result<Dns, ExplainError> {
 
 /// Replays the control plane to `q.at` and decides one connection.
 pub fn explain(
-    scenario: &Scenario,
+    loaded: &Loaded,
     q: &ExplainQuery,
     seed: Option<u64>,
-    pricebook_file: Option<&std::path::Path>,
 ) -> Result<Explanation, ExplainError> {
+    let scenario = loaded.scenario();
     let cap = q
         .max_entities
         .unwrap_or(crate::limits::DEFAULT_MAX_ENTITIES);
     crate::limits::check_entities(scenario, cap).map_err(|e| ExplainError::Query(e.to_string()))?;
-    let fabric = Fabric::build(scenario)?;
+    let fabric = Fabric::build(loaded)?;
     let seed = seed.unwrap_or(scenario.seed);
     let class = match &q.traffic {
         Some(name) => Some(
@@ -311,7 +311,7 @@ pub fn explain(
     );
     let eval = Evaluator::new(&fabric);
     let decision = eval.evaluate(&mut state, &mut dns_state, &req, &mut rng);
-    let pricebook = crate::sim::resolve_pricebook(scenario, &fabric, pricebook_file)?;
+    let pricebook = loaded.pricebook();
     let client = match src {
         Src::Instance { workload, index } => {
             let w = &fabric.workloads[workload.index()];
@@ -328,7 +328,7 @@ pub fn explain(
     let cost_trace = if decision.outcome.is_delivered() {
         cost_trace(
             &fabric,
-            &pricebook,
+            pricebook,
             &scenario.region,
             &decision.plan,
             client,

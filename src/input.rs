@@ -326,7 +326,12 @@ pub fn read_head(path: &Path, limit: u64) -> Option<Vec<u8>> {
 /// [`read`], as UTF-8 text (an error gives the line and column of the first
 /// byte that is not).
 pub fn read_text(path: &Path, kind: Kind) -> Result<String, InputError> {
-    let bytes = read(path, kind)?;
+    into_text(read(path, kind)?, path, kind)
+}
+
+/// The bytes read from `path` as UTF-8 text (an error gives the line and
+/// column of the first byte that is not).
+pub fn into_text(bytes: Vec<u8>, path: &Path, kind: Kind) -> Result<String, InputError> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let (line, col) = position_of(e.as_bytes(), at);

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vpcsim::{check, explain, report, scenario, sim, study, units::SimDuration};
+use vpcsim::results::RunResult;
+use vpcsim::{check, explain, pipeline, report, scenario, sim, study, units::SimDuration};
 
 mod cli_import;
 
@@ -246,8 +247,8 @@ struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TRAFFIC_CLASSES)]
     max_traffic_classes: u64,
     /// Stop with an error past this many events.
-    #[arg(long, value_name = "N")]
-    max_events: Option<u64>,
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_EVENTS)]
+    max_events: u64,
 }
 
 impl LimitArgs {
@@ -256,12 +257,12 @@ impl LimitArgs {
         sim::RunOptions {
             seed,
             quiet,
-            max_events: self.max_events,
             limits: vpcsim::limits::Limits {
                 max_entities: self.max_entities,
                 max_connections: self.max_connections,
                 max_timeseries_rows: self.max_timeseries_rows,
                 max_traffic_classes: self.max_traffic_classes,
+                max_events: self.max_events,
             },
             ..Default::default()
         }
@@ -314,12 +315,10 @@ fn main() -> ExitCode {
             &mut out,
             &scenario,
             dir,
-            seed,
-            quiet,
             format,
+            pricebook.as_deref(),
             sim::RunOptions {
                 project_month,
-                pricebook,
                 ..limits.run_options(seed, quiet)
             },
         ),
@@ -385,14 +384,14 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
         let checked = scenario::load_file(f)
             .map_err(|e| e.to_string())
             .and_then(|s| {
-                vpcsim::limits::check(&s, &vpcsim::limits::Limits::default(), None)
+                vpcsim::limits::check_loaded(&s, &vpcsim::limits::Limits::default())
                     .map(|_| s)
                     .map_err(|e| format!("{}: {e}", f.display()))
             });
         match checked {
             Ok(s) => emit(
                 out,
-                &format!("{}: ok (scenario {:?})\n", f.display(), s.name),
+                &format!("{}: ok (scenario {:?})\n", f.display(), s.scenario().name),
             )?,
             Err(e) => {
                 bad += 1;
@@ -414,19 +413,22 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
 
 fn run(
     out: &mut impl Write,
-    path: &PathBuf,
+    path: &Path,
     dir: Option<PathBuf>,
-    _seed: Option<u64>,
-    quiet: bool,
     format: Format,
+    pricebook: Option<&Path>,
     opts: sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let scenario = scenario::load_file(path).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        pricebook,
+        ..Default::default()
+    };
+    let loaded = pipeline::load(path, &load).map_err(Failure::input)?;
     let started = std::time::Instant::now();
-    let result = sim::run(&scenario, &opts).map_err(Failure::input)?;
+    let result = pipeline::run(&loaded, &opts).map_err(Failure::input)?;
     let wall = started.elapsed();
-    let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let files = report::write_run(&dir, &result).map_err(Failure::input)?;
+    let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&loaded.scenario().name));
+    let files = pipeline::write(&dir, &result).map_err(Failure::input)?;
     match format {
         Format::Json => emit(out, &report::summary_json(&result).map_err(Failure::input)?)?,
         Format::Text => {
@@ -440,14 +442,18 @@ fn run(
             emit(out, &text)?;
         }
     }
-    if !quiet {
+    if !opts.quiet {
         eprintln!("wall time {:.2}s", wall.as_secs_f64());
     }
     Ok(expectations_verdict(&result))
 }
 
 fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
-    let scenario = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        pricebook: a.pricebook.as_deref(),
+        ..Default::default()
+    };
+    let loaded = pipeline::load(&a.scenario, &load).map_err(Failure::input)?;
     let at = SimDuration::parse(&a.at).map_err(|e| Failure::input(format!("--at: {e}")))?;
     let q = explain::ExplainQuery {
         traffic: a.traffic.clone(),
@@ -459,8 +465,7 @@ fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
         instance: a.instance,
         max_entities: Some(a.max_entities),
     };
-    let e =
-        explain::explain(&scenario, &q, a.seed, a.pricebook.as_deref()).map_err(Failure::input)?;
+    let e = explain::explain(&loaded, &q, a.seed).map_err(Failure::input)?;
     let text = match a.format {
         Format::Text => explain::render_text(&e),
         Format::Json => {
@@ -577,7 +582,7 @@ fn compare(out: &mut impl Write, a: &CompareArgs) -> Result<u8, Failure> {
 
 /// Exit code of a run's expectations: 0 when all pass, 1 (after saying which
 /// failed on stderr) otherwise.
-fn expectations_verdict(result: &sim::RunResult) -> u8 {
+fn expectations_verdict(result: &RunResult) -> u8 {
     let failed: Vec<_> = result
         .summary
         .expectations
@@ -608,8 +613,7 @@ fn baseline(
     file: &Path,
     opts: &sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let scenario = scenario::load_file(path).map_err(Failure::input)?;
-    let result = sim::run(&scenario, opts).map_err(Failure::input)?;
+    let result = pipeline::run_file(path, &Default::default(), opts).map_err(Failure::input)?;
     let json = report::summary_json(&result).map_err(Failure::input)?;
     report::write_atomic(file, json.as_bytes()).map_err(Failure::input)?;
     let s = &result.summary;
@@ -631,7 +635,8 @@ fn baseline(
 
 fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
     // Bad input is reported before the (possibly long) run.
-    let scenario_file = scenario::load_file(&a.scenario).map_err(Failure::input)?;
+    let loaded = pipeline::load(&a.scenario, &Default::default()).map_err(Failure::input)?;
+    let scenario_file = loaded.scenario();
     let base = check::Snapshot::load_file(&a.baseline).map_err(Failure::input)?;
     let mut tol = match &a.tolerances {
         Some(f) => check::Tolerances::load_file(f).map_err(Failure::input)?,
@@ -659,9 +664,9 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
         }));
     }
     let result =
-        sim::run(&scenario_file, &a.limits.run_options(a.seed, a.quiet)).map_err(Failure::input)?;
+        pipeline::run(&loaded, &a.limits.run_options(a.seed, a.quiet)).map_err(Failure::input)?;
     if let Some(dir) = &a.out {
-        report::write_run(dir, &result).map_err(Failure::input)?;
+        pipeline::write(dir, &result).map_err(Failure::input)?;
     }
     let now = check::Snapshot::from_summary(&result.summary).map_err(Failure::input)?;
     let rep = check::compare(&base, &now, &tol, &a.baseline.display().to_string())
@@ -762,12 +767,18 @@ mod tests {
         ];
         let mut messages: Vec<String> = tight
             .iter()
-            .map(|l| limits::check(&s, l, None).expect_err("over").to_string())
+            .map(|l| limits::check_loaded(&s, l).expect_err("over").to_string())
             .collect();
         messages.push(
-            limits::check(&s, &Limits::default(), Some(1))
-                .expect_err("over the budget")
-                .to_string(),
+            limits::check_loaded(
+                &s,
+                &Limits {
+                    max_events: 1,
+                    ..Limits::default()
+                },
+            )
+            .expect_err("over the budget")
+            .to_string(),
         );
         messages.push(
             vpcsim::engine::SimError::EventBudgetExceeded {
@@ -792,14 +803,14 @@ mod tests {
                     _ => unreachable!("only cap commands are parsed"),
                 };
                 let got = match flag.as_str() {
-                    "--max-entities" => Some(caps.max_entities),
-                    "--max-connections" => Some(caps.max_connections),
-                    "--max-timeseries-rows" => Some(caps.max_timeseries_rows),
-                    "--max-traffic-classes" => Some(caps.max_traffic_classes),
+                    "--max-entities" => caps.max_entities,
+                    "--max-connections" => caps.max_connections,
+                    "--max-timeseries-rows" => caps.max_timeseries_rows,
+                    "--max-traffic-classes" => caps.max_traffic_classes,
                     "--max-events" => caps.max_events,
                     other => panic!("unknown cap flag {other}"),
                 };
-                assert_eq!(got, Some(want), "{argv:?}");
+                assert_eq!(got, want, "{argv:?}");
             }
         }
     }

@@ -8,8 +8,6 @@
 //! Owns: the numbers. Must not: enforce them (the control plane and the data
 //! plane do) or hold any run-time state.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::{QuotaOverrides, ScalingPolicy};
@@ -62,16 +60,6 @@ const BUILTIN: [(&str, &str); 2] = [
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum QuotaError {
-    #[error(
-        "unknown quota profile {name:?}; builtin profiles: {known}, or give a path to a .ron file"
-    )]
-    Unknown { name: String, known: String },
-    #[error("{file}: cannot read quota profile: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
     #[error(transparent)]
     Input(#[from] crate::input::InputError),
     #[error("{file}: invalid quota profile:\n{}", .problems.iter().map(|(p, m)| format!("  - {p}: {m}")).collect::<Vec<_>>().join("\n"))]
@@ -100,28 +88,7 @@ impl QuotaProfile {
         let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
         // The embedded files are checked by a unit test, so parsing cannot fail
         // in a tested build; a failure still degrades to "unknown" rather than panic.
-        parse(text, name).ok()
-    }
-
-    /// Resolves a scenario's `quotas` reference: a builtin name, or a `.ron`
-    /// file relative to `base_dir`.
-    pub fn resolve(reference: &str, base_dir: Option<&Path>) -> Result<QuotaProfile, QuotaError> {
-        if let Some(p) = QuotaProfile::builtin(reference) {
-            return Ok(p);
-        }
-        if reference.ends_with(".ron") {
-            let path = match base_dir {
-                Some(dir) => dir.join(reference),
-                None => Path::new(reference).to_path_buf(),
-            };
-            let file = path.display().to_string();
-            let text = crate::input::read_text(&path, crate::input::Kind::QuotaProfile)?;
-            return parse(&text, &file);
-        }
-        Err(QuotaError::Unknown {
-            name: reference.to_string(),
-            known: QuotaProfile::builtin_names().join(", "),
-        })
+        QuotaProfile::from_ron(text, name).ok()
     }
 
     /// This profile with a scenario's overrides applied.
@@ -151,28 +118,28 @@ impl QuotaProfile {
     }
 }
 
-fn parse(text: &str, file: &str) -> Result<QuotaProfile, QuotaError> {
-    let profile: QuotaProfile =
-        crate::scenario::ron_options()
-            .from_str(text)
-            .map_err(|e: ron::error::SpannedError| QuotaError::Syntax {
+impl QuotaProfile {
+    /// Parses and checks a profile from RON text; `file` names it in errors.
+    pub fn from_ron(text: &str, file: &str) -> Result<QuotaProfile, QuotaError> {
+        let profile: QuotaProfile = crate::scenario::ron_options().from_str(text).map_err(
+            |e: ron::error::SpannedError| QuotaError::Syntax {
                 file: file.to_string(),
                 line: e.span.start.line,
                 col: e.span.start.col,
                 message: e.code.to_string(),
-            })?;
-    let problems = profile.problems();
-    if problems.is_empty() {
-        Ok(profile)
-    } else {
-        Err(QuotaError::Invalid {
-            file: file.to_string(),
-            problems,
-        })
+            },
+        )?;
+        let problems = profile.problems();
+        if problems.is_empty() {
+            Ok(profile)
+        } else {
+            Err(QuotaError::Invalid {
+                file: file.to_string(),
+                problems,
+            })
+        }
     }
-}
 
-impl QuotaProfile {
     /// What a profile file must satisfy, as `quota_overrides` must: a
     /// scaling policy that scales, capacities above zero that can grow to
     /// their ceiling, and text without control characters.
@@ -252,11 +219,5 @@ mod tests {
             faq.interface_endpoints_per_vpc
         );
         assert_eq!(p.name, "faq+overrides");
-    }
-
-    #[test]
-    fn unknown_profile_names_the_known_ones() {
-        let e = QuotaProfile::resolve("fqa", None).unwrap_err().to_string();
-        assert!(e.contains("faq") && e.contains("aws-current"), "{e}");
     }
 }

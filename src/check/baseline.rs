@@ -12,8 +12,7 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::expect::ExpectationResult;
-use crate::report::summary::{Fct, Summary, SCHEMA_VERSION};
+use crate::results::{ExpectationResult, Fct, Summary, SCHEMA_VERSION};
 
 /// Why a baseline (or a tolerances file) cannot be used. Every variant is bad
 /// input: `vpcsim check` exits 2.

@@ -730,7 +730,7 @@ fn diff_line(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expect::ExpectationResult;
+    use crate::results::ExpectationResult;
 
     fn snap() -> Snapshot {
         let json = r#"{

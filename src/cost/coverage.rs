@@ -71,12 +71,15 @@ pub fn gaps(s: &Scenario, pricebook: Option<&Pricebook>) -> Vec<Gap> {
 fn rates(pricebook: Option<&Pricebook>, region: &str) -> Option<RegionRates> {
     pricebook
         .and_then(|p| p.regions.get(region).cloned())
-        .or_else(|| {
-            Pricebook::builtin(&format!("aws-{region}"))?
-                .regions
-                .get(region)
-                .cloned()
-        })
+        .or_else(|| builtin_rates(region))
+}
+
+/// The rates of `region` in its builtin pricebook (`aws-<region>`).
+pub(super) fn builtin_rates(region: &str) -> Option<RegionRates> {
+    Pricebook::builtin(&format!("aws-{region}"))?
+        .regions
+        .get(region)
+        .cloned()
 }
 
 /// Every region a run could price: the pricebook's and the builtins', sorted.
@@ -102,7 +105,7 @@ mod tests {
     fn quickstart() -> Scenario {
         let text = include_str!("../../scenarios/quickstart.ron");
         match crate::scenario::load_str(text, "quickstart.ron") {
-            Ok(s) => s,
+            Ok(l) => l.into_scenario(),
             Err(e) => panic!("shipped scenario loads: {e}"),
         }
     }
@@ -136,7 +139,7 @@ mod tests {
     #[test]
     fn an_unpriced_port_speed_lists_the_priced_speeds() {
         let text = include_str!("../../scenarios/hybrid-dx.ron").replace("\"1Gbps\"", "\"3Gbps\"");
-        let s = match crate::scenario::load_str(&text, "dx.ron") {
+        let s = match crate::scenario::parse_str(&text, "dx.ron") {
             Ok(s) => s,
             Err(e) => panic!("{e}"),
         };

@@ -52,6 +52,10 @@ pub enum CostError {
         known: String,
     },
 
+    /// A region the scenario uses is in neither its pricebook nor a builtin one.
+    #[error("pricebook {pricebook:?} has no rates for region {region}, which the scenario uses, and no builtin pricebook covers it; give a pricebook file with a {region:?} entry (`pricebook: \"my-prices.ron\"`)")]
+    NoRegionRates { pricebook: String, region: String },
+
     /// A meter needs a rate the pricebook does not have (e.g. a Direct Connect
     /// port speed with no published price).
     #[error("pricebook {pricebook:?}, region {region:?}: no rate for {what}; {hint}")]

@@ -3,11 +3,13 @@
 //! ```text
 //!  simulation ──add_bytes / add_time──▶ Meters ─┐
 //!                                               ├─▶ bill(meters, pricebook, region, options) ─▶ Bill
-//!  pricebook.ron ──Pricebook::load_file──────────┘        (lines add up to the total exactly)
+//!  Loaded pricebook ──resolve(fabric)─────────────┘        (lines add up to the total exactly)
 //! ```
 //!
 //! * [`pricebook`]: dated, sourced unit prices per region, as RON data, with
 //!   embedded defaults ([`Pricebook::builtin`]).
+//! * [`resolve`](mod@resolve): the pricebook of a run, completed with the
+//!   builtin rates of the regions the fabric uses and checked before a run.
 //! * [`meters`]: usage by category, paying account, resource and AZ, recorded
 //!   in O(1) through dense [`MeterId`]s.
 //! * [`bill`](mod@bill): pricing rules (hour rounding, tiers in time order,
@@ -45,6 +47,7 @@ pub mod display;
 pub mod error;
 pub mod meters;
 pub mod pricebook;
+pub mod resolve;
 pub mod rules;
 pub mod usage;
 pub mod usage_type;
@@ -57,4 +60,5 @@ pub use meters::{CapacityHour, Category, Detail, Direction, MeterId, MeterKey, M
 pub use pricebook::{
     NlcuDefinition, Pricebook, PricebookRef, Pricing, Rate, RegionRates, Tier, TieredRate,
 };
+pub use resolve::resolve;
 pub use rules::{Charge, Rule, RuleBook, RuleSet, RulesRef};

@@ -760,6 +760,75 @@ mod tests {
             .contains("copied from us-east-1"));
     }
 
+    #[test]
+    fn a_rate_marked_copied_is_the_us_east_1_figure_and_a_read_one_says_so() {
+        // Every flat rate of every built-in region either carries the
+        // "copied from us-east-1" marking and then equals us-east-1's figure,
+        // or has no marking; a read figure that differs from us-east-1 must
+        // not be marked (and a copied one must not have drifted).
+        let home = Pricebook::builtin("aws-us-east-1").unwrap();
+        let home = home.region("us-east-1").unwrap();
+        let home_flat: BTreeMap<String, Usd> = home
+            .flat_rates()
+            .into_iter()
+            .map(|(k, r)| (k, r.usd))
+            .collect();
+        for name in Pricebook::builtin_names() {
+            let book = Pricebook::builtin(name).unwrap();
+            for (code, region) in &book.regions {
+                for (field, rate) in region.flat_rates() {
+                    let copied = rate
+                        .note
+                        .as_deref()
+                        .is_some_and(|n| n.contains("copied from us-east-1"));
+                    if copied {
+                        assert_eq!(Some(&rate.usd), home_flat.get(&field), "{code} {field}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn regional_rates_read_for_the_region_itself() {
+        let rates = |book: &str, region: &str| {
+            Pricebook::builtin(book)
+                .unwrap()
+                .region(region)
+                .unwrap()
+                .clone()
+        };
+        let sa = rates("aws-sa-east-1", "sa-east-1");
+        let internet: Vec<_> = sa.internet_out_gb.tiers.iter().map(|t| t.usd).collect();
+        assert_eq!(
+            internet,
+            vec![
+                usd("$0"),
+                usd("$0.150"),
+                usd("$0.138"),
+                usd("$0.126"),
+                usd("$0.114")
+            ]
+        );
+        assert_eq!(sa.inter_region_out_gb.usd, usd("$0.138"));
+        let mumbai = rates("aws-ap-south-1", "ap-south-1");
+        assert_eq!(mumbai.tgw_attachment_hour.usd, usd("$0.07"));
+        assert_eq!(mumbai.tgw_gb.usd, usd("$0.02"));
+        let london = rates("aws-eu-west-2", "eu-west-2");
+        assert_eq!(london.nat_gateway_hour.usd, usd("$0.05"));
+        assert_eq!(london.interface_endpoint_hour.usd, usd("$0.011"));
+        let frankfurt = rates("aws-eu-central-1", "eu-central-1");
+        assert_eq!(frankfurt.nat_gateway_gb.usd, usd("$0.052"));
+        let singapore = rates("aws-ap-southeast-1", "ap-southeast-1");
+        assert_eq!(singapore.interface_endpoint_hour.usd, usd("$0.013"));
+        assert!(singapore
+            .internet_out_gb
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("free 100 GB"));
+    }
+
     fn us_east_1_text() -> &'static str {
         BUILTIN[0].1
     }

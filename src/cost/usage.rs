@@ -616,32 +616,6 @@ fn nlb_of(fabric: &Fabric, node: crate::fabric::EniId) -> Option<crate::fabric::
     }
 }
 
-/// Checks, before a run, that the pricebook prices every Direct Connect
-/// port of the fabric (port-hours are billed in the scenario's region), so
-/// a missing speed is reported before simulating rather than at billing.
-pub fn check_port_prices(
-    fabric: &Fabric,
-    pricebook: &crate::cost::Pricebook,
-    region: &str,
-) -> Result<(), crate::cost::CostError> {
-    if fabric.dxs.is_empty() {
-        return Ok(());
-    }
-    let rates = pricebook.region(region)?;
-    for dx in &fabric.dxs {
-        let key = dx_port_key(fabric, dx);
-        if rates.pricing(key.category, key.detail.as_ref()).is_none() {
-            return Err(crate::cost::bill::missing_rate(
-                pricebook,
-                region,
-                &key,
-                rates.dx_port_hour.keys(),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// The port-hours meter of a Direct Connect connection.
 fn dx_port_key(fabric: &Fabric, dx: &crate::fabric::DxInfo) -> MeterKey {
     let account = &fabric.accounts[dx.account.index()].name;

@@ -8,7 +8,7 @@
 //! burst) and size distributions (fixed, uniform, log-normal, Pareto,
 //! empirical CDF). Must not: decide where a connection goes or what it costs.
 
-use std::path::Path;
+use std::sync::Arc;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -69,16 +69,18 @@ pub enum TraceError {
     },
 }
 
-/// Reads a trace CSV: `time,source,target,request_bytes,response_bytes`
+/// Parses a trace CSV: `time,source,target,request_bytes,response_bytes`
 /// with a header row; `time` is a duration string (`"1.5s"`) or seconds.
-/// Rows must be in non-decreasing time order.
-pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
-    let file = path.display().to_string();
-    let bytes = crate::input::read(path, crate::input::Kind::Trace)?;
+/// Rows must be in non-decreasing time order. `file` names it in errors.
+///
+/// Trace files are read by the scenario loader (once per run, through the
+/// bounded reader), never here.
+pub fn parse_trace(input: impl std::io::Read, file: &str) -> Result<Vec<TraceRow>, TraceError> {
+    let file = file.to_string();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_reader(&bytes[..]);
+        .from_reader(input);
     check_trace_header(&mut reader, &file)?;
     let mut rows = Vec::new();
     let mut last = SimTime::ZERO;
@@ -142,7 +144,10 @@ pub fn read_trace(path: &Path) -> Result<Vec<TraceRow>, TraceError> {
 
 /// Requires the header row: without it the first row would be taken for
 /// a header and lost.
-fn check_trace_header(reader: &mut csv::Reader<&[u8]>, file: &str) -> Result<(), TraceError> {
+fn check_trace_header<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    file: &str,
+) -> Result<(), TraceError> {
     let headers = reader.headers().map_err(|e| TraceError::Row {
         file: file.to_string(),
         line: e.position().map(|p| p.line()).unwrap_or(1),
@@ -233,7 +238,7 @@ enum Kind {
         count: u32,
     },
     Trace {
-        rows: Vec<TraceRow>,
+        rows: Arc<[TraceRow]>,
         next: usize,
     },
 }
@@ -245,7 +250,7 @@ impl ArrivalProcess {
         spec: &Arrivals,
         start: SimTime,
         end: SimTime,
-        trace: Option<Vec<TraceRow>>,
+        trace: Option<Arc<[TraceRow]>>,
     ) -> Self {
         let kind = match spec {
             Arrivals::Constant { per_second } => Kind::Constant {
@@ -272,7 +277,7 @@ impl ArrivalProcess {
             },
             Arrivals::Burst { count } => Kind::Burst { count: *count },
             Arrivals::Trace { .. } => Kind::Trace {
-                rows: trace.unwrap_or_default(),
+                rows: trace.unwrap_or_else(|| Arc::from(Vec::new())),
                 next: 0,
             },
         };
@@ -655,7 +660,7 @@ mod tests {
             &Arrivals::Trace { file: "x".into() },
             SimTime(100),
             SimTime(1000),
-            Some(rows),
+            Some(rows.into()),
         );
         let mut r = rng();
         assert_eq!(p.next(&mut r).map(|(t, _)| t), Some(SimTime(100)));
@@ -704,12 +709,7 @@ mod tests {
     /// Without the header the first row was taken for one and lost.
     #[test]
     fn a_trace_needs_its_header() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let read = |text: &str| {
-            let p = dir.path().join("t.csv");
-            std::fs::write(&p, text).expect("write");
-            read_trace(&p).map_err(|e| e.to_string())
-        };
+        let read = |text: &str| parse_trace(text.as_bytes(), "t.csv").map_err(|e| e.to_string());
         let rows =
             read("# a comment\ntime,source,target,request_bytes,response_bytes\n1,,,10,20\n")
                 .expect("valid");

@@ -7,8 +7,9 @@ use ipnet::IpNet;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::*;
-use crate::quota::QuotaProfile;
-use crate::scenario::{regions, AttachmentTarget, RouteTarget, Scenario, TgwRouteTarget, VifKind};
+use crate::scenario::{
+    regions, AttachmentTarget, Loaded, RouteTarget, Scenario, TgwRouteTarget, VifKind,
+};
 
 /// Hands out private IPs in a subnet, skipping the addresses AWS reserves
 /// (network, router, DNS, future use, and the last).
@@ -55,9 +56,9 @@ struct Builder<'s> {
     pending_az_names: Vec<BTreeMap<String, String>>,
 }
 
-pub(super) fn build(s: &Scenario) -> Result<Fabric, FabricError> {
-    let base_dir = s.origin.as_deref().and_then(|p| p.parent());
-    let quotas = QuotaProfile::resolve(&s.quotas, base_dir)?.with_overrides(&s.quota_overrides);
+pub(super) fn build(loaded: &Loaded) -> Result<Fabric, FabricError> {
+    let s = loaded.scenario();
+    let quotas = loaded.quotas().clone();
     let f = Fabric {
         name: s.name.clone(),
         region: s.region.clone(),
@@ -90,18 +91,18 @@ pub(super) fn build(s: &Scenario) -> Result<Fabric, FabricError> {
         },
         pending_az_names: Vec::new(),
     };
-    b.azs();
-    b.accounts();
-    b.vpcs();
-    b.security_groups();
+    b.azs()?;
+    b.accounts()?;
+    b.vpcs()?;
+    b.security_groups()?;
     b.nlbs()?;
-    b.services();
+    b.services()?;
     b.endpoints()?;
     b.nats()?;
-    b.sites_and_dx();
+    b.sites_and_dx()?;
     b.tgws()?;
-    b.gateway_endpoints();
-    b.peerings();
+    b.gateway_endpoints()?;
+    b.peerings()?;
     b.workloads()?;
     Ok(b.f)
 }
@@ -120,26 +121,25 @@ impl Builder<'_> {
         }
         self.f.index[k].insert(name.to_string(), i as u32);
     }
-    // Lookups below run on a validated scenario: every name exists. A missing
-    // one is a validator bug, reported by the invariant message.
-    fn id(&self, kind: Kind, name: &str) -> u32 {
-        match self.f.index_of(kind, name) {
-            Some(i) => i,
-            None => panic!("invariant: validated scenario refers to unknown {kind:?} {name:?}"),
-        }
+    // Lookups below run on a validated scenario, where every name exists; a
+    // missing one (a validator bug) is an error, never a panic.
+    fn id(&self, kind: Kind, name: &str) -> Result<u32, FabricError> {
+        self.f
+            .index_of(kind, name)
+            .ok_or_else(|| FabricError::unresolved(&format!("{kind:?}"), name))
     }
     /// Ids of named subnets (validated to exist).
-    fn subnet_ids(&self, names: &[String]) -> Vec<SubnetId> {
+    fn subnet_ids(&self, names: &[String]) -> Result<Vec<SubnetId>, FabricError> {
         names
             .iter()
-            .map(|x| SubnetId(self.id(Kind::Subnet, x)))
+            .map(|x| self.id(Kind::Subnet, x).map(SubnetId))
             .collect()
     }
     fn account_of_vpc(&self, v: VpcId) -> AccountId {
         self.f.vpcs[v.index()].account
     }
 
-    fn azs(&mut self) {
+    fn azs(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         let declared: Vec<(String, String, BTreeMap<String, String>)> = if s.azs.is_empty() {
             let mut regions_used: Vec<String> = vec![s.region.clone()];
@@ -188,9 +188,10 @@ impl Builder<'_> {
         }
         // Per-account names are resolved once accounts exist.
         self.pending_az_names = declared.into_iter().map(|(_, _, n)| n).collect();
+        Ok(())
     }
 
-    fn accounts(&mut self) {
+    fn accounts(&mut self) -> Result<(), FabricError> {
         for (i, a) in self.s.accounts.iter().enumerate() {
             let node = self.node(Node::Account(AccountId::from_index(i)));
             self.f.accounts.push(AccountInfo {
@@ -205,17 +206,18 @@ impl Builder<'_> {
         let pending = std::mem::take(&mut self.pending_az_names);
         for (i, names) in pending.into_iter().enumerate() {
             for (account, az_name) in names {
-                let acc = AccountId(self.id(Kind::Account, &account));
+                let acc = AccountId(self.id(Kind::Account, &account)?);
                 self.f.azs[i].names.insert(acc, az_name);
             }
         }
+        Ok(())
     }
 
-    fn vpcs(&mut self) {
+    fn vpcs(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, v) in s.vpcs.iter().enumerate() {
             let vid = VpcId::from_index(i);
-            let account = AccountId(self.id(Kind::Account, &v.account));
+            let account = AccountId(self.id(Kind::Account, &v.account)?);
             let node = self.node(Node::Vpc(vid));
             let acc_node = self.f.accounts[account.index()].node;
             self.edge(node, acc_node, Edge::OwnedBy);
@@ -234,15 +236,15 @@ impl Builder<'_> {
                         // Peerings, TGWs and NATs are resolved after they exist;
                         // store the name index now through a deferred fix-up.
                         RouteTarget::Peering(p) => {
-                            Via::Peering(PeeringId(index_of(&s.peerings, p, |x| &x.name)))
+                            Via::Peering(PeeringId(index_of(&s.peerings, p, |x| &x.name)?))
                         }
                         RouteTarget::TransitGateway(t) => {
                             Via::TransitGateway(TgwId(index_of(&s.transit_gateways, t, |x| {
                                 &x.name
-                            })))
+                            })?))
                         }
                         RouteTarget::NatGateway(n) => {
-                            Via::NatGateway(NatId(index_of(&s.nat_gateways, n, |x| &x.name)))
+                            Via::NatGateway(NatId(index_of(&s.nat_gateways, n, |x| &x.name)?))
                         }
                         RouteTarget::InternetGateway => Via::InternetGateway,
                         RouteTarget::VpnGateway => Via::VpnGateway,
@@ -293,7 +295,7 @@ impl Builder<'_> {
             self.name(Kind::Vpc, &v.name, i);
             for sn in &v.subnets {
                 let sid = SubnetId::from_index(self.f.subnets.len());
-                let az = AzId(self.id(Kind::Az, &sn.az));
+                let az = AzId(self.id(Kind::Az, &sn.az)?);
                 let snode = self.node(Node::Subnet(sid));
                 self.edge(node, snode, Edge::Contains);
                 let az_node = self.f.azs[az.index()].node;
@@ -325,11 +327,12 @@ impl Builder<'_> {
                 self.name(Kind::Subnet, &sn.name, sid.index());
             }
         }
+        Ok(())
     }
 
-    fn security_groups(&mut self) {
+    fn security_groups(&mut self) -> Result<(), FabricError> {
         for (i, g) in self.s.security_groups.iter().enumerate() {
-            let vpc = VpcId(self.id(Kind::Vpc, &g.vpc));
+            let vpc = VpcId(self.id(Kind::Vpc, &g.vpc)?);
             self.f.security_groups.push(SgInfo {
                 name: g.name.clone(),
                 aws_id: aws_id("sg", &g.name),
@@ -339,12 +342,13 @@ impl Builder<'_> {
             });
             self.name(Kind::SecurityGroup, &g.name, i);
         }
+        Ok(())
     }
 
-    fn sgs(&self, names: &[String]) -> Vec<SgId> {
+    fn sgs(&self, names: &[String]) -> Result<Vec<SgId>, FabricError> {
         names
             .iter()
-            .map(|n| SgId(self.id(Kind::SecurityGroup, n)))
+            .map(|n| self.id(Kind::SecurityGroup, n).map(SgId))
             .collect()
     }
 
@@ -381,7 +385,7 @@ impl Builder<'_> {
         let s = self.s;
         for (i, n) in s.load_balancers.iter().enumerate() {
             let id = NlbId::from_index(i);
-            let subnets: Vec<SubnetId> = self.subnet_ids(&n.subnets);
+            let subnets: Vec<SubnetId> = self.subnet_ids(&n.subnets)?;
             let vpc = self.f.subnets[subnets[0].index()].vpc;
             let account = self.account_of_vpc(vpc);
             let node = self.node(Node::Nlb(id));
@@ -397,7 +401,7 @@ impl Builder<'_> {
                     &n.name,
                 )?);
             }
-            let security_groups = self.sgs(&n.security_groups);
+            let security_groups = self.sgs(&n.security_groups)?;
             self.f.nlbs.push(NlbInfo {
                 name: n.name.clone(),
                 vpc,
@@ -415,15 +419,15 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn services(&mut self) {
+    fn services(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, svc) in s.services.iter().enumerate() {
             let id = ServiceId::from_index(i);
             let nlbs: Vec<NlbId> = svc
                 .nlbs
                 .iter()
-                .map(|n| NlbId(self.id(Kind::Nlb, n)))
-                .collect();
+                .map(|n| self.id(Kind::Nlb, n).map(NlbId))
+                .collect::<Result<_, _>>()?;
             // Validation guarantees at least one NLB; its account owns the service.
             let owner = nlbs
                 .first()
@@ -463,15 +467,16 @@ impl Builder<'_> {
             });
             self.name(Kind::Service, &svc.name, i);
         }
+        Ok(())
     }
 
     fn endpoints(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, e) in s.endpoints.iter().enumerate() {
             let id = EndpointId::from_index(i);
-            let vpc = VpcId(self.id(Kind::Vpc, &e.vpc));
+            let vpc = VpcId(self.id(Kind::Vpc, &e.vpc)?);
             let account = self.account_of_vpc(vpc);
-            let service = ServiceId(self.id(Kind::Service, &e.service));
+            let service = ServiceId(self.id(Kind::Service, &e.service)?);
             let node = self.node(Node::InterfaceEndpoint(id));
             let vnode = self.f.vpcs[vpc.index()].node;
             self.edge(vnode, node, Edge::Contains);
@@ -479,7 +484,7 @@ impl Builder<'_> {
             self.edge(node, snode, Edge::ConnectsTo);
             let mut enis = Vec::new();
             for sn in &e.subnets {
-                let sid = SubnetId(self.id(Kind::Subnet, sn));
+                let sid = SubnetId(self.id(Kind::Subnet, sn)?);
                 enis.push(self.eni(
                     EniOwner::Endpoint(id),
                     sid,
@@ -496,7 +501,7 @@ impl Builder<'_> {
                 svc.service_id,
                 svc.region
             );
-            let security_groups = self.sgs(&e.security_groups);
+            let security_groups = self.sgs(&e.security_groups)?;
             self.f.endpoints.push(EndpointInfo {
                 name: e.name.clone(),
                 aws_id: aws,
@@ -521,7 +526,7 @@ impl Builder<'_> {
         let s = self.s;
         for (i, n) in s.nat_gateways.iter().enumerate() {
             let id = NatId::from_index(i);
-            let subnet = SubnetId(self.id(Kind::Subnet, &n.subnet));
+            let subnet = SubnetId(self.id(Kind::Subnet, &n.subnet)?);
             let (vpc, az) = {
                 let sn = &self.f.subnets[subnet.index()];
                 (sn.vpc, sn.az)
@@ -549,7 +554,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn sites_and_dx(&mut self) {
+    fn sites_and_dx(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, site) in s.sites.iter().enumerate() {
             let node = self.node(Node::OnPremSite(SiteId::from_index(i)));
@@ -564,8 +569,8 @@ impl Builder<'_> {
         }
         for (i, d) in s.direct_connects.iter().enumerate() {
             let id = DxId::from_index(i);
-            let account = AccountId(self.id(Kind::Account, &d.account));
-            let site = SiteId(self.id(Kind::Site, &d.site));
+            let account = AccountId(self.id(Kind::Account, &d.account)?);
+            let site = SiteId(self.id(Kind::Site, &d.site)?);
             let node = self.node(Node::DirectConnect(id));
             let site_node = self.f.sites[site.index()].node;
             self.edge(node, site_node, Edge::Links);
@@ -575,7 +580,7 @@ impl Builder<'_> {
             for v in &d.vifs {
                 let to = match &v.kind {
                     VifKind::Private(vpc) => {
-                        let vid = VpcId(self.id(Kind::Vpc, vpc));
+                        let vid = VpcId(self.id(Kind::Vpc, vpc)?);
                         let vnode = self.f.vpcs[vid.index()].node;
                         self.edge(node, vnode, Edge::Links);
                         // Route propagation from the virtual private gateway:
@@ -589,7 +594,7 @@ impl Builder<'_> {
                         VifTo::Vpc(vid)
                     }
                     VifKind::Transit(t) => {
-                        VifTo::TransitGateway(TgwId(index_of(&s.transit_gateways, t, |x| &x.name)))
+                        VifTo::TransitGateway(TgwId(index_of(&s.transit_gateways, t, |x| &x.name)?))
                     }
                 };
                 vifs.push(VifInfo {
@@ -610,13 +615,14 @@ impl Builder<'_> {
             });
             self.name(Kind::Dx, &d.name, i);
         }
+        Ok(())
     }
 
     fn tgws(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, t) in s.transit_gateways.iter().enumerate() {
             let id = TgwId::from_index(i);
-            let account = AccountId(self.id(Kind::Account, &t.account));
+            let account = AccountId(self.id(Kind::Account, &t.account)?);
             let node = self.node(Node::TransitGateway(id));
             let acc_node = self.f.accounts[account.index()].node;
             self.edge(node, acc_node, Edge::OwnedBy);
@@ -627,15 +633,15 @@ impl Builder<'_> {
                 .iter()
                 .map(|a| {
                     let target = match &a.target {
-                        AttachmentTarget::Vpc(v) => AttachTo::Vpc(VpcId(self.id(Kind::Vpc, v))),
+                        AttachmentTarget::Vpc(v) => AttachTo::Vpc(VpcId(self.id(Kind::Vpc, v)?)),
                         AttachmentTarget::DirectConnect(d) => {
-                            AttachTo::DirectConnect(DxId(self.id(Kind::Dx, d)))
+                            AttachTo::DirectConnect(DxId(self.id(Kind::Dx, d)?))
                         }
                     };
-                    let subnets = self.subnet_ids(&a.subnets);
-                    (a.name.clone(), target, subnets)
+                    let subnets = self.subnet_ids(&a.subnets)?;
+                    Ok((a.name.clone(), target, subnets))
                 })
-                .collect();
+                .collect::<Result<_, FabricError>>()?;
             // A transit VIF to this TGW implies a DX gateway attachment.
             for (di, d) in self.f.dxs.iter().enumerate() {
                 let to_here = d.vifs.iter().any(|v| v.to == VifTo::TransitGateway(id));
@@ -789,11 +795,11 @@ impl Builder<'_> {
         }
     }
 
-    fn gateway_endpoints(&mut self) {
+    fn gateway_endpoints(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, g) in s.gateway_endpoints.iter().enumerate() {
             let id = GatewayEndpointId::from_index(i);
-            let vpc = VpcId(self.id(Kind::Vpc, &g.vpc));
+            let vpc = VpcId(self.id(Kind::Vpc, &g.vpc)?);
             let node = self.node(Node::GatewayEndpoint(id));
             let vnode = self.f.vpcs[vpc.index()].node;
             self.edge(vnode, node, Edge::Contains);
@@ -825,14 +831,15 @@ impl Builder<'_> {
             });
             self.name(Kind::GatewayEndpoint, &g.name, i);
         }
+        Ok(())
     }
 
-    fn peerings(&mut self) {
+    fn peerings(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, p) in s.peerings.iter().enumerate() {
             let id = PeeringId::from_index(i);
-            let requester = VpcId(self.id(Kind::Vpc, &p.requester));
-            let accepter = VpcId(self.id(Kind::Vpc, &p.accepter));
+            let requester = VpcId(self.id(Kind::Vpc, &p.requester)?);
+            let accepter = VpcId(self.id(Kind::Vpc, &p.accepter)?);
             let node = self.node(Node::Peering(id));
             for v in [requester, accepter] {
                 let vnode = self.f.vpcs[v.index()].node;
@@ -867,13 +874,14 @@ impl Builder<'_> {
             });
             self.name(Kind::Peering, &p.name, i);
         }
+        Ok(())
     }
 
     fn workloads(&mut self) -> Result<(), FabricError> {
         let s = self.s;
         for (i, w) in s.workloads.iter().enumerate() {
             let id = WorkloadId::from_index(i);
-            let subnets: Vec<SubnetId> = self.subnet_ids(&w.subnets);
+            let subnets: Vec<SubnetId> = self.subnet_ids(&w.subnets)?;
             let vpc = self.f.subnets[subnets[0].index()].vpc;
             let account = self.account_of_vpc(vpc);
             let node = self.node(Node::Workload(id));
@@ -896,7 +904,7 @@ impl Builder<'_> {
                 let snode = self.f.subnets[sn.index()].node;
                 self.edge(snode, node, Edge::Contains);
             }
-            let security_groups = self.sgs(&w.security_groups);
+            let security_groups = self.sgs(&w.security_groups)?;
             self.f.workloads.push(WorkloadInfo {
                 name: w.name.clone(),
                 vpc,
@@ -916,8 +924,8 @@ impl Builder<'_> {
             let targets: Vec<WorkloadId> = n
                 .targets
                 .iter()
-                .map(|t| WorkloadId(self.id(Kind::Workload, t)))
-                .collect();
+                .map(|t| self.id(Kind::Workload, t).map(WorkloadId))
+                .collect::<Result<_, _>>()?;
             let nnode = self.f.nlbs[i].node;
             for t in &targets {
                 let tnode = self.f.workloads[t.index()].node;
@@ -942,9 +950,10 @@ fn add_route(rt: &mut RouteTableInfo, to: Destination, via: Via) {
 }
 
 /// Position of a named item in a scenario list (validated to exist).
-fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &String) -> u32 {
-    match items.iter().position(|x| key(x) == name) {
-        Some(p) => p as u32,
-        None => panic!("invariant: validated scenario refers to unknown {name:?}"),
-    }
+fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &String) -> Result<u32, FabricError> {
+    items
+        .iter()
+        .position(|x| key(x) == name)
+        .map(|p| p as u32)
+        .ok_or_else(|| FabricError::unresolved("route target", name))
 }

@@ -25,7 +25,7 @@ pub use ids::*;
 
 use crate::quota::QuotaProfile;
 use crate::scenario::{
-    AwsService, DnsVerification, DxKind, EndpointPolicy, Nacl, Payer, Principal, Protocol,
+    AwsService, DnsVerification, DxKind, EndpointPolicy, Loaded, Nacl, Payer, Principal, Protocol,
     Scenario, SgRule,
 };
 use crate::units::Bandwidth;
@@ -496,8 +496,8 @@ pub enum FabricError {
         cidr: String,
         what: String,
     },
-    #[error(transparent)]
-    Quota(#[from] crate::quota::QuotaError),
+    #[error("internal error: the scenario names an unknown {kind} {name:?} that validation let through; please report it with the scenario")]
+    Unresolved { kind: String, name: String },
     #[error("the scenario has {count} {what}; vpcsim accepts at most {limit} (raise it with --max-entities)")]
     TooLarge {
         what: &'static str,
@@ -565,15 +565,26 @@ macro_rules! lookup {
     )*};
 }
 
+impl FabricError {
+    fn unresolved(kind: &str, name: &str) -> FabricError {
+        FabricError::Unresolved {
+            kind: kind.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
 impl Fabric {
     /// The dense index of the entity of `kind` named `name`.
     fn index_of(&self, kind: Kind, name: &str) -> Option<u32> {
         self.index.get(kind as usize)?.get(name).copied()
     }
 
-    /// Builds the fabric of a validated scenario with its resolved quota profile.
-    pub fn build(scenario: &Scenario) -> Result<Fabric, FabricError> {
-        build::build(scenario)
+    /// Builds the fabric of a loaded (so validated) scenario with its quota
+    /// profile. Never panics: a name validation should have caught is an
+    /// error ([`FabricError::Unresolved`]).
+    pub fn build(loaded: &Loaded) -> Result<Fabric, FabricError> {
+        build::build(loaded)
     }
 
     lookup! {

@@ -114,7 +114,7 @@ fn graph_has_typed_nodes_and_ownership_edges() {
         targets,
         vec![Node::Workload(f.workload("backend").expect("b"))]
     );
-    let c = f.counts(&s);
+    let c = f.counts(s.scenario());
     assert_eq!((c.vpcs, c.subnets, c.instances, c.enis), (2, 4, 7, 4));
     assert_eq!(c.graph_nodes, f.graph.node_count());
 }

@@ -11,7 +11,7 @@
 //! references by key); the builder names the elements, maps them to the
 //! schema and reports what the schema cannot say; the RON writer formats the
 //! result with a provenance comment per element and the report at the top.
-//! The written text is loaded back with [`scenario::load_str`], so an import
+//! The written text is loaded back with [`scenario::parse_str`], so an import
 //! that succeeds is a scenario that validates.
 //!
 //! Import sits before the scenario: it produces files a person can read and
@@ -111,7 +111,7 @@ pub fn finish(
                 message: e.to_string(),
             }
         })?;
-    let scenario = scenario::load_str(&text, &format!("{}.ron", opts.name)).map_err(|e| {
+    let scenario = scenario::parse_str(&text, &format!("{}.ron", opts.name)).map_err(|e| {
         ImportError::Invalid {
             file: input.clone(),
             message: e.to_string(),

@@ -656,7 +656,7 @@ impl ser::SerializeStructVariant for Parts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{load_str, Subnet, Workload};
+    use crate::scenario::{parse_str, Subnet, Workload};
 
     #[test]
     fn defaults_are_left_out_and_the_rest_kept() {
@@ -687,12 +687,12 @@ mod tests {
             "/tests/fixtures/good/every-element.ron"
         ))
         .unwrap();
-        let s = load_str(&text, "every-element.ron").unwrap();
+        let s = parse_str(&text, "every-element.ron").unwrap();
         let mut comments = Comments::new();
         comments.insert("vpcs[0]".into(), "from somewhere".into());
         comments.insert("vpcs[0].subnets[1]".into(), "a subnet".into());
         let out = write_scenario(&s, &["header".into()], &comments).unwrap();
-        let back = load_str(&out, "written.ron").unwrap();
+        let back = parse_str(&out, "written.ron").unwrap();
         // Same value: the canonical serialisations agree byte for byte.
         assert_eq!(ron::to_string(&s).unwrap(), ron::to_string(&back).unwrap());
         assert!(out.starts_with("// header\n"));

@@ -13,9 +13,9 @@ use super::html::{
     BillRow, BillRowKind, ConnRow, EventRow, ExpectRow, ReportSections, TimelineItem, TrafficRow,
 };
 use super::human;
-use super::summary::TrafficSummary;
 use crate::cost::Category;
-use crate::sim::RunResult;
+use crate::results::RunResult;
+use crate::results::TrafficSummary;
 
 /// Delivered count and denials by reason code of one (source, target) cell.
 type CellCounts<'a> = (u64, BTreeMap<&'a str, u64>);

@@ -16,7 +16,6 @@ pub mod folder;
 pub mod html;
 pub mod human;
 pub mod stale;
-pub mod summary;
 pub mod text;
 pub mod timeline;
 
@@ -25,7 +24,7 @@ pub use text::text_summary;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::sim::RunResult;
+use crate::results::RunResult;
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -9,9 +9,9 @@
 use rust_decimal::Decimal;
 
 use super::human;
-use super::summary::{Summary, TrafficSummary};
 use super::timeline;
-use crate::sim::RunResult;
+use crate::results::RunResult;
+use crate::results::{Summary, TrafficSummary};
 
 /// Traffic classes listed one by one, at most.
 const TEXT_CLASSES: usize = 12;

@@ -3,19 +3,12 @@
 use std::fmt;
 use std::path::Path;
 
-use ron::extensions::Extensions;
-
+use super::files::{read_text, LoadOptions};
+use super::loaded::Loaded;
 use super::schema::Scenario;
+use super::syntax::ron_options;
 use super::validate::validate;
-
-/// The RON options every vpcsim data file is read with.
-///
-/// `implicit_some` is on: an optional field is written as its plain value
-/// (`private_dns_name: PrivateDnsName(...)`), never as `Some(...)`; writing
-/// `Some(...)` is still accepted.
-pub fn ron_options() -> ron::Options {
-    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
-}
+use crate::input::{InputError, Kind};
 
 /// A problem with the meaning of a scenario: where (field path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,14 +65,20 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-/// Reads, parses and validates a scenario file.
-pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+/// Reads, parses and validates a scenario file, and reads the files it
+/// refers to (paths relative to the scenario's folder).
+pub fn load_file(path: impl AsRef<Path>) -> Result<Loaded, ScenarioError> {
+    load_file_with(path, &LoadOptions::default())
+}
+
+/// [`load_file`] with options: a pricebook override, or another file source.
+pub fn load_file_with(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded, ScenarioError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let text = match crate::input::read_text(path, crate::input::Kind::Scenario) {
+    let text = match read_text(opts.source(), path, Kind::Scenario) {
         Ok(t) => t,
         // Not text is a syntax error at the first byte that is not.
-        Err(crate::input::InputError::NotText { line, col, .. }) => {
+        Err(InputError::NotText { line, col, .. }) => {
             return Err(ScenarioError::Syntax {
                 file,
                 line,
@@ -89,73 +88,21 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         }
         Err(e) => return Err(e.into()),
     };
-    let mut scenario = load_str(&text, &file)?;
+    let mut scenario = parse_str(&text, &file)?;
     scenario.origin = Some(path.to_path_buf());
-    let problems = check_referenced_files(&scenario, path.parent());
-    if !problems.is_empty() {
-        return Err(ScenarioError::Invalid { file, problems });
-    }
-    Ok(scenario)
+    Loaded::from_valid(scenario, &file, opts)
 }
 
-/// Files a scenario refers to (quota profile, pricebook, traces) must exist
-/// and parse, and the pricebook must price every region and Direct Connect
-/// speed the scenario uses; paths are relative to the scenario's folder.
-fn check_referenced_files(s: &Scenario, dir: Option<&Path>) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let at = |name: &str| match dir {
-        Some(d) => d.join(name),
-        None => Path::new(name).to_path_buf(),
-    };
-    if s.quotas.ends_with(".ron") {
-        if let Err(e) = crate::quota::QuotaProfile::resolve(&s.quotas, dir) {
-            problems.push(Problem {
-                path: "quotas".to_string(),
-                message: e.to_string(),
-            });
-        }
-    }
-    let pricebook = match s.pricebook.as_deref() {
-        Some(pb) if pb.ends_with(".ron") => match crate::cost::Pricebook::load_file(at(pb)) {
-            Ok(book) => Some(book),
-            Err(e) => {
-                problems.push(Problem {
-                    path: "pricebook".to_string(),
-                    message: e.to_string(),
-                });
-                None
-            }
-        },
-        Some(name) => crate::cost::Pricebook::builtin(name),
-        None => crate::cost::Pricebook::builtin(&format!("aws-{}", s.region)),
-    };
-    if problems.is_empty() {
-        let gaps = crate::cost::coverage::gaps(s, pricebook.as_ref());
-        problems.extend(gaps.into_iter().map(|g| Problem {
-            path: g.path,
-            message: g.message,
-        }));
-    }
-    for (i, t) in s.traffic.iter().enumerate() {
-        if let crate::scenario::Arrivals::Trace { file } = &t.arrivals {
-            let path = at(file);
-            let messages = match crate::dataplane::traffic::read_trace(&path) {
-                Ok(rows) => super::trace_check::problems(s, t, &rows, &path.display().to_string()),
-                Err(e) => vec![e.to_string()],
-            };
-            for message in messages {
-                problems.push(Problem {
-                    path: format!("traffic[{i}].arrivals.file"),
-                    message,
-                });
-            }
-        }
-    }
-    problems
+/// Parses and validates scenario text and reads the files it refers to
+/// (relative to the working directory); `file` names it in errors.
+pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
+    let scenario = parse_str(text, file)?;
+    Loaded::from_valid(scenario, file, &LoadOptions::default())
 }
 
-/// Parses and validates scenario text; `file` names it in errors.
-pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+/// Parses and validates scenario text without reading the files it refers
+/// to; `file` names it in errors. [`Loaded::new`] completes it.
+pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     if is_blank(text) {
         return Err(ScenarioError::Syntax {
             file: file.to_string(),

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cost::Category;
+use crate::pipeline;
 use crate::scenario;
 use crate::sim;
 
@@ -115,7 +116,7 @@ pub fn collect(input: &Input, jobs: usize, quiet: bool) -> Result<Comparison, St
             let mut names: Vec<String> = Vec::new();
             for p in paths {
                 let s = scenario::load_file(p).map_err(|e| StudyError::Compare(e.to_string()))?;
-                let mut name = s.name.clone();
+                let mut name = s.scenario().name.clone();
                 if names.contains(&name) {
                     name = p.display().to_string();
                 }
@@ -132,7 +133,7 @@ pub fn collect(input: &Input, jobs: usize, quiet: bool) -> Result<Comparison, St
                     .par_iter()
                     .enumerate()
                     .map(|(i, s)| {
-                        let r = sim::run(
+                        let r = pipeline::run(
                             s,
                             &sim::RunOptions {
                                 quiet: true,
@@ -145,14 +146,14 @@ pub fn collect(input: &Input, jobs: usize, quiet: bool) -> Result<Comparison, St
                         })?;
                         let p = Point {
                             index: i,
-                            id: format!("{i:04}-{}", s.name),
+                            id: format!("{i:04}-{}", s.scenario().name),
                             variant: names[i].clone(),
                             consumers: None,
                             load: None,
                             zonal_share: None,
                             azs: None,
                             replication: 0,
-                            seed: s.seed,
+                            seed: s.scenario().seed,
                         };
                         Ok(Row::from_run(&p, &r, None, None))
                     })

@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine;
 use crate::scenario::{
-    self, Account, Arrivals, AttachmentTarget, Cidr, Dns, Event, Peering, Principal, Problem,
-    Scenario, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic, TransitGateway, Vpc,
-    Workload,
+    self, Account, Arrivals, AttachmentTarget, Cidr, Dns, Event, Loaded, Peering, Principal,
+    Problem, Scenario, ScenarioError, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic,
+    TransitGateway, Vpc, Workload,
 };
 use crate::units::SimDuration;
 
@@ -136,6 +136,39 @@ pub fn in_shard(index: usize, shard: (usize, usize)) -> bool {
 /// templates expanded with the point's axis values, the load applied, and
 /// the point's seed. It is validated like a scenario file.
 pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError> {
+    let sc = build_point(ls, p)?;
+    let problems = scenario::validate(&sc);
+    if problems.is_empty() {
+        Ok(sc)
+    } else {
+        Err(StudyError::Point {
+            point: p.id.clone(),
+            problems,
+        })
+    }
+}
+
+/// The scenario of point `p` loaded (validated once, its referenced files
+/// read), ready to run.
+pub fn loaded_for(ls: &LoadedStudy, p: &Point) -> Result<Loaded, StudyError> {
+    let sc = build_point(ls, p)?;
+    Loaded::new(sc).map_err(|e| match e {
+        ScenarioError::Invalid { problems, .. } => StudyError::Point {
+            point: p.id.clone(),
+            problems,
+        },
+        other => StudyError::Point {
+            point: p.id.clone(),
+            problems: vec![scenario::Problem {
+                path: String::new(),
+                message: other.to_string(),
+            }],
+        },
+    })
+}
+
+/// The point's scenario, not yet validated.
+fn build_point(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError> {
     let s = &ls.study;
     let mut sc = ls.base.clone();
     append(&mut sc, &s.add);
@@ -168,15 +201,7 @@ pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError>
             sc.description = format!("{} — {}", sc.description, v.description);
         }
     }
-    let problems = scenario::validate(&sc);
-    if problems.is_empty() {
-        Ok(sc)
-    } else {
-        Err(StudyError::Point {
-            point: p.id.clone(),
-            problems,
-        })
-    }
+    Ok(sc)
 }
 
 fn point_err(p: &Point, path: &str, message: String) -> StudyError {

@@ -42,7 +42,7 @@ pub fn check_points(ls: &LoadedStudy) -> Result<usize, StudyError> {
     let mut failed = 0;
     for p in &pts {
         let problem = super::scenario_for(ls, p).and_then(|sc| {
-            crate::limits::check(&sc, &crate::limits::Limits::default(), None)
+            crate::limits::check(&sc, &crate::limits::Limits::default())
                 .map(|_| ())
                 .map_err(|e| StudyError::Compare(format!("point {}: {e}", p.id)))
         });
@@ -104,10 +104,12 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
                 Some(d) => d.join(p),
                 None => p.clone(),
             };
-            scenario::load_file(&at).map_err(|e| StudyError::Base {
-                file: file.to_string(),
-                source: Box::new(e),
-            })?
+            scenario::load_file(&at)
+                .map_err(|e| StudyError::Base {
+                    file: file.to_string(),
+                    source: Box::new(e),
+                })?
+                .into_scenario()
         }
         Base::Inline(s) => {
             let mut s: Scenario = (**s).clone();

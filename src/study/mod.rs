@@ -36,7 +36,7 @@ mod spec;
 mod sweep;
 mod trust;
 
-pub use expand::{in_shard, point_seed, points, scale_arrivals, scenario_for, Point};
+pub use expand::{in_shard, loaded_for, point_seed, points, scale_arrivals, scenario_for, Point};
 pub use load::{
     check_points, load_file, load_str, looks_like_study, replication_count, MAX_POINTS,
 };

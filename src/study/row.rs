@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::cost::Category;
-use crate::sim::RunResult;
+use crate::results::RunResult;
 
 use super::expand::Point;
 use super::StudyError;
@@ -172,7 +172,7 @@ impl Row {
                 .monthly_bill
                 .by_account
                 .iter()
-                .map(|(a, u)| (a.clone(), crate::report::summary::usd(*u)))
+                .map(|(a, u)| (a.clone(), crate::results::summary::usd(*u)))
                 .collect(),
             cross_az_bytes: s.cost.cross_az_bytes,
             peak_utilisation: peak.map(|x| r6(x.peak_utilisation)).unwrap_or(0.0),

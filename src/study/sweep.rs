@@ -20,10 +20,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::pipeline;
 use crate::report;
-use crate::sim::{self, RunResult};
+use crate::results::RunResult;
+use crate::sim;
 
-use super::expand::{in_shard, points, scenario_for, Point};
+use super::expand::{in_shard, loaded_for, points, scenario_for, Point};
 use super::load::replication_count;
 use super::row::{read_study_json, stats_csv, study_csv, study_json, Row, StudyInfo};
 use super::spec::LoadedStudy;
@@ -124,9 +126,9 @@ fn coordinates(ls: &LoadedStudy, p: &Point) -> (Option<u32>, Option<u32>) {
 
 /// Runs one point and returns its full result (tests, `compare`).
 pub fn run_point(ls: &LoadedStudy, p: &Point) -> Result<RunResult, StudyError> {
-    let sc = scenario_for(ls, p)?;
-    sim::run(
-        &sc,
+    let loaded = loaded_for(ls, p)?;
+    pipeline::run(
+        &loaded,
         &sim::RunOptions {
             quiet: true,
             ..Default::default()

@@ -325,7 +325,7 @@ fn bracket(fcts: &[u64]) -> ([f64; 4], [f64; 4]) {
 
 /// Copies the trace scenario and the first `n` rows of its CSV into `dir`,
 /// and loads it from there (so the trace resolves to the prefix).
-fn trace_prefix_scenario(dir: &Path, rows: &[Row]) -> Scenario {
+fn trace_prefix_scenario(dir: &Path, rows: &[Row]) -> scenario::Loaded {
     let ron = std::fs::read_to_string(bench_dir().join("bench-trace.ron")).expect("committed");
     std::fs::write(dir.join("bench-trace.ron"), ron).expect("tempdir is writable");
     let mut csv = String::from("time,source,target,request_bytes,response_bytes\n");
@@ -337,7 +337,7 @@ fn trace_prefix_scenario(dir: &Path, rows: &[Row]) -> Scenario {
     scenario::load_file(dir.join("bench-trace.ron")).expect("valid")
 }
 
-fn run(s: &Scenario) -> sim::RunResult {
+fn run(s: &scenario::Loaded) -> vpcsim::results::RunResult {
     let opts = sim::RunOptions {
         quiet: true,
         ..Default::default()
@@ -418,7 +418,7 @@ fn simultaneous_arrivals_start_together_and_stay_exact() {
 /// connection's FCT with the reference replay.
 fn compare_connection_by_connection(rows: &[Row]) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut s = trace_prefix_scenario(dir.path(), rows);
+    let mut s = trace_prefix_scenario(dir.path(), rows).into_scenario();
     let template = s.traffic[0].clone();
     s.traffic = rows
         .iter()
@@ -436,7 +436,7 @@ fn compare_connection_by_connection(rows: &[Row]) {
             t
         })
         .collect();
-    let result = run(&s);
+    let result = run(&scenario::Loaded::new(s).expect("valid"));
     let (caps, cap, conns) = reference_model(&result.fabric, rows);
     let (fcts, _) = reference_fcts(&caps, cap, &conns);
     assert_eq!(fcts.len(), rows.len());

@@ -18,9 +18,10 @@ use vpcsim::control::{
 };
 use vpcsim::engine::rng_stream;
 use vpcsim::fabric::Fabric;
-use vpcsim::report::summary::TrafficSummary;
+use vpcsim::results::RunResult;
+use vpcsim::results::TrafficSummary;
 use vpcsim::scenario::{self, Protocol, Scenario, Target};
-use vpcsim::sim::{self, RunOptions, RunResult};
+use vpcsim::sim::{self, RunOptions};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -29,7 +30,7 @@ use vpcsim::sim::{self, RunOptions, RunResult};
 /// Connections per burst.
 const N: u64 = 6;
 
-fn load(text: &str) -> Scenario {
+fn load(text: &str) -> scenario::Loaded {
     scenario::load_str(text, "rules.ron")
         .unwrap_or_else(|e| panic!("scenario does not load: {e}\n{text}"))
 }

@@ -10,7 +10,7 @@
 //! connections get.
 
 use vpcsim::explain::{explain, ExplainQuery};
-use vpcsim::sim::RunResult;
+use vpcsim::results::RunResult;
 use vpcsim::units::SimDuration;
 
 use super::invariants::{check_invariants, run_text};
@@ -93,7 +93,7 @@ fn privatelink(consumers: usize, nlbs: &[&str], spare: &[&str], extra: &str) -> 
     )
 }
 
-fn class<'a>(r: &'a RunResult, name: &str) -> &'a vpcsim::report::summary::TrafficSummary {
+fn class<'a>(r: &'a RunResult, name: &str) -> &'a vpcsim::results::TrafficSummary {
     r.summary
         .traffic
         .iter()
@@ -281,7 +281,6 @@ fn nlb_removed_mid_traffic_cuts_its_flows_and_new_ones_use_the_other() {
             at: SimDuration::from_secs(6),
             ..Default::default()
         },
-        None,
         None,
     )
     .expect("explain");

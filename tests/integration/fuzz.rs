@@ -515,6 +515,7 @@ fn fuzz_limits() -> Limits {
         max_connections: 20_000,
         max_timeseries_rows: 200_000,
         max_traffic_classes: 1_000,
+        max_events: 500_000,
     }
 }
 
@@ -570,8 +571,8 @@ fn shape(message: &str) -> String {
 /// Runs one input through load, build, run and the reports; returns the
 /// error messages seen (for novelty) or the panic message.
 fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, String> {
-    let loaded = catch_unwind(AssertUnwindSafe(|| scenario::load_str(text, "fuzz.ron")))
-        .map_err(|p| format!("load_str panicked: {}", panic_text(&p)))?;
+    let loaded = catch_unwind(AssertUnwindSafe(|| scenario::parse_str(text, "fuzz.ron")))
+        .map_err(|p| format!("parse_str panicked: {}", panic_text(&p)))?;
     let mut s = match loaded {
         Ok(s) => s,
         Err(e) => {
@@ -595,12 +596,20 @@ fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, Str
         tally.capped_invalid += 1;
         return Ok(Vec::new());
     }
+    let read = catch_unwind(AssertUnwindSafe(|| scenario::Loaded::new(s)))
+        .map_err(|p| format!("Loaded::new panicked: {}", panic_text(&p)))?;
+    let s = match read {
+        Ok(s) => s,
+        Err(e) => {
+            tally.invalid += 1;
+            return Ok(vec![e.to_string()]);
+        }
+    };
     let limits = fuzz_limits();
-    let max_events = 500_000;
     let checked = catch_unwind(AssertUnwindSafe(|| {
-        vpcsim::limits::check(&s, &limits, Some(max_events))
+        vpcsim::limits::check_loaded(&s, &limits)
     }))
-    .map_err(|p| format!("limits::check panicked: {}", panic_text(&p)))?;
+    .map_err(|p| format!("limits::check_loaded panicked: {}", panic_text(&p)))?;
     if let Err(e) = checked {
         tally.limited += 1;
         return Ok(vec![e.to_string()]);
@@ -613,7 +622,6 @@ fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, Str
     }
     let opts = sim::RunOptions {
         quiet: true,
-        max_events: Some(max_events),
         limits,
         ..Default::default()
     };

@@ -17,7 +17,7 @@ fn quickstart() -> String {
 
 /// A minimal scenario whose consumer VPC has IPv6 /64 subnets (room for any
 /// number of instances) and `instances` web instances.
-fn many_instances(instances: u64) -> scenario::Scenario {
+fn many_instances(instances: u64) -> scenario::Loaded {
     let text = MINIMAL
         .replace(
             r#"cidrs: ["10.1.0.0/16"], subnets: [
@@ -61,21 +61,20 @@ fn entity_cap_refuses_before_building() {
             ..Default::default()
         },
         None,
-        None,
     )
     .expect_err("over the cap");
     assert!(e.to_string().contains("--max-entities"), "{e}");
     // Raising the cap lets a (smaller, buildable) scenario through.
     let s = many_instances(1_500_000);
     assert!(matches!(
-        limits::check(&s, &Limits::default(), None),
+        limits::check(&s, &Limits::default()),
         Err(LimitError::Entities { .. })
     ));
     let raised = Limits {
         max_entities: 2_000_000,
         ..Limits::default()
     };
-    assert!(limits::check(&s, &raised, None).is_ok());
+    assert!(limits::check(&s, &raised).is_ok());
 }
 
 /// Each cap, from the command line: exit 2 before anything is simulated or
@@ -118,7 +117,7 @@ fn cli_caps_fail_fast_and_flags_raise_them() {
         ..Limits::default()
     };
     assert!(matches!(
-        limits::check(&s, &tight, None),
+        limits::check(&s, &tight),
         Err(LimitError::Connections { .. })
     ));
     exits(
@@ -148,7 +147,7 @@ fn extreme_rates_and_sampling_are_caught() {
         "fast.ron",
     )
     .expect("valid");
-    let e = limits::check(&s, &Limits::default(), None).expect_err("too many");
+    let e = limits::check(&s, &Limits::default()).expect_err("too many");
     assert!(
         matches!(e, LimitError::Connections { estimate, .. } if estimate == 86_400_000_000_000),
         "{e}"
@@ -161,7 +160,7 @@ fn extreme_rates_and_sampling_are_caught() {
         "fine.ron",
     )
     .expect("valid");
-    let e = limits::check(&s, &Limits::default(), None).expect_err("too many rows");
+    let e = limits::check(&s, &Limits::default()).expect_err("too many rows");
     assert!(e.to_string().contains("settings.sample_interval"), "{e}");
     // Sweeps: the constant the study code checks against.
     assert!(limits::check_sweep_points(limits::MAX_SWEEP_POINTS + 1).is_err());
@@ -236,7 +235,7 @@ fn too_many_traffic_classes_are_refused_before_the_run() {
         max_traffic_classes: 11_001,
         ..Limits::default()
     };
-    assert!(limits::check(&s, &raised, None).is_ok());
+    assert!(limits::check(&s, &raised).is_ok());
 }
 
 /// `validate` refuses what `run` refuses before simulating, the caps

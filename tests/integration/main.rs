@@ -15,6 +15,7 @@ mod hostile_inputs;
 mod import;
 mod invariants;
 mod limits;
+mod loading;
 mod messages;
 mod owned_outputs;
 mod report_browser;

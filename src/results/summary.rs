@@ -37,7 +37,7 @@ pub struct Summary {
     /// associations and endpoint creations, then timed events).
     pub control_events: Vec<EventRecord>,
     /// The scenario's expectations, each with its verdict.
-    pub expectations: Vec<crate::expect::ExpectationResult>,
+    pub expectations: Vec<super::ExpectationResult>,
 }
 
 /// Connection attempts of the whole run.
