@@ -26,6 +26,65 @@ pub enum ImportCommand {
         #[command(flatten)]
         out: OutArgs,
     },
+    /// VPC Flow Logs (default format or a custom one with its header line,
+    /// plain or gzip) replayed over a scenario: one trace CSV per traffic
+    /// class in `<stem>.flows/` beside the written scenario.
+    FlowLogs(FlowArgs),
+}
+
+#[derive(Args)]
+pub struct FlowArgs {
+    /// Flow-log files (`.log` or `.log.gz`, as delivered to S3 or exported).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The scenario the flows run over (e.g. written by `vpcsim import aws`).
+    #[arg(long)]
+    scenario: PathBuf,
+    /// Write the scenario with the measured traffic here; its traces go in
+    /// `<stem>.flows/` beside it.
+    #[arg(long, short)]
+    output: PathBuf,
+    /// Address list (`kind,name,eni,ip,source`); default: the scenario's
+    /// `<stem>.addresses.csv`, written by `vpcsim import`.
+    #[arg(long)]
+    addresses: Option<PathBuf>,
+    /// Field list of files without a header line, as in the flow log's
+    /// format (`${version} ${srcaddr} ...`); default: the version-2 format.
+    #[arg(long)]
+    format: Option<String>,
+    /// Aggregation interval: a flow's records within one are one connection.
+    #[arg(long, default_value = "1m")]
+    interval: String,
+    /// `month`: project the bill of the measured span to a 730-hour month;
+    /// a number: multiply every connection's bytes by it.
+    #[arg(long)]
+    scale: Option<String>,
+    /// Keep the scenario's own traffic classes (default: replaced).
+    #[arg(long)]
+    keep_traffic: bool,
+}
+
+impl FlowArgs {
+    fn options(&self) -> Result<import::flow_logs::FlowOptions, String> {
+        use import::flow_logs::{FlowOptions, Scale};
+        let interval =
+            SimDuration::parse(&self.interval).map_err(|e| format!("--interval: {e}"))?;
+        if interval.as_nanos() == 0 {
+            return Err("--interval: give an interval above zero (e.g. 1m)".into());
+        }
+        Ok(FlowOptions {
+            scenario: self.scenario.clone(),
+            addresses: self.addresses.clone(),
+            format: self.format.clone(),
+            interval,
+            scale: match &self.scale {
+                Some(s) => Scale::parse(s)?,
+                None => Scale::None,
+            },
+            keep_traffic: self.keep_traffic,
+            output: self.output.clone(),
+        })
+    }
 }
 
 /// Where the scenario goes and what the input does not say.
@@ -72,7 +131,60 @@ pub fn run(cmd: &ImportCommand) -> Result<String, String> {
             let opts = out.options(dir)?;
             deliver(import::aws::import_dir(dir, &opts), out)
         }
+        ImportCommand::FlowLogs(args) => flow_logs(args),
     }
+}
+
+/// Writes the traces, then the scenario, and loads it back with them (a
+/// scenario that does not validate is kept for fixing, and the command fails).
+fn flow_logs(args: &FlowArgs) -> Result<String, String> {
+    let opts = args.options()?;
+    let imported = import::flow_logs::import(&args.files, &opts).map_err(|e| e.to_string())?;
+    eprint!("{}", imported.report.render());
+    let base = args
+        .output
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder = base.join(import::flow_logs::traces_folder(&args.output));
+    clear_traces(&folder)?;
+    for (rel, text) in &imported.traces {
+        write(&base.join(rel), text)?;
+    }
+    write(&args.output, &imported.text)?;
+    eprintln!(
+        "wrote {} and {} traces in {}",
+        args.output.display(),
+        imported.traces.len(),
+        folder.display()
+    );
+    vpcsim::scenario::load_file(&args.output)
+        .map_err(|e| format!("the written scenario does not validate (fix it by hand): {e}"))?;
+    Ok(String::new())
+}
+
+/// Empties a previous import's trace folder (CSV files only; anything else
+/// in it is refused rather than deleted).
+fn clear_traces(folder: &Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Ok(());
+    };
+    let mut old = Vec::new();
+    for e in entries {
+        let p = e.map_err(|e| format!("{}: {e}", folder.display()))?.path();
+        if p.extension().and_then(|x| x.to_str()) != Some("csv") || !p.is_file() {
+            return Err(format!(
+                "{}: holds {}, not only traces of an earlier import; move it or choose another -o",
+                folder.display(),
+                p.display()
+            ));
+        }
+        old.push(p);
+    }
+    for p in old {
+        std::fs::remove_file(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(())
 }
 
 /// Reports, then writes the scenario (or hands it back for stdout). An

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::control::{ControlState, DnsState, Evaluator, Hop, Outcome, Request, Src};
 use crate::engine;
-use crate::fabric::{Fabric, FabricError};
+use crate::fabric::{Fabric, FabricError, Node};
 use crate::scenario::{AwsService, Dns, Event, Loaded, Protocol, Source, Target};
 use crate::sim::labels::target_label;
 use crate::units::{SimDuration, SimTime};
@@ -63,6 +63,11 @@ pub struct Explanation {
     pub reason: Option<&'static str>,
     pub at_hop: Option<usize>,
     pub hint: Option<String>,
+    /// For a denial between two entities of the scenario (not DNS names,
+    /// AWS services or the internet): the shortest chain of wired entities
+    /// joining them, ends included, whatever the routes and filters say;
+    /// empty when nothing in the scenario connects them.
+    pub wiring: Option<Vec<String>>,
     pub hops: Vec<Hop>,
     /// For a delivered connection: the meters its bytes feed, priced for
     /// 1 GB (2^30 bytes) each way, each attached to the hop that incurs it.
@@ -183,60 +188,65 @@ fn parse_dns(text: Option<&str>) -> Result<Dns, ExplainError> {
     }
 }
 
-/// Replays the control plane to `q.at` and decides one connection.
-pub fn explain(
-    loaded: &Loaded,
+/// The traffic class a query names, if any.
+fn query_class<'s>(
+    scenario: &'s crate::scenario::Scenario,
     q: &ExplainQuery,
-    seed: Option<u64>,
-) -> Result<Explanation, ExplainError> {
-    let scenario = loaded.scenario();
-    let cap = q
-        .max_entities
-        .unwrap_or(crate::limits::DEFAULT_MAX_ENTITIES);
-    crate::limits::check_entities(scenario, cap).map_err(|e| ExplainError::Query(e.to_string()))?;
-    let fabric = Fabric::build(loaded)?;
-    let seed = seed.unwrap_or(scenario.seed);
-    let class = match &q.traffic {
-        Some(name) => Some(
-            scenario
-                .traffic
-                .iter()
-                .find(|t| t.name == *name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        scenario.traffic.iter().map(|t| t.name.as_str()).collect();
-                    ExplainError::Query(format!(
-                        "unknown traffic class {name:?}; known: {}",
-                        known.join(", ")
-                    ))
-                })?,
-        ),
-        None => None,
+) -> Result<Option<&'s crate::scenario::Traffic>, ExplainError> {
+    let Some(name) = &q.traffic else {
+        return Ok(None);
     };
-    let source = match (&q.from, class) {
+    scenario
+        .traffic
+        .iter()
+        .find(|t| t.name == *name)
+        .map(Some)
+        .ok_or_else(|| {
+            let known: Vec<&str> = scenario.traffic.iter().map(|t| t.name.as_str()).collect();
+            ExplainError::Query(format!(
+                "unknown traffic class {name:?}; known: {}",
+                known.join(", ")
+            ))
+        })
+}
+
+/// Who opens the connection: `--from`, else the class's source.
+fn query_source(
+    fabric: &Fabric,
+    q: &ExplainQuery,
+    class: Option<&crate::scenario::Traffic>,
+) -> Result<Source, ExplainError> {
+    match (&q.from, class) {
         (Some(f), _) => {
             let name = f.strip_prefix("site:").unwrap_or(f);
             if fabric.workload(name).is_some() && !f.starts_with("site:") {
-                Source::Workload(name.to_string())
+                Ok(Source::Workload(name.to_string()))
             } else if fabric.site(name).is_some() {
-                Source::Site(name.to_string())
+                Ok(Source::Site(name.to_string()))
             } else {
-                return Err(ExplainError::Query(format!(
+                Err(ExplainError::Query(format!(
                     "--from {f:?} names no workload or site of the scenario"
-                )));
+                )))
             }
         }
-        (None, Some(c)) => c.from.clone(),
-        (None, None) => {
-            return Err(ExplainError::Query(
-                "give --traffic CLASS, or --from and --to".to_string(),
-            ))
-        }
-    };
+        (None, Some(c)) => Ok(c.from.clone()),
+        (None, None) => Err(ExplainError::Query(
+            "give --traffic CLASS, or --from and --to".to_string(),
+        )),
+    }
+}
+
+/// What the connection is for: `--to`, else the class's target (with
+/// `--dns` applied to a service or endpoint).
+fn query_target(
+    fabric: &Fabric,
+    q: &ExplainQuery,
+    class: Option<&crate::scenario::Traffic>,
+) -> Result<Target, ExplainError> {
     let dns = parse_dns(q.dns.as_deref())?;
-    let target = match (&q.to, class) {
-        (Some(t), _) => parse_target(&fabric, t, dns)?,
-        (None, Some(c)) => match (&c.to, &q.dns) {
+    match (&q.to, class) {
+        (Some(t), _) => parse_target(fabric, t, dns),
+        (None, Some(c)) => Ok(match (&c.to, &q.dns) {
             (Target::Service { name, .. }, Some(_)) => Target::Service {
                 name: name.clone(),
                 dns,
@@ -246,12 +256,20 @@ pub fn explain(
                 dns,
             },
             (t, _) => t.clone(),
-        },
-        (None, None) => return Err(ExplainError::Query("give --to TARGET".to_string())),
-    };
-    // Replay timed events (and the ends of timed outages) up to the instant.
-    let at = SimTime(q.at.as_nanos());
-    let mut state = ControlState::new(&fabric, scenario, seed);
+        }),
+        (None, None) => Err(ExplainError::Query("give --to TARGET".to_string())),
+    }
+}
+
+/// The control state at `at`: timed events (and the ends of timed outages)
+/// applied in (time, scenario order).
+fn replay(
+    fabric: &Fabric,
+    scenario: &crate::scenario::Scenario,
+    seed: u64,
+    at: SimTime,
+) -> ControlState {
+    let mut state = ControlState::new(fabric, scenario, seed);
     let mut timeline: Vec<(SimTime, usize, Event)> = Vec::new();
     for (i, ev) in scenario.events.iter().enumerate() {
         let t = SimTime(ev.time().as_nanos());
@@ -270,16 +288,21 @@ pub fn explain(
     }
     timeline.sort_by_key(|(t, i, _)| (*t, *i));
     for (t, _, ev) in timeline.iter().filter(|(t, _, _)| *t <= at) {
-        state.apply(&fabric, *t, ev);
+        state.apply(fabric, *t, ev);
     }
-    let src = match &source {
+    state
+}
+
+/// The source instance or host the query names.
+fn query_src(fabric: &Fabric, source: &Source, instance: usize) -> Result<Src, ExplainError> {
+    Ok(match source {
         Source::Workload(w) => {
             let id = fabric
                 .workload(w)
                 .ok_or_else(|| ExplainError::Query(format!("no workload {w:?}")))?;
             Src::Instance {
                 workload: id,
-                index: q.instance % fabric.workloads[id.index()].instances.len().max(1),
+                index: instance % fabric.workloads[id.index()].instances.len().max(1),
             }
         }
         Source::Site(s) => {
@@ -288,10 +311,68 @@ pub fn explain(
                 .ok_or_else(|| ExplainError::Query(format!("no site {s:?}")))?;
             Src::Host {
                 site: id,
-                index: q.instance as u32,
+                index: instance as u32,
             }
         }
+    })
+}
+
+/// Who pays for the client's side of a delivered connection.
+fn client_side(fabric: &Fabric, src: Src) -> crate::cost::usage::ClientSide {
+    match src {
+        Src::Instance { workload, index } => {
+            let w = &fabric.workloads[workload.index()];
+            crate::cost::usage::ClientSide {
+                account: Some(w.account),
+                az: w.instances.get(index).map(|i| i.az),
+            }
+        }
+        Src::Host { .. } => crate::cost::usage::ClientSide {
+            account: None,
+            az: None,
+        },
+    }
+}
+
+/// The graph node of a connection's target, where it is one entity.
+fn target_node(fabric: &Fabric, target: &Target) -> Option<Node> {
+    match target {
+        Target::Service { name, .. } => fabric.service(name).map(Node::EndpointService),
+        Target::Endpoint { name, .. } => fabric.endpoint(name).map(Node::InterfaceEndpoint),
+        Target::Workload(name) => fabric.workload(name).map(Node::Workload),
+        Target::Site(name) => fabric.site(name).map(Node::OnPremSite),
+        Target::PrivateDns(_) | Target::Aws(_) | Target::Internet => None,
+    }
+}
+
+/// For a denial between two entities: what the scenario wires between them.
+fn wiring(fabric: &Fabric, src: Src, target: &Target) -> Option<Vec<String>> {
+    let from = match src {
+        Src::Instance { workload, .. } => Node::Workload(workload),
+        Src::Host { site, .. } => Node::OnPremSite(site),
     };
+    let to = target_node(fabric, target)?;
+    Some(fabric.wiring_path(from, to).unwrap_or_default())
+}
+
+/// Replays the control plane to `q.at` and decides one connection.
+pub fn explain(
+    loaded: &Loaded,
+    q: &ExplainQuery,
+    seed: Option<u64>,
+) -> Result<Explanation, ExplainError> {
+    let scenario = loaded.scenario();
+    let cap = q
+        .max_entities
+        .unwrap_or(crate::limits::DEFAULT_MAX_ENTITIES);
+    crate::limits::check_entities(scenario, cap).map_err(|e| ExplainError::Query(e.to_string()))?;
+    let fabric = Fabric::build(loaded)?;
+    let seed = seed.unwrap_or(scenario.seed);
+    let class = query_class(scenario, q)?;
+    let source = query_source(&fabric, q, class)?;
+    let target = query_target(&fabric, q, class)?;
+    let mut state = replay(&fabric, scenario, seed, SimTime(q.at.as_nanos()));
+    let src = query_src(&fabric, &source, q.instance)?;
     let port = q.port.or(class.map(|c| c.port)).unwrap_or(443);
     let req = Request {
         src,
@@ -312,33 +393,20 @@ pub fn explain(
     let eval = Evaluator::new(&fabric);
     let decision = eval.evaluate(&mut state, &mut dns_state, &req, &mut rng);
     let pricebook = loaded.pricebook();
-    let client = match src {
-        Src::Instance { workload, index } => {
-            let w = &fabric.workloads[workload.index()];
-            crate::cost::usage::ClientSide {
-                account: Some(w.account),
-                az: w.instances.get(index).map(|i| i.az),
-            }
-        }
-        Src::Host { .. } => crate::cost::usage::ClientSide {
-            account: None,
-            az: None,
-        },
-    };
     let cost_trace = if decision.outcome.is_delivered() {
         cost_trace(
             &fabric,
             pricebook,
             &scenario.region,
             &decision.plan,
-            client,
+            client_side(&fabric, src),
             decision.outcome.hops(),
         )?
     } else {
         Vec::new()
     };
-    let (outcome, reason, at_hop, hint) = match &decision.outcome {
-        Outcome::Delivered { .. } => ("DELIVERED", None, None, None),
+    let (outcome, reason, at_hop, hint, wiring) = match &decision.outcome {
+        Outcome::Delivered { .. } => ("DELIVERED", None, None, None, None),
         Outcome::Denied {
             reason,
             at_hop,
@@ -349,6 +417,7 @@ pub fn explain(
             Some(reason.code()),
             Some(*at_hop),
             Some(hint.clone()),
+            wiring(&fabric, src, &target),
         ),
     };
     Ok(Explanation {
@@ -365,6 +434,7 @@ pub fn explain(
         reason,
         at_hop,
         hint,
+        wiring,
         hops: decision.outcome.hops().to_vec(),
         cost_trace,
         pricebook: pricebook.name.clone(),
@@ -432,6 +502,15 @@ pub fn render_text(e: &Explanation) -> String {
                 .unwrap_or_default();
             let _ = writeln!(s, "Outcome: DENIED ({}) at hop {}: {comp}", r, hop + 1);
             let _ = writeln!(s, "Fix: {hint}");
+            match e.wiring.as_deref() {
+                Some([]) => {
+                    let _ = writeln!(s, "Wiring: nothing in the scenario connects the two ends");
+                }
+                Some(chain) => {
+                    let _ = writeln!(s, "Wiring: {}", chain.join(" — "));
+                }
+                None => {}
+            }
         }
         _ => {
             let _ = writeln!(s, "Outcome: DELIVERED over a {} path", e.path);

@@ -345,7 +345,7 @@ pub fn into_text(bytes: Vec<u8>, path: &Path, kind: Kind) -> Result<String, Inpu
 }
 
 /// 1-based line and column of byte offset `at` in `bytes`.
-fn position_of(bytes: &[u8], at: usize) -> (usize, usize) {
+pub(crate) fn position_of(bytes: &[u8], at: usize) -> (usize, usize) {
     let before = &bytes[..at.min(bytes.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;

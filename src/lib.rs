@@ -10,7 +10,7 @@
 //! scenario.ron ─▶ scenario::load ─▶ Scenario (typed, validated)
 //!                                      │
 //!                                      ▼
-//!                                Fabric::build   (petgraph topology, dense ids)
+//!                                Fabric::build   (typed tables, dense ids, petgraph wiring)
 //!                                      │
 //!                                      ▼
 //!                                sim::run ─▶ RunResult   (engine + control + dataplane + meters)

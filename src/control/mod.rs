@@ -8,6 +8,10 @@
 //! returns an [`Outcome`]: delivered with its hops, or denied with a stable
 //! [`Reason`] code, the hop where it happened and a hint.
 //!
+//! The filters met where a connection enters an interface (NACL in, NACL
+//! return, security groups) are one ordered chain ([`checks`]) that every
+//! walk states and evaluates the same way.
+//!
 //! [`ControlState`] holds what changes during a run (endpoint connection
 //! states, NLB associations, principals, AZ and DX health) and applies the
 //! lifecycle rules of timed events.
@@ -15,6 +19,7 @@
 //! Owns: AWS's rules. Must not: move bytes (the data plane) or price them
 //! (cost).
 
+mod checks;
 pub mod outcome;
 pub mod policy;
 pub mod reach;

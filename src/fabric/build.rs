@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::*;
 use crate::scenario::{
@@ -63,7 +62,7 @@ pub(super) fn build(loaded: &Loaded) -> Result<Fabric, FabricError> {
         name: s.name.clone(),
         region: s.region.clone(),
         quotas,
-        graph: DiGraph::new(),
+        graph: Topology::default(),
         azs: Vec::new(),
         accounts: Vec::new(),
         vpcs: Vec::new(),

@@ -1,5 +1,5 @@
-//! The static topology of a scenario: typed entities with dense ids, and a
-//! petgraph graph over them.
+//! The static topology of a scenario: typed entities with dense ids, and the
+//! graph of what is wired to what ([`Topology`]).
 //!
 //! [`Fabric::build`] resolves every name of a validated [`Scenario`] into ids,
 //! allocates private IPs (instances, endpoint ENIs, NLB nodes, NAT and TGW
@@ -13,15 +13,16 @@
 
 mod build;
 mod ids;
+mod topology;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
 pub use ids::*;
+pub use topology::{NodeIndex, Topology};
 
 use crate::quota::QuotaProfile;
 use crate::scenario::{
@@ -512,7 +513,7 @@ pub struct Fabric {
     pub name: String,
     pub region: String,
     pub quotas: QuotaProfile,
-    pub graph: DiGraph<Node, Edge>,
+    pub graph: Topology,
     pub azs: Vec<AzInfo>,
     pub accounts: Vec<AccountInfo>,
     pub vpcs: Vec<VpcInfo>,
@@ -644,6 +645,62 @@ impl Fabric {
         })
     }
 
+    /// The graph node of an entity.
+    pub fn node_index(&self, node: Node) -> NodeIndex {
+        match node {
+            Node::Az(x) => self.azs[x.index()].node,
+            Node::Account(x) => self.accounts[x.index()].node,
+            Node::Vpc(x) => self.vpcs[x.index()].node,
+            Node::Subnet(x) => self.subnets[x.index()].node,
+            Node::Eni(x) => self.enis[x.index()].node,
+            Node::Workload(x) => self.workloads[x.index()].node,
+            Node::Nlb(x) => self.nlbs[x.index()].node,
+            Node::EndpointService(x) => self.services[x.index()].node,
+            Node::InterfaceEndpoint(x) => self.endpoints[x.index()].node,
+            Node::GatewayEndpoint(x) => self.gateway_endpoints[x.index()].node,
+            Node::Peering(x) => self.peerings[x.index()].node,
+            Node::TransitGateway(x) => self.tgws[x.index()].node,
+            Node::TgwAttachment(x) => self.tgw_attachments[x.index()].node,
+            Node::NatGateway(x) => self.nats[x.index()].node,
+            Node::OnPremSite(x) => self.sites[x.index()].node,
+            Node::DirectConnect(x) => self.dxs[x.index()].node,
+        }
+    }
+
+    /// A node as a user reads it: its kind and scenario name.
+    pub fn node_label(&self, node: Node) -> String {
+        let (kind, name): (&str, &str) = match node {
+            Node::Az(x) => ("AZ", &self.azs[x.index()].id),
+            Node::Account(x) => ("account", &self.accounts[x.index()].name),
+            Node::Vpc(x) => ("VPC", &self.vpcs[x.index()].name),
+            Node::Subnet(x) => ("subnet", &self.subnets[x.index()].name),
+            Node::Eni(x) => ("ENI", &self.enis[x.index()].aws_id),
+            Node::Workload(x) => ("workload", &self.workloads[x.index()].name),
+            Node::Nlb(x) => ("NLB", &self.nlbs[x.index()].name),
+            Node::EndpointService(x) => ("service", &self.services[x.index()].name),
+            Node::InterfaceEndpoint(x) => ("endpoint", &self.endpoints[x.index()].name),
+            Node::GatewayEndpoint(x) => {
+                ("gateway endpoint", &self.gateway_endpoints[x.index()].name)
+            }
+            Node::Peering(x) => ("peering", &self.peerings[x.index()].name),
+            Node::TransitGateway(x) => ("transit gateway", &self.tgws[x.index()].name),
+            Node::TgwAttachment(x) => ("TGW attachment", &self.tgw_attachments[x.index()].name),
+            Node::NatGateway(x) => ("NAT gateway", &self.nats[x.index()].name),
+            Node::OnPremSite(x) => ("site", &self.sites[x.index()].name),
+            Node::DirectConnect(x) => ("Direct Connect", &self.dxs[x.index()].name),
+        };
+        format!("{kind} {name}")
+    }
+
+    /// The shortest chain of wired entities between two, as labels (see
+    /// [`Topology::wiring_path`]); `None` when nothing connects them.
+    pub fn wiring_path(&self, from: Node, to: Node) -> Option<Vec<String>> {
+        let path = self
+            .graph
+            .wiring_path(self.node_index(from), self.node_index(to))?;
+        Some(path.into_iter().map(|n| self.node_label(n)).collect())
+    }
+
     /// The AZs a service offers: those of its NLBs' nodes.
     pub fn nlb_azs(&self, nlb: NlbId) -> Vec<AzId> {
         self.nlbs[nlb.index()]
@@ -709,18 +766,7 @@ impl Fabric {
 
     /// Neighbours of a node along edges of one kind, in insertion order.
     pub fn neighbours(&self, node: NodeIndex, kind: Edge) -> Vec<Node> {
-        let mut out: Vec<(petgraph::graph::EdgeIndex, Node)> = self
-            .graph
-            .edges(node)
-            .filter(|e| *e.weight() == kind)
-            .map(|e| {
-                use petgraph::visit::EdgeRef;
-                (e.id(), self.graph[e.target()])
-            })
-            .collect();
-        // petgraph lists edges newest first; sort by edge index for a stable order.
-        out.sort_by_key(|(id, _)| *id);
-        out.into_iter().map(|(_, n)| n).collect()
+        self.graph.neighbours(node, kind)
     }
 }
 

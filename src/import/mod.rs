@@ -23,6 +23,7 @@
 pub mod aws;
 mod build;
 pub mod estate;
+pub mod flow_logs;
 
 mod json;
 pub mod naming;
@@ -97,6 +98,25 @@ pub fn finish(
     mut report: ImportReport,
 ) -> Result<Imported, ImportError> {
     let input = report.input.clone();
+    if estate.vpcs.is_empty() {
+        let left: Vec<String> = report
+            .notes
+            .iter()
+            .take(3)
+            .map(|n| format!("{}: {}", n.source, n.message))
+            .collect();
+        return Err(ImportError::Format {
+            file: input,
+            message: format!(
+                "no VPC in the input, so nothing to simulate: expected `aws ec2 describe-vpcs` output (import aws) or `aws_vpc` resources (import terraform); see docs/import.md{}",
+                if left.is_empty() {
+                    String::new()
+                } else {
+                    format!("; left out: {}", left.join("; "))
+                }
+            ),
+        });
+    }
     let built = build::build(estate, opts, &mut report).map_err(|message| ImportError::Format {
         file: input.clone(),
         message,

@@ -29,6 +29,14 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Asserts that `text` says each of `facts`.
+#[track_caller]
+pub fn says_all(text: &str, facts: &[&str]) {
+    for fact in facts {
+        assert!(text.contains(fact), "{fact:?} not in\n{text}");
+    }
+}
+
 /// Imports with the CLI into `dir/name.ron`, validates and runs it; returns
 /// the import's stderr and the run's connectivity.csv.
 fn import_validate_run(args: &[&str], dir: &Path, name: &str) -> (String, String) {
@@ -364,5 +372,273 @@ fn mutated_inputs_give_errors_not_panics() {
         std::fs::write(&path, &bytes).expect("write");
         let result = std::panic::catch_unwind(|| import::terraform::import_file(&path, &opts("m")));
         assert!(result.is_ok(), "case {case} panicked");
+    }
+}
+
+/// Direct Connect from describe output (hand-written in the AWS CLI's shape:
+/// the emulator has no virtual interfaces): a transit VIF reaches its
+/// transit gateway through the DX gateway's association, a private VIF its
+/// VPC through the virtual private gateway, a public VIF is reported.
+#[test]
+fn direct_connect_virtual_interfaces_come_from_describe_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (report, _) = import_validate_run(&["aws", &fixture("aws-dx")], dir.path(), "dx");
+    says_all(
+        &report,
+        &[
+            "dxvif-fh0z9p3q",
+            "public virtual interface",
+            "dxcon-ff9876ab",
+            "Direct Connect connection without a virtual interface vpcsim models",
+        ],
+    );
+    let s = import::aws::import_dir(Path::new(&fixture("aws-dx")), &opts("dx"))
+        .expect("the DX fixture imports")
+        .scenario;
+    assert_eq!(s.direct_connects.len(), 1, "{:?}", s.direct_connects);
+    let dx = &s.direct_connects[0];
+    assert_eq!(
+        (dx.name.as_str(), dx.location.as_deref(), dx.kind),
+        ("dc-primary", Some("EqDC2"), sc::DxKind::Dedicated)
+    );
+    assert_eq!(dx.speed.to_string(), "10Gbps");
+    let vifs: Vec<(&str, &sc::VifKind)> =
+        dx.vifs.iter().map(|v| (v.name.as_str(), &v.kind)).collect();
+    assert_eq!(
+        vifs,
+        [
+            ("to-hub", &sc::VifKind::Transit("dx-hub".into())),
+            ("to-legacy", &sc::VifKind::Private("legacy".into())),
+        ]
+    );
+    // The DX gateway's attachment to the hub is an attachment to the connection.
+    let hub = s
+        .transit_gateways
+        .iter()
+        .find(|t| t.name == "dx-hub")
+        .expect("tgw");
+    let targets = format!("{:?}", hub.attachments);
+    assert!(
+        targets.contains("DirectConnect(\"dc-primary\")"),
+        "{targets}"
+    );
+    assert!(targets.contains("Vpc(\"hub-app\")"), "{targets}");
+}
+
+/// Terraform's aws_dx_*: the transit VIF reaches the hub through the DX
+/// gateway association.
+#[test]
+fn terraform_direct_connect_has_its_transit_vif() {
+    let s = terraform().scenario;
+    let dx = &s.direct_connects[0];
+    assert_eq!(dx.vifs.len(), 1, "{:?}", dx.vifs);
+    assert_eq!(dx.vifs[0].kind, sc::VifKind::Transit("hub".into()));
+}
+
+/// `explain` takes the imported names: the default class, and a pair given
+/// by source and target.
+#[test]
+fn explain_works_on_imported_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ron = super::import_flow_logs::estate(dir.path());
+    let cases: [(&[&str], &[&str]); 3] = [
+        (
+            &["--traffic", "default-acme-orders"],
+            &[
+                "acme-web[0]",
+                "endpoint-eni",
+                "acme-orders",
+                "DELIVERED over a privatelink path",
+            ],
+        ),
+        (
+            &[
+                "--from",
+                "acme-web",
+                "--to",
+                "workload:orders-backend",
+                "--port",
+                "8443",
+            ],
+            &[
+                "orders-backend[",
+                "peering",
+                "svc-to-consumer",
+                "DELIVERED over a peering path",
+            ],
+        ),
+        (
+            &["--from", "orders-backend", "--to", "internet"],
+            &["orders-backend[0]", "svc-nat", "DELIVERED over a nat path"],
+        ),
+    ];
+    for (args, facts) in cases {
+        let out = vpcsim()
+            .arg("explain")
+            .arg(&ron)
+            .args(args)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        says_all(&text, facts);
+    }
+    // An imported name that is not there is an error that says so.
+    let out = vpcsim()
+        .arg("explain")
+        .arg(&ron)
+        .args(["--from", "acme-web", "--to", "endpoint:nope"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+/// The default traffic is marked in the file and `--no-traffic` leaves it out;
+/// either way the scenario validates.
+#[test]
+fn default_traffic_is_marked_and_no_traffic_omits_it() {
+    let with = terraform();
+    assert_eq!(with.scenario.traffic.len(), 1);
+    assert!(
+        with.text
+            .contains("// DEFAULT TRAFFIC added by vpcsim import, not from the input"),
+        "{}",
+        with.text
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ron = dir.path().join("bare.ron");
+    let out = vpcsim()
+        .args([
+            "import",
+            "terraform",
+            &fixture("terraform/plan.json"),
+            "--no-traffic",
+            "-o",
+        ])
+        .arg(&ron)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&ron).expect("written");
+    assert!(!text.contains("DEFAULT TRAFFIC"), "{text}");
+    let bare = sc::load_file(&ron).expect("validates").into_scenario();
+    assert!(bare.traffic.is_empty());
+    assert_eq!(bare.vpcs.len(), with.scenario.vpcs.len());
+}
+
+/// Mutated describe files and flow logs never panic a reader either.
+#[test]
+fn mutated_describe_output_and_flow_logs_give_errors_not_panics() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1616);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = fixture("aws/111111111111/us-east-1");
+    let mut names: Vec<_> = std::fs::read_dir(src)
+        .expect("fixture")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    for case in 0..40 {
+        let case_dir = dir.path().join(format!("aws{case}"));
+        std::fs::create_dir_all(&case_dir).expect("mkdir");
+        for p in &names {
+            let mut bytes = std::fs::read(p).expect("read");
+            if rng.random_range(0..3) == 0 {
+                for _ in 0..rng.random_range(1..4) {
+                    let i = rng.random_range(0..bytes.len());
+                    bytes[i] = b"{}[]\",:0a-\\ "[rng.random_range(0..12)];
+                }
+            }
+            std::fs::write(case_dir.join(p.file_name().expect("name")), &bytes).expect("write");
+        }
+        let result = std::panic::catch_unwind(|| import::aws::import_dir(&case_dir, &opts("m")));
+        assert!(result.is_ok(), "describe case {case} panicked");
+    }
+    // Flow logs over the imported estate.
+    let ron = dir.path().join("estate.ron");
+    let imported =
+        import::aws::import_dir(Path::new(&fixture("aws")), &opts("estate")).expect("imports");
+    std::fs::write(&ron, &imported.text).expect("write");
+    std::fs::write(
+        import::addresses_path(&ron),
+        import::addresses_csv(&imported.addresses).expect("csv"),
+    )
+    .expect("write");
+    let log = std::fs::read(fixture("flow-logs/provider.log")).expect("log");
+    for case in 0..30 {
+        let mut bytes = log.clone();
+        for _ in 0..rng.random_range(1..8) {
+            let i = rng.random_range(0..bytes.len());
+            bytes[i] = b" \n-0123456789.:abceniACCEPT"[rng.random_range(0..27)];
+        }
+        let path = dir.path().join(format!("flow{case}.log"));
+        std::fs::write(&path, &bytes).expect("write");
+        let opts = import::flow_logs::FlowOptions {
+            scenario: ron.clone(),
+            addresses: None,
+            format: None,
+            interval: SimDuration::from_secs(60),
+            scale: import::flow_logs::Scale::None,
+            keep_traffic: false,
+            output: dir.path().join("out.ron"),
+        };
+        let result = std::panic::catch_unwind(|| {
+            import::flow_logs::import(std::slice::from_ref(&path), &opts)
+        });
+        assert!(result.is_ok(), "flow-log case {case} panicked");
+    }
+}
+
+#[allow(dead_code)]
+#[path = "../../examples/import/main.rs"]
+mod example;
+
+/// The shipped example (`cargo run --example import`): import the describe
+/// fixture, run a peering-vs-PrivateLink study on it, check the result.
+#[test]
+fn the_import_example_runs_its_study_and_its_checks_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = example::run(dir.path()).expect("the example runs");
+    example::check(&rows).expect("the example's checks pass");
+}
+
+/// An input with nothing to simulate (another tool's JSON, a plan without a
+/// VPC) is an error that says what was expected, not a scenario that fails
+/// validation for want of an account.
+#[test]
+fn an_input_without_a_vpc_says_what_was_expected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let aws = dir.path().join("aws");
+    std::fs::create_dir_all(&aws).expect("mkdir");
+    std::fs::write(aws.join("describe-images.json"), r#"{"Images": []}"#).expect("write");
+    let plan = dir.path().join("bucket.json");
+    std::fs::write(
+        &plan,
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+            {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {}}]}}}"#,
+    )
+    .expect("write");
+    for (kind, input, left) in [
+        (
+            "aws",
+            &aws,
+            "describe-images.json: not an output vpcsim reads",
+        ),
+        (
+            "terraform",
+            &plan,
+            "aws_s3_bucket.b: resource type aws_s3_bucket",
+        ),
+    ] {
+        let out = vpcsim()
+            .args(["import", kind])
+            .arg(input)
+            .output()
+            .expect("runs");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{kind}: {err}");
+        says_all(&err, &["no VPC in the input, so nothing to simulate", left]);
+        assert!(!err.contains("panicked"), "{err}");
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of vpcsim, one module per topic, linked into a single
 //! test binary to keep link time down.
 
+mod architecture;
 mod bad_fixtures;
 mod bench_scenarios;
 mod check;
@@ -13,6 +14,7 @@ mod gen;
 mod hardening;
 mod hostile_inputs;
 mod import;
+mod import_flow_logs;
 mod invariants;
 mod limits;
 mod loading;

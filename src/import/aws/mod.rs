@@ -55,6 +55,7 @@ pub fn import_dir(dir: &Path, opts: &BuildOptions) -> Result<Imported, ImportErr
         let ctx = File::new(path, dir, v);
         records::read_children(&ctx, &mut e, &mut report)?;
     }
+    records::link_dx_gateways(&mut e);
     records::finish_accounts(&mut e);
     finish(&e, opts, report)
 }

@@ -7,7 +7,7 @@ use super::super::ImportError;
 use super::File;
 
 /// Top-level keys of the outputs read in the first pass.
-const PARENTS: [&str; 21] = [
+const PARENTS: [&str; 24] = [
     "AvailabilityZones",
     "Vpcs",
     "Subnets",
@@ -27,8 +27,11 @@ const PARENTS: [&str; 21] = [
     "TransitGatewayRouteTables",
     "LoadBalancers",
     "TargetGroups",
+    "VpnGateways",
     "connections",
     "virtualInterfaces",
+    "directConnectGateways",
+    "directConnectGatewayAssociations",
 ];
 
 /// Outputs that belong to a parent named by the file name or the folder.
@@ -124,6 +127,11 @@ pub fn read(f: &File, e: &mut Estate, report: &mut ImportReport) -> Result<(), I
         "TargetGroups" => items.iter().try_for_each(|r| target_group(f, r, e))?,
         "connections" => items.iter().try_for_each(|r| dx_connection(f, r, e))?,
         "virtualInterfaces" => items.iter().try_for_each(|r| vif(f, r, e))?,
+        "VpnGateways" => items.iter().try_for_each(|r| vgw(f, r, e))?,
+        "directConnectGateways" => items.iter().try_for_each(|r| dx_gateway(f, r, e))?,
+        "directConnectGatewayAssociations" => items
+            .iter()
+            .try_for_each(|r| dx_gateway_association(f, r, e))?,
         _ => {}
     }
     Ok(())
@@ -707,6 +715,112 @@ fn vif(f: &File, r: &At, e: &mut Estate) -> Result<(), ImportError> {
     };
     push_unique(&mut e.vifs, rec, |x| &x.at.key);
     Ok(())
+}
+
+/// `ec2 describe-vpn-gateways`: a virtual private gateway and the VPCs it
+/// is attached to (what a private VIF reaches).
+fn vgw(f: &File, r: &At, e: &mut Estate) -> Result<(), ImportError> {
+    let id = r.req_str("VpnGatewayId")?;
+    if matches!(r.str("State")?, Some("deleted" | "deleting")) {
+        return Ok(());
+    }
+    let mut vpcs = Vec::new();
+    for a in r.array("VpcAttachments")? {
+        if !matches!(a.str("State")?, Some("detached" | "detaching")) {
+            vpcs.extend(a.string("VpcId")?);
+        }
+    }
+    let rec = e::Gateway {
+        at: origin(f, r, id),
+        kind: e::GatewayKind::VpnGateway,
+        vpcs,
+    };
+    push_unique(&mut e.gateways, rec, |x| &x.at.key);
+    Ok(())
+}
+
+/// The DX gateway `id`, added (from `at`) if the input has not described it (yet).
+fn dx_gateway_entry<'e>(
+    e: &'e mut Estate,
+    id: &str,
+    at: impl FnOnce() -> Origin,
+) -> &'e mut e::DxGateway {
+    let i = match e.dx_gateways.iter().position(|g| g.at.key == id) {
+        Some(i) => i,
+        None => {
+            e.dx_gateways.push(e::DxGateway {
+                at: at(),
+                associations: Vec::new(),
+            });
+            e.dx_gateways.len() - 1
+        }
+    };
+    &mut e.dx_gateways[i]
+}
+
+fn associate(g: &mut e::DxGateway, target: String) {
+    if !g.associations.contains(&target) {
+        g.associations.push(target);
+    }
+}
+
+/// `directconnect describe-direct-connect-gateways`: a DX gateway's name.
+fn dx_gateway(f: &File, r: &At, e: &mut Estate) -> Result<(), ImportError> {
+    let id = r.req_str("directConnectGatewayId")?;
+    let label = r.string("directConnectGatewayName")?;
+    let tag = r.tag("Name");
+    let g = dx_gateway_entry(e, id, || origin(f, r, id));
+    if let Some(label) = label {
+        g.at.label = label;
+    }
+    g.at.tag = g.at.tag.take().or(tag);
+    Ok(())
+}
+
+/// `directconnect describe-direct-connect-gateway-associations`: the
+/// transit or virtual private gateway a DX gateway is associated with.
+fn dx_gateway_association(f: &File, r: &At, e: &mut Estate) -> Result<(), ImportError> {
+    let id = r.req_str("directConnectGatewayId")?;
+    if matches!(
+        r.str("associationState")?,
+        Some("disassociating" | "disassociated")
+    ) {
+        return Ok(());
+    }
+    let target = match r.get("associatedGateway") {
+        Some(g) => g.string("id")?,
+        None => None,
+    };
+    let target = target.or(r.string("virtualGatewayId")?);
+    let g = dx_gateway_entry(e, id, || origin(f, r, id));
+    if let Some(t) = target {
+        associate(g, t);
+    }
+    Ok(())
+}
+
+/// A transit gateway attachment of a DX gateway is its association with
+/// that transit gateway, when no association output says so.
+pub fn link_dx_gateways(e: &mut Estate) {
+    let links: Vec<(String, String, String)> = e
+        .tgw_attachments
+        .iter()
+        .filter_map(|a| match (&a.target, &a.tgw) {
+            (e::AttachmentTarget::DxGateway(g), Some(t)) => {
+                Some((g.clone(), t.clone(), a.at.source.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for (g, t, source) in links {
+        let at = || Origin {
+            key: g.clone(),
+            tag: None,
+            label: g.clone(),
+            source,
+        };
+        associate(dx_gateway_entry(e, &g, at), t);
+    }
 }
 
 /// Second pass: outputs that belong to a parent.
