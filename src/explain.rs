@@ -74,6 +74,8 @@ pub struct Explanation {
     pub cost_trace: Vec<CostHop>,
     /// The pricebook that priced the trace.
     pub pricebook: String,
+    /// The pricing rule set that decided who pays (`faq`, `current`).
+    pub rules: String,
 }
 
 /// One meter a delivered connection feeds, priced for 1 GB each way.
@@ -123,10 +125,11 @@ fn cost_trace(
     plan: &crate::control::Plan,
     client: crate::cost::usage::ClientSide,
     hops: &[Hop],
+    rules: &str,
 ) -> Result<Vec<CostHop>, crate::cost::CostError> {
     use crate::cost::usage::{Leg, UsageRecorder};
     let gb = pricebook.gb_bytes;
-    let mut usage = UsageRecorder::new();
+    let mut usage = UsageRecorder::with_rules(&pricebook.rule_book(), rules)?;
     usage.record(fabric, plan, client, Leg::Request, SimTime::ZERO, gb);
     usage.record(fabric, plan, client, Leg::Response, SimTime::ZERO, gb);
     let bill = crate::cost::bill(
@@ -401,6 +404,7 @@ pub fn explain(
             &decision.plan,
             client_side(&fabric, src),
             decision.outcome.hops(),
+            loaded.rules(),
         )?
     } else {
         Vec::new()
@@ -438,6 +442,7 @@ pub fn explain(
         hops: decision.outcome.hops().to_vec(),
         cost_trace,
         pricebook: pricebook.name.clone(),
+        rules: loaded.rules().to_string(),
     })
 }
 
@@ -517,8 +522,8 @@ pub fn render_text(e: &Explanation) -> String {
             let _ = writeln!(s);
             let _ = writeln!(
                 s,
-                "Cost trace (pricebook {}): what 1 GB each way (request and response) feeds",
-                e.pricebook
+                "Cost trace (pricebook {}, rules {}): what 1 GB each way (request and response) feeds",
+                e.pricebook, e.rules
             );
             if e.cost_trace.is_empty() {
                 let _ = writeln!(s, "  nothing: this path has no data charge");

@@ -55,6 +55,10 @@ enum Command {
         /// Price with this pricebook file instead of the scenario's.
         #[arg(long)]
         pricebook: Option<PathBuf>,
+        /// Pricing rule set: faq (the PrivateLink FAQ's rules, the default) or
+        /// current (today's AWS rules); replaces the scenario's `rules`.
+        #[arg(long, value_name = "SET")]
+        rules: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -86,6 +90,10 @@ enum Command {
         /// Hide the progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Pricing rule set: faq (the PrivateLink FAQ's rules, the default) or
+        /// current (today's AWS rules); replaces the scenario's `rules`.
+        #[arg(long, value_name = "SET")]
+        rules: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -110,6 +118,10 @@ struct SweepArgs {
     /// Write only each point's row, not its summary.json and CSV files.
     #[arg(long)]
     rows_only: bool,
+    /// Pricing rule set for every point (faq or current); replaces the
+    /// scenario's and every variant's `rules`.
+    #[arg(long, value_name = "SET")]
+    rules: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -172,6 +184,10 @@ struct CheckArgs {
     /// Hide the progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Pricing rule set: faq (the PrivateLink FAQ's rules, the default) or
+    /// current (today's AWS rules); replaces the scenario's `rules`.
+    #[arg(long, value_name = "SET")]
+    rules: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -223,6 +239,10 @@ struct ExplainArgs {
     /// Price the cost trace with this pricebook file instead of the scenario's.
     #[arg(long)]
     pricebook: Option<PathBuf>,
+    /// Pricing rule set: faq (the PrivateLink FAQ's rules, the default) or
+    /// current (today's AWS rules); replaces the scenario's `rules`.
+    #[arg(long, value_name = "SET")]
+    rules: Option<String>,
     /// What to print: the hops as text, or the same trace as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -310,13 +330,18 @@ fn main() -> ExitCode {
             format,
             project_month,
             pricebook,
+            rules,
             limits,
         } => run(
             &mut out,
             &scenario,
             dir,
             format,
-            pricebook.as_deref(),
+            scenario::LoadOptions {
+                pricebook: pricebook.as_deref(),
+                rules: rules.as_deref(),
+                ..Default::default()
+            },
             sim::RunOptions {
                 project_month,
                 ..limits.run_options(seed, quiet)
@@ -335,8 +360,15 @@ fn main() -> ExitCode {
             out: file,
             seed,
             quiet,
+            rules,
             limits,
-        } => baseline(&mut out, &scenario, &file, &limits.run_options(seed, quiet)),
+        } => baseline(
+            &mut out,
+            &scenario,
+            &file,
+            rules.as_deref(),
+            &limits.run_options(seed, quiet),
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -416,13 +448,9 @@ fn run(
     path: &Path,
     dir: Option<PathBuf>,
     format: Format,
-    pricebook: Option<&Path>,
+    load: scenario::LoadOptions,
     opts: sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let load = scenario::LoadOptions {
-        pricebook,
-        ..Default::default()
-    };
     let loaded = pipeline::load(path, &load).map_err(Failure::input)?;
     let started = std::time::Instant::now();
     let result = pipeline::run(&loaded, &opts).map_err(Failure::input)?;
@@ -451,6 +479,7 @@ fn run(
 fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
     let load = scenario::LoadOptions {
         pricebook: a.pricebook.as_deref(),
+        rules: a.rules.as_deref(),
         ..Default::default()
     };
     let loaded = pipeline::load(&a.scenario, &load).map_err(Failure::input)?;
@@ -489,7 +518,10 @@ fn default_jobs(jobs: Option<usize>) -> Result<usize, Failure> {
 }
 
 fn sweep(out: &mut impl Write, a: &SweepArgs) -> Result<u8, Failure> {
-    let ls = study::load_file(&a.study).map_err(Failure::input)?;
+    let mut ls = study::load_file(&a.study).map_err(Failure::input)?;
+    if let Some(r) = &a.rules {
+        ls.force_rules(r);
+    }
     let shard = match &a.shard {
         Some(s) => Some(study::parse_shard(s).map_err(Failure::input)?),
         None => None,
@@ -611,9 +643,14 @@ fn baseline(
     out: &mut impl Write,
     path: &Path,
     file: &Path,
+    rules: Option<&str>,
     opts: &sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let result = pipeline::run_file(path, &Default::default(), opts).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        rules,
+        ..Default::default()
+    };
+    let result = pipeline::run_file(path, &load, opts).map_err(Failure::input)?;
     let json = report::summary_json(&result).map_err(Failure::input)?;
     report::write_atomic(file, json.as_bytes()).map_err(Failure::input)?;
     let s = &result.summary;
@@ -635,7 +672,11 @@ fn baseline(
 
 fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
     // Bad input is reported before the (possibly long) run.
-    let loaded = pipeline::load(&a.scenario, &Default::default()).map_err(Failure::input)?;
+    let load = scenario::LoadOptions {
+        rules: a.rules.as_deref(),
+        ..Default::default()
+    };
+    let loaded = pipeline::load(&a.scenario, &load).map_err(Failure::input)?;
     let scenario_file = loaded.scenario();
     let base = check::Snapshot::load_file(&a.baseline).map_err(Failure::input)?;
     let mut tol = match &a.tolerances {

@@ -477,7 +477,7 @@ mod tests {
     use super::*;
 
     const MINIMAL: &str = r#"{
-      "schema_version": 1, "scenario": "s", "seed": 1,
+      "schema_version": 2, "scenario": "s", "seed": 1,
       "connectivity": {"attempts": 2, "delivered": 1, "denied": 1, "denied_by_reason": {"NO_ROUTE": 1}},
       "traffic": [{"name": "t", "connections": 2, "delivered": 1, "denied": 1,
                    "denied_by_reason": {"NO_ROUTE": 1}, "delivered_bytes": 10, "completed": 1, "cut": 0,
@@ -507,8 +507,8 @@ mod tests {
             ("[1, 2]".to_string(), "top level is an array"),
             ("{}".to_string(), "no `schema_version`"),
             (
-                MINIMAL.replace("\"schema_version\": 1", "\"schema_version\": 7"),
-                "schema_version 7, but this vpcsim reads version 1",
+                MINIMAL.replace("\"schema_version\": 2", "\"schema_version\": 7"),
+                "schema_version 7, but this vpcsim reads version 2",
             ),
             (
                 MINIMAL.replace("\"total_usd\": \"0.1000\", ", ""),

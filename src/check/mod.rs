@@ -734,7 +734,7 @@ mod tests {
 
     fn snap() -> Snapshot {
         let json = r#"{
-          "schema_version": 1, "scenario": "s", "seed": 1,
+          "schema_version": 2, "scenario": "s", "seed": 1,
           "connectivity": {"attempts": 100, "delivered": 90, "denied": 10, "denied_by_reason": {"NO_ROUTE": 10}},
           "traffic": [{"name": "web", "connections": 100, "delivered": 90, "denied": 10,
                        "denied_by_reason": {"NO_ROUTE": 10}, "delivered_bytes": 1000, "completed": 90, "cut": 0,

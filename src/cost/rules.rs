@@ -120,7 +120,7 @@ pub struct RuleBook {
 }
 
 /// Which rule set priced a run: its name and the book it came from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RulesRef {
     /// The set's name (`faq`, `current`).
     pub name: String,
@@ -305,13 +305,27 @@ pub fn other_set_note(book: &RuleBook, used: &str) -> Option<String> {
                 .as_deref()
                 .map(|s| format!(" since {s}"))
                 .unwrap_or_default();
-            format!("{} is {}{since}", d.rule.replace('_', " "), d.theirs)
+            format!("{} is {}{since}", label(d.rule), d.theirs)
         })
         .collect();
     Some(format!(
-        "priced with the {used:?} rules; today's AWS ({other:?}) differs: {}; run with --rules {other} (or `rules: \"{other}\"` in the scenario) to price today's rules",
+        "priced with the {used:?} rules; today's AWS ({other:?}) differs: {}; price today's rules with --rules {other} (or `rules: \"{other}\"` in the scenario)",
         parts.join(", ")
     ))
+}
+
+/// What rule `name` (a [`RuleSet::rules`] name) decides, for people.
+pub fn label(name: &str) -> &'static str {
+    match name {
+        "endpoint_cross_az" => "cross-AZ transfer to an interface endpoint",
+        "nlb_cross_zone" => "NLB cross-zone transfer",
+        "tgw_cross_az" => "cross-AZ transfer through a transit gateway",
+        "peering_same_az" => "same-AZ peering transfer",
+        "nat_cross_az" => "cross-AZ transfer to a NAT gateway",
+        "instance_cross_az" => "cross-AZ transfer between instances",
+        "aws_service_via_gateway" => "S3/DynamoDB transfer through a NAT or internet gateway",
+        _ => "a rule",
+    }
 }
 
 #[cfg(test)]
@@ -359,7 +373,7 @@ mod tests {
         let book = RuleBook::builtin();
         let note = other_set_note(&book, "faq").unwrap();
         assert!(
-            note.contains("endpoint cross az is free since 2022-04-01"),
+            note.contains("cross-AZ transfer to an interface endpoint is free since 2022-04-01"),
             "{note}"
         );
         assert!(note.contains("--rules current"), "{note}");

@@ -149,6 +149,13 @@ pub fn report_sections(result: &RunResult, charts: Vec<(String, String)>) -> Rep
     }
 }
 
+/// An exact total as the bill table shows it (half-even, as its columns).
+fn shown_total(exact: &str) -> String {
+    let d: Decimal = exact.parse().unwrap_or_default();
+    let places = human::usd_places(d);
+    human::usd_decimal(d, places)
+}
+
 /// The key figures at the top of the page.
 fn headline(result: &RunResult) -> Vec<(String, String)> {
     let s = &result.summary;
@@ -168,7 +175,7 @@ fn headline(result: &RunResult) -> Vec<(String, String)> {
         ),
         (
             "per 730-hour month".to_string(),
-            human::usd(&s.cost.monthly_total_usd),
+            shown_total(&s.cost.monthly_total_usd),
         ),
         (
             "cross-AZ data".to_string(),
@@ -185,16 +192,23 @@ fn summary_rows(result: &RunResult) -> Vec<(String, String)> {
     let c = &s.connectivity;
     let mut cost_window = format!(
         "{} for the {} window",
-        human::usd(&s.cost.total_usd),
+        shown_total(&s.cost.total_usd),
         human::duration(s.sim_duration_s)
     );
     if let Some(f) = &s.cost.projected_factor {
         cost_window = format!(
             "{} (the bill projected to a month, × {f})",
-            human::usd(&s.cost.total_usd)
+            shown_total(&s.cost.total_usd)
         );
     }
-    let pairs: [(&str, String); 10] = [
+    let mut rules = match &s.cost.rules_note {
+        Some(note) => format!("{} — {note}", s.cost.rules),
+        None => s.cost.rules.clone(),
+    };
+    if s.cost.consolidated_billing {
+        rules.push_str(" (consolidated billing: tiers pooled per organization)");
+    }
+    let pairs: [(&str, String); 11] = [
         ("Scenario", format!("{} — {}", s.scenario, s.description)),
         ("Seed", s.seed.to_string()),
         ("Simulated time", human::duration(s.sim_duration_s)),
@@ -204,6 +218,7 @@ fn summary_rows(result: &RunResult) -> Vec<(String, String)> {
             "Pricebook",
             format!("{} ({})", s.cost.pricebook, s.cost.pricebook_version),
         ),
+        ("Pricing rules", rules),
         (
             "Connections",
             format!(
@@ -216,7 +231,7 @@ fn summary_rows(result: &RunResult) -> Vec<(String, String)> {
         ("Cost", cost_window),
         (
             "Cost per 730-hour month",
-            human::usd(&s.cost.monthly_total_usd),
+            shown_total(&s.cost.monthly_total_usd),
         ),
         (
             "Cross-AZ data",
@@ -258,12 +273,17 @@ fn bill_sums(bill: &crate::cost::Bill) -> BillSums<'_> {
     m
 }
 
+/// (account, category, window usd, window usage, hours?, month usd).
+type BillLine<'a> = (&'a str, &'a str, Decimal, Decimal, bool, Decimal);
+
 /// The bill by account: each account's categories (window usage and
-/// amount, month amount), its subtotal, then the grand total.
+/// amount, month amount), its subtotal, then the grand total. Each column
+/// is rounded from the exact amounts with largest-remainder rounding over
+/// its lines; subtotals and the total are sums of the shown lines, so every
+/// figure adds up as shown.
 fn bill_rows(result: &RunResult) -> Vec<BillRow> {
     let window = bill_sums(&result.bill);
     let month = bill_sums(&result.monthly_bill);
-    let money = |d: Decimal| human::usd(&d.to_string());
     let usage = |u: Decimal, hours: bool| {
         if hours {
             format!("{} h", u.round_dp(2).normalize())
@@ -276,22 +296,20 @@ fn bill_rows(result: &RunResult) -> Vec<BillRow> {
             human::bytes(bytes)
         }
     };
-    let mut rows = Vec::new();
     let accounts: Vec<&str> = {
         let mut a: Vec<&str> = window.keys().chain(month.keys()).map(|k| k.0).collect();
         a.sort_unstable();
         a.dedup();
         a
     };
-    let (mut total_w, mut total_m) = (Decimal::ZERO, Decimal::ZERO);
+    let mut lines: Vec<BillLine> = Vec::new();
     for a in accounts {
-        let (mut sub_w, mut sub_m) = (Decimal::ZERO, Decimal::ZERO);
-        let cats = window
+        let mut cats: Vec<&str> = window
             .keys()
             .chain(month.keys())
             .filter(|k| k.0 == a)
-            .map(|k| k.1);
-        let mut cats: Vec<&str> = cats.collect();
+            .map(|k| k.1)
+            .collect();
         cats.sort_by_key(|c| {
             crate::cost::Category::ALL
                 .iter()
@@ -301,31 +319,48 @@ fn bill_rows(result: &RunResult) -> Vec<BillRow> {
         for c in cats {
             let (w, u, hours) = window.get(&(a, c)).copied().unwrap_or_default();
             let m = month.get(&(a, c)).map(|v| v.0).unwrap_or_default();
-            sub_w += w;
-            sub_m += m;
-            rows.push(BillRow {
-                account: a.to_string(),
-                category: human::category(c),
-                usage: usage(u, hours),
-                usd: money(w),
-                monthly_usd: money(m),
-                kind: BillRowKind::Line,
-            });
+            lines.push((a, c, w, u, hours, m));
         }
+    }
+    let shown = |pick: fn(&BillLine) -> Decimal| {
+        let parts: Vec<Decimal> = lines.iter().map(pick).collect();
+        let places = human::usd_places(parts.iter().copied().sum());
+        let (rounded, _) = crate::cost::display::largest_remainder(&parts, places);
+        (rounded, places)
+    };
+    let (w_shown, w_places) = shown(|l| l.2);
+    let (m_shown, m_places) = shown(|l| l.5);
+    let mut rows = Vec::new();
+    let (mut total_w, mut total_m) = (Decimal::ZERO, Decimal::ZERO);
+    let (mut sub_w, mut sub_m) = (Decimal::ZERO, Decimal::ZERO);
+    for (i, (a, c, _, u, hours, _)) in lines.iter().enumerate() {
+        sub_w += w_shown[i];
+        sub_m += m_shown[i];
         rows.push(BillRow {
             account: a.to_string(),
-            usd: money(sub_w),
-            monthly_usd: money(sub_m),
-            kind: BillRowKind::Subtotal,
-            ..BillRow::default()
+            category: human::category(c),
+            usage: usage(*u, *hours),
+            usd: human::usd_decimal(w_shown[i], w_places),
+            monthly_usd: human::usd_decimal(m_shown[i], m_places),
+            kind: BillRowKind::Line,
         });
-        total_w += sub_w;
-        total_m += sub_m;
+        if lines.get(i + 1).is_none_or(|next| next.0 != *a) {
+            rows.push(BillRow {
+                account: a.to_string(),
+                usd: human::usd_decimal(sub_w, w_places),
+                monthly_usd: human::usd_decimal(sub_m, m_places),
+                kind: BillRowKind::Subtotal,
+                ..BillRow::default()
+            });
+            total_w += sub_w;
+            total_m += sub_m;
+            (sub_w, sub_m) = (Decimal::ZERO, Decimal::ZERO);
+        }
     }
     if !rows.is_empty() {
         rows.push(BillRow {
-            usd: money(total_w),
-            monthly_usd: money(total_m),
+            usd: human::usd_decimal(total_w, w_places),
+            monthly_usd: human::usd_decimal(total_m, m_places),
             kind: BillRowKind::Total,
             ..BillRow::default()
         });

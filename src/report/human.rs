@@ -96,6 +96,35 @@ pub fn usd_f64(v: f64) -> String {
     format!("{sign}${}.{:02}", grouped(cents / 100), cents % 100)
 }
 
+/// An amount already rounded for display, exactly as it is
+/// (`1234.5` → `"$1,234.50"` with 2 places); no float rounding.
+pub fn usd_decimal(d: rust_decimal::Decimal, places: u32) -> String {
+    let d = d.round_dp(places);
+    let sign = if d.is_sign_negative() && !d.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    let text = format!("{:.*}", places as usize, d.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
+    let whole = grouped(int.parse().unwrap_or(0));
+    if frac.is_empty() {
+        format!("{sign}${whole}")
+    } else {
+        format!("{sign}${whole}.{frac}")
+    }
+}
+
+/// Display places of a column of money whose total is `total`: cents, or
+/// 4 places below a dollar (so a short run's bill does not read $0.00).
+pub fn usd_places(total: rust_decimal::Decimal) -> u32 {
+    if total.abs() >= rust_decimal::Decimal::ONE {
+        2
+    } else {
+        4
+    }
+}
+
 /// `1234567` → `"1,234,567"`.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();

@@ -154,16 +154,24 @@ fn events(t: &mut String, s: &Summary) {
 }
 
 /// The bill by category, the simulated window and a 730-hour month side
-/// by side (only the month when the bill itself was projected).
+/// by side (only the month when the bill itself was projected). Each
+/// column is rounded with largest-remainder rounding from the exact
+/// amounts, so the rows shown add up to the total shown.
 fn cost(t: &mut String, s: &Summary) {
     let c = &s.cost;
     let projected = c.projected_factor.is_some();
     let window = format!("{} window", human::duration(s.sim_duration_s));
     let month = "730-h month";
     t.push_str(&format!(
-        "cost (pricebook {} {}){}:\n",
+        "cost (pricebook {} {}, rules {}{}){}:\n",
         c.pricebook,
         c.pricebook_version,
+        if c.rules.is_empty() { "?" } else { &c.rules },
+        if c.consolidated_billing {
+            ", consolidated billing"
+        } else {
+            ""
+        },
         if projected {
             format!(", projected from the {window} to a month")
         } else {
@@ -171,48 +179,64 @@ fn cost(t: &mut String, s: &Summary) {
         }
     ));
     // Categories by monthly cost, most first, then by code.
-    let mut cats: Vec<(&str, Decimal, Decimal)> = c
+    let mut cats: Vec<(String, Decimal, Decimal)> = c
         .monthly_by_category
         .iter()
         .map(|(k, m)| {
             let w = c.by_category.get(k).map(|v| dec(v)).unwrap_or_default();
-            (k.as_str(), w, dec(m))
+            (human::category(k), w, dec(m))
         })
         .collect();
-    cats.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
-    let row = |label: &str, w: String, m: String| -> String {
+    cats.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let keep = if cats.len() <= TEXT_CATEGORIES {
+        cats.len()
+    } else {
+        TEXT_CATEGORIES - 1
+    };
+    let rest = cats.split_off(keep);
+    if !rest.is_empty() {
+        let w: Decimal = rest.iter().map(|r| r.1).sum();
+        let m: Decimal = rest.iter().map(|r| r.2).sum();
+        cats.push((format!("+{} more", rest.len()), w, m));
+    }
+    let column = |pick: fn(&(String, Decimal, Decimal)) -> Decimal, total: &str| {
+        let places = human::usd_places(dec(total));
+        let parts: Vec<Decimal> = cats.iter().map(pick).collect();
+        let (shown, sum) = crate::cost::display::largest_remainder(&parts, places);
+        let sum = if parts.is_empty() {
+            dec(total).round_dp(places)
+        } else {
+            sum
+        };
+        let mut cells: Vec<String> = shown
+            .into_iter()
+            .map(|d| human::usd_decimal(d, places))
+            .collect();
+        cells.push(human::usd_decimal(sum, places));
+        cells
+    };
+    let w = column(|r| r.1, &c.total_usd);
+    let m = column(|r| r.2, &c.monthly_total_usd);
+    let row = |label: &str, w: &str, m: &str| -> String {
         if projected {
             format!("  {label:<34} {m:>12}\n")
         } else {
             format!("  {label:<34} {w:>12}  {m:>12}\n")
         }
     };
-    let money = |d: Decimal| human::usd(&d.to_string());
-    t.push_str(&row("", window.clone(), month.to_string()));
-    let keep = if cats.len() <= TEXT_CATEGORIES {
-        cats.len()
-    } else {
-        TEXT_CATEGORIES - 1
-    };
-    for (k, w, m) in &cats[..keep] {
-        t.push_str(&row(&human::category(k), money(*w), money(*m)));
+    t.push_str(&row("", &window, month));
+    let labels = cats.iter().map(|r| r.0.as_str()).chain(["total"]);
+    for (i, label) in labels.enumerate() {
+        t.push_str(&row(label, &w[i], &m[i]));
     }
-    let rest = &cats[keep..];
-    if !rest.is_empty() {
-        let w: Decimal = rest.iter().map(|r| r.1).sum();
-        let m: Decimal = rest.iter().map(|r| r.2).sum();
-        t.push_str(&row(&format!("+{} more", rest.len()), money(w), money(m)));
-    }
-    t.push_str(&row(
-        "total",
-        money(dec(&c.total_usd)),
-        money(dec(&c.monthly_total_usd)),
-    ));
     t.push_str(&format!(
         "cross-AZ data: {} ({})\n",
         human::bytes(c.cross_az_bytes),
         human::GB_NOTE
     ));
+    if let Some(note) = &c.rules_note {
+        t.push_str(&format!("rules: {note}\n"));
+    }
 }
 
 fn expectations(t: &mut String, s: &Summary) {

@@ -9,18 +9,22 @@ use crate::control::EventRecord;
 use crate::fabric::EntityCounts;
 
 /// Version of the summary.json layout.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The top-level summary of one run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub schema_version: u32,
+    /// The vpcsim release that wrote the file.
+    pub vpcsim_version: String,
     pub scenario: String,
     pub description: String,
     pub seed: u64,
     pub sim_duration_s: f64,
     pub events_processed: u64,
     pub quota_profile: String,
+    /// The quota profile's `version`.
+    pub quota_profile_version: String,
     pub entities: EntityCounts,
     /// Scenario events applied during the run, by kind.
     pub scenario_events_applied: BTreeMap<String, u64>,
@@ -121,34 +125,106 @@ pub struct ResourceSummary {
     pub saturated_s: f64,
 }
 
-/// The bill in the summary: money as exact decimal strings.
+/// The bill in the summary. Money is a decimal string: exact amounts (the
+/// sums of the bill's lines, [`AMOUNT_DECIMALS`] places) at the top level,
+/// and the same amounts rounded for display in [`CostDisplay`], where the
+/// shown parts add up to the shown total.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CostSummary {
-    /// The bill of the simulated window (or of a month when projected).
+    /// The bill of the simulated window (or of a month when projected), exact.
     pub total_usd: String,
     pub by_category: BTreeMap<String, String>,
     pub by_account: BTreeMap<String, String>,
-    /// The same usage projected to a 730-hour month.
+    /// The same usage projected to a 730-hour month, exact.
     pub monthly_total_usd: String,
     pub monthly_by_category: BTreeMap<String, String>,
+    /// The amounts above rounded to [`DISPLAY_DECIMALS`] places.
+    #[serde(default)]
+    pub display: CostDisplay,
     pub pricebook: String,
     pub pricebook_version: String,
+    /// The pricing rule set (`faq`, `current`) and its book (`name@version`).
+    #[serde(default)]
+    pub rules: String,
+    #[serde(default)]
+    pub rule_book: String,
+    /// With the `faq` rules: how today's AWS rules differ and how to switch.
+    #[serde(default)]
+    pub rules_note: Option<String>,
+    /// Whether tiers were pooled across each organization's accounts.
+    #[serde(default)]
+    pub consolidated_billing: bool,
     /// `month / window` when the bill itself was projected.
     pub projected_factor: Option<String>,
     pub cross_az_bytes: u64,
 }
 
-/// Money as a string with 4 decimal places (exact amounts are in bill.csv).
+/// Display amounts: each group (a total and its parts) rounded with
+/// largest-remainder rounding, so the parts add up to the total exactly.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CostDisplay {
+    /// Decimal places ([`DISPLAY_DECIMALS`]).
+    pub decimals: u32,
+    pub total_usd: String,
+    pub by_category: BTreeMap<String, String>,
+    pub by_account: BTreeMap<String, String>,
+    pub monthly_total_usd: String,
+    pub monthly_by_category: BTreeMap<String, String>,
+}
+
+/// Decimal places of the display amounts.
+pub const DISPLAY_DECIMALS: u32 = 4;
+
+use crate::cost::AMOUNT_DECIMALS;
+
+/// An exact amount as a string with [`AMOUNT_DECIMALS`] places.
 pub fn usd(u: crate::units::Usd) -> String {
-    format!("{:.4}", u.amount().round_dp(4))
+    decimal(u.amount(), AMOUNT_DECIMALS)
+}
+
+/// `d` with exactly `places` decimals (it has at most that many).
+fn decimal(d: rust_decimal::Decimal, places: u32) -> String {
+    format!("{:.*}", places as usize, d.round_dp(places))
+}
+
+/// A total and its parts, rounded for display: `(total, parts)`.
+fn shown<K: Clone + Ord>(
+    total: crate::units::Usd,
+    parts: &BTreeMap<K, crate::units::Usd>,
+    name: impl Fn(&K) -> String,
+) -> (String, BTreeMap<String, String>) {
+    let exact: Vec<rust_decimal::Decimal> = parts.values().map(|u| u.amount()).collect();
+    let (rounded, t) = crate::cost::display::largest_remainder(&exact, DISPLAY_DECIMALS);
+    // The parts sum to the total (the bill defines it so); an empty bill
+    // rounds its zero total.
+    let t = if parts.is_empty() {
+        total.amount().round_dp(DISPLAY_DECIMALS)
+    } else {
+        t
+    };
+    let parts = parts
+        .keys()
+        .zip(rounded)
+        .map(|(k, r)| (name(k), decimal(r, DISPLAY_DECIMALS)))
+        .collect();
+    (decimal(t, DISPLAY_DECIMALS), parts)
 }
 
 impl CostSummary {
+    /// The summary of a window's bill and its monthly projection;
+    /// `rules_note` is what the run says about another rule set.
     pub fn from_bills(
         bill: &crate::cost::Bill,
         monthly: &crate::cost::Bill,
         cross_az_bytes: u64,
+        rules_note: Option<String>,
     ) -> Self {
+        let category = |c: &crate::cost::Category| c.as_str().to_string();
+        let (total, by_category) = shown(bill.total, &bill.by_category, category);
+        let (_, by_account) = shown(bill.total, &bill.by_account, String::clone);
+        let (monthly_total, monthly_by_category) =
+            shown(monthly.total, &monthly.by_category, category);
+        let rules = bill.rules.clone().unwrap_or_default();
         CostSummary {
             total_usd: usd(bill.total),
             by_category: bill
@@ -167,13 +243,71 @@ impl CostSummary {
                 .iter()
                 .map(|(c, u)| (c.as_str().to_string(), usd(*u)))
                 .collect(),
+            display: CostDisplay {
+                decimals: DISPLAY_DECIMALS,
+                total_usd: total,
+                by_category,
+                by_account,
+                monthly_total_usd: monthly_total,
+                monthly_by_category,
+            },
             pricebook: bill.pricebook.name.clone(),
             pricebook_version: bill.pricebook.version.clone(),
+            rules: rules.name,
+            rule_book: rules.book,
+            rules_note,
+            consolidated_billing: bill.consolidated_billing,
             projected_factor: bill
                 .projection
                 .as_ref()
                 .map(|p| p.factor.round_dp(6).to_string()),
             cross_az_bytes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::{Bill, Category, PricebookRef};
+    use crate::units::Usd;
+
+    fn usd(s: &str) -> Usd {
+        Usd::new(s.parse().expect("decimal"))
+    }
+
+    #[test]
+    fn exact_amounts_stay_exact_and_shown_parts_add_up_to_the_shown_total() {
+        // Three categories of $0.00005 each: $0.00015 in all. Exact, they are
+        // 10-place strings. Rounded alone (half-even, 4 places) each would
+        // show 0.0000 against a total of 0.0002; largest remainder shows
+        // 0.0001 + 0.0001 + 0.0000 = 0.0002 (ties: earlier key first).
+        let cats = [
+            Category::CrossAz,
+            Category::EndpointHours,
+            Category::NatHours,
+        ];
+        let bill = Bill {
+            region: "us-east-1".into(),
+            lines: Vec::new(),
+            total: usd("0.00015"),
+            by_category: cats.iter().map(|c| (*c, usd("0.00005"))).collect(),
+            by_account: [("a".to_string(), usd("0.00015"))].into_iter().collect(),
+            pricebook: PricebookRef {
+                name: "p".into(),
+                version: "v".into(),
+            },
+            rules: None,
+            projection: None,
+            consolidated_billing: false,
+            amount_decimals: 10,
+        };
+        let c = CostSummary::from_bills(&bill, &bill, 0, None);
+        assert_eq!(c.total_usd, "0.0001500000");
+        assert!(c.by_category.values().all(|v| v == "0.0000500000"));
+        assert_eq!(c.display.total_usd, "0.0002");
+        let shown: Vec<&str> = c.display.by_category.values().map(|s| s.as_str()).collect();
+        assert_eq!(shown, ["0.0001", "0.0001", "0.0000"]);
+        assert_eq!(c.display.by_account["a"], "0.0002");
     }
 }

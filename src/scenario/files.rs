@@ -35,6 +35,9 @@ pub struct LoadOptions<'a> {
     /// A pricebook file that replaces the scenario's (`--pricebook`); the
     /// scenario's own pricebook file is then not read.
     pub pricebook: Option<&'a Path>,
+    /// A pricing rule set that replaces the scenario's `rules` (`--rules`);
+    /// checked against the pricebook's rule book like the field.
+    pub rules: Option<&'a str>,
     /// Where files are read from (default: [`Disk`]).
     pub source: Option<&'a dyn FileSource>,
 }
@@ -49,6 +52,7 @@ impl std::fmt::Debug for LoadOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoadOptions")
             .field("pricebook", &self.pricebook)
+            .field("rules", &self.rules)
             .field("source", &self.source.map(|_| "custom"))
             .finish()
     }

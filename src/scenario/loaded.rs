@@ -56,16 +56,26 @@ impl Loaded {
 
     /// Reads the referenced files of a scenario that passed [`validate`].
     pub(super) fn from_valid(
-        scenario: Scenario,
+        mut scenario: Scenario,
         file: &str,
         opts: &LoadOptions,
     ) -> Result<Loaded, ScenarioError> {
+        let rules_field = match opts.rules {
+            Some(r) => {
+                scenario.rules = Some(r.to_string());
+                "--rules"
+            }
+            None => "rules",
+        };
         let dir = scenario.origin.as_deref().and_then(Path::parent);
         let mut problems = Vec::new();
         let quotas = read_quotas(&scenario, dir, opts, &mut problems);
         let pricebook = read_pricebook(&scenario, dir, opts, &mut problems);
         let traces = read_traces(&scenario, dir, opts, &mut problems);
         let pricebook = pricebook.and_then(|book| priced(&scenario, &book, &mut problems));
+        if let Some(book) = &pricebook {
+            check_rules(&scenario, book, rules_field, &mut problems);
+        }
         match (quotas, pricebook) {
             (Some(quotas), Some(pricebook)) if problems.is_empty() => Ok(Loaded {
                 quotas: quotas.with_overrides(&scenario.quota_overrides),
@@ -96,6 +106,16 @@ impl Loaded {
     /// scenario uses.
     pub fn pricebook(&self) -> &Pricebook {
         &self.pricebook
+    }
+
+    /// The name of the pricing rule set the run uses: the scenario's
+    /// `rules` (or the `--rules` override), else the default (`faq`); a set
+    /// of the pricebook's rule book.
+    pub fn rules(&self) -> &str {
+        self.scenario
+            .rules
+            .as_deref()
+            .unwrap_or(crate::cost::rules::DEFAULT_RULE_SET)
     }
 
     /// The rows of traffic class `class`'s trace, if it replays one.
@@ -150,6 +170,17 @@ fn priced(s: &Scenario, book: &Pricebook, problems: &mut Vec<Problem>) -> Option
             problems.extend(gaps.into_iter().map(|g| problem(g.path, g.message)));
             None
         }
+    }
+}
+
+/// A problem at `field` unless the rule set the scenario names is in the
+/// pricebook's rule book (the message lists the sets there are).
+fn check_rules(s: &Scenario, book: &Pricebook, field: &str, problems: &mut Vec<Problem>) {
+    let Some(name) = s.rules.as_deref() else {
+        return;
+    };
+    if let Err(e) = book.rule_book().set(name) {
+        problems.push(problem(field, e.to_string()));
     }
 }
 

@@ -55,6 +55,11 @@ pub struct Scenario {
     /// (default: `"aws-<region>"`).
     #[serde(default)]
     pub pricebook: Option<String>,
+    /// Pricing rule set: who pays for a transfer and what is free (`"faq"`,
+    /// the default, or `"current"`: today's AWS rules); a set of the
+    /// pricebook's rule book. `--rules` replaces it.
+    #[serde(default)]
+    pub rules: Option<String>,
     /// Simulation settings (sampling, latencies, billing projection).
     #[serde(default)]
     pub settings: Settings,
@@ -159,6 +164,11 @@ pub struct Settings {
     /// because it grows with the number of connections.
     #[serde(default)]
     pub connection_log: bool,
+    /// Pool volume tiers across the accounts of one organization (AWS
+    /// consolidated billing: an organization is one billing family); off,
+    /// every account counts its own tiers.
+    #[serde(default)]
+    pub consolidated_billing: bool,
 }
 
 fn default_sample_interval() -> SimDuration {
@@ -172,6 +182,7 @@ impl Default for Settings {
             latency: Latency::default(),
             project_month: false,
             connection_log: false,
+            consolidated_billing: false,
         }
     }
 }

@@ -334,6 +334,12 @@ impl<'a> Validator<'a> {
         if let Some(p) = &s.quota_overrides.scaling {
             self.scaling_check("quota_overrides.scaling", p);
         }
+        if s.settings.consolidated_billing && s.accounts.iter().all(|a| a.org.is_none()) {
+            self.err(
+                "settings.consolidated_billing",
+                "pools tiers across the accounts of an organization, but no account has one; give the accounts of a billing family `org: \"o-...\"`, or leave it off",
+            );
+        }
     }
 
     fn scaling_check(&mut self, path: &str, p: &ScalingPolicy) {

@@ -18,6 +18,7 @@ use super::labels::{source_label, target_label, Labels};
 use super::model::{Class, Ev, Start};
 use super::{RunError, RunOptions};
 use crate::control::{ControlState, DnsState};
+use crate::cost::usage::UsageRecorder;
 use crate::cost::Pricebook;
 use crate::dataplane::traffic::{ArrivalProcess, SizeSampler};
 use crate::engine::{self, Scheduler};
@@ -59,6 +60,7 @@ impl<'a> Prepared<'a> {
             &mut engine::rng_stream(seed, "control:dns"),
         );
         let pricebook = loaded.pricebook();
+        let usage = UsageRecorder::with_rules(&pricebook.rule_book(), loaded.rules())?;
         let (sample_interval, scale_period) = schedule_ticks(scenario, &fabric, &mut sched);
         Ok(Prepared {
             loaded,
@@ -74,6 +76,7 @@ impl<'a> Prepared<'a> {
                 sched,
                 sample_interval,
                 scale_period,
+                usage,
             },
         })
     }

@@ -44,6 +44,8 @@ pub(super) struct Start {
     pub(super) sched: Scheduler<Ev>,
     pub(super) sample_interval: SimDuration,
     pub(super) scale_period: SimDuration,
+    /// The usage recorder, under the run's pricing rule set.
+    pub(super) usage: UsageRecorder,
 }
 
 /// Events of a vpcsim run.
@@ -1003,7 +1005,7 @@ impl<'a> Run<'a> {
             events_applied: BTreeMap::new(),
             alloc: Allocator::new(),
             net: Network::new(fabric),
-            usage: UsageRecorder::new(),
+            usage: start.usage,
             conns: Vec::new(),
             free: Vec::new(),
             active: 0,

@@ -92,12 +92,14 @@ pub(super) fn summarise(mut model: Run<'_>, t: &Totals<'_>) -> Result<Summarised
     let cross_az_bytes: u64 = model.cross_az_series.iter().map(|(_, b)| *b).sum();
     let summary = Summary {
         schema_version: SCHEMA_VERSION,
+        vpcsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
         seed: t.seed,
         sim_duration_s: scenario.duration.as_secs_f64(),
         events_processed: t.events_processed,
         quota_profile: fabric.quotas.name.clone(),
+        quota_profile_version: fabric.quotas.version.clone(),
         entities: fabric.counts(scenario),
         scenario_events_applied: model
             .events_applied
@@ -107,7 +109,14 @@ pub(super) fn summarise(mut model: Run<'_>, t: &Totals<'_>) -> Result<Summarised
         connectivity,
         traffic,
         bandwidth,
-        cost: CostSummary::from_bills(&bill, &monthly_bill, cross_az_bytes),
+        cost: CostSummary::from_bills(
+            &bill,
+            &monthly_bill,
+            cross_az_bytes,
+            bill.rules
+                .as_ref()
+                .and_then(|r| cost::rules::other_set_note(&t.pricebook.rule_book(), &r.name)),
+        ),
         control_events: model.state.log.clone(),
         expectations: Vec::new(),
     };
@@ -142,15 +151,17 @@ fn bills(
     let scenario = model.scenario;
     let window = scenario.duration;
     let meters = model.usage.meters();
+    let families = billing_families(scenario);
     let bill_of = |project_month: Option<SimDuration>| {
-        cost::bill(
+        cost::bill_with_families(
             meters,
             pricebook,
             &scenario.region,
             &BillOptions {
                 project_month,
-                consolidated_billing: false,
+                consolidated_billing: scenario.settings.consolidated_billing,
             },
+            &families,
         )
     };
     let bill = bill_of(project.then_some(window))?;
@@ -160,6 +171,17 @@ fn bills(
         bill_of(Some(window))?
     };
     Ok((bill, monthly_bill))
+}
+
+/// Each account of an organization mapped to the organization: the
+/// billing families consolidated billing pools tiers in (accounts in no
+/// organization pool alone).
+fn billing_families(scenario: &crate::scenario::Scenario) -> BTreeMap<String, String> {
+    scenario
+        .accounts
+        .iter()
+        .filter_map(|a| a.org.as_ref().map(|o| (a.name.clone(), o.clone())))
+        .collect()
 }
 
 /// Connection totals of the run and the summary of each class.

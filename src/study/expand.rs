@@ -224,6 +224,12 @@ fn apply_variant(sc: &mut Scenario, v: &Variant, ls: &LoadedStudy) -> Result<(),
     if let Some(pb) = &v.pricebook {
         sc.pricebook = Some(resolve_file_ref(pb, ls.dir()));
     }
+    if let Some(r) = &v.rules {
+        sc.rules = Some(r.clone());
+    }
+    if let Some(c) = v.consolidated_billing {
+        sc.settings.consolidated_billing = c;
+    }
     if let Some(d) = v.duration {
         sc.duration = d;
     }

@@ -278,6 +278,13 @@ pub struct Variant {
     /// Pricebook (a builtin name or a file relative to the study).
     #[serde(default)]
     pub pricebook: Option<String>,
+    /// Pricing rule set (`"faq"`, `"current"`), as the scenario's `rules`.
+    #[serde(default)]
+    pub rules: Option<String>,
+    /// Pool tiers across each organization's accounts, as the scenario's
+    /// `settings.consolidated_billing`.
+    #[serde(default)]
+    pub consolidated_billing: Option<bool>,
     #[serde(default)]
     pub duration: Option<SimDuration>,
     /// Elements removed from the base (before `add`).
@@ -396,6 +403,15 @@ pub struct LoadedStudy {
 }
 
 impl LoadedStudy {
+    /// Prices every point with rule set `name` (`sweep --rules`): the
+    /// base's and every variant's `rules` become `name`.
+    pub fn force_rules(&mut self, name: &str) {
+        self.base.rules = Some(name.to_string());
+        for v in &mut self.study.variants {
+            v.rules = Some(name.to_string());
+        }
+    }
+
     /// The folder relative paths of the study resolve against.
     pub fn dir(&self) -> Option<&Path> {
         self.origin.as_deref().and_then(Path::parent)

@@ -333,8 +333,8 @@ fn broken_or_mismatched_baselines_exit_2_with_a_clear_message() {
         ),
         ("{\"hello\": 1}".to_string(), "no `schema_version` field"),
         (
-            edit(&good, "\"schema_version\": 1", "\"schema_version\": 99"),
-            "schema_version 99, but this vpcsim reads version 1",
+            edit(&good, "\"schema_version\": 2", "\"schema_version\": 99"),
+            "schema_version 99, but this vpcsim reads version 2",
         ),
         (
             without_total,

@@ -71,8 +71,8 @@ fn source() -> Counting {
 fn every_input_file_is_read_once_per_run() {
     let src = source();
     let opts = LoadOptions {
-        pricebook: None,
         source: Some(&src),
+        ..LoadOptions::default()
     };
     let path = src.dir.path().join("s.ron");
     let loaded = scenario::load_file_with(&path, &opts).expect("loads");
