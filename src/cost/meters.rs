@@ -26,9 +26,12 @@
 //! order is known to the bucket (default one simulated hour, see
 //! [`Meters::with_bucket`]); inside one bucket, meters are taken in key order
 //! (account, resource, ...), deterministically. Bytes passed to
-//! [`Meters::add_bytes`] land in the bucket of the time given, so a caller that
-//! settles a long flow once should use [`Meters::add_bytes_between`], which
-//! spreads the bytes over the buckets of the interval in proportion to time.
+//! [`Meters::add_bytes`] land in the bucket of the time given. The simulation
+//! settles each flow at every billing-hour boundary it is in progress at (see
+//! `sim::metering`), so each hour's bytes are recorded in that hour exactly; a
+//! caller that only knows a long transfer's total can use
+//! [`Meters::add_bytes_between`], which spreads the bytes over the buckets of
+//! the interval in proportion to time.
 //!
 //! # Provisioned time
 //! Hour categories (endpoint AZ-hours, TGW attachments, NAT gateways, DX

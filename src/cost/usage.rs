@@ -20,8 +20,10 @@
 //! - NAT gateway: every byte processed, to the VPC's account; bytes sent to
 //!   the internet also pay internet egress.
 //! - Network Load Balancer: NLB hours to its owner while provisioned, and
-//!   its capacity meter (NLCU) fed with the bytes it processes; connection
-//!   counts and connection time come from [`UsageRecorder::nlb_connection`].
+//!   its capacity meter (NLCU), also the owner's, fed with the bytes it
+//!   processes (both directions, as they move) and with each connection
+//!   through it ([`UsageRecorder::nlb_connection`], which the simulation
+//!   calls when the connection ends or the run does).
 //! - Direct Connect: data transfer out (AWS → site) to the account sending it.
 //! - Gateway endpoints: free, recorded.
 //!
@@ -118,9 +120,10 @@ pub struct MeterSet(u32);
 /// (plan and client side); they are resolved (meter keys built, names
 /// formatted, meters registered) once per distinct key and cached as two
 /// [`MeterSet`]s. A simulation resolves each connection once, when it is
-/// admitted ([`UsageRecorder::resolve_legs`]); recording a finished flow
-/// ([`UsageRecorder::add`]) then adds its bytes to its set's pending sum,
-/// with no lookup. Pending sums move into the meters when time enters
+/// admitted ([`UsageRecorder::resolve_legs`]); recording the bytes a flow
+/// moved since it was last settled ([`UsageRecorder::add`], at each
+/// billing-hour boundary, completion, cut and at the end of the run) then
+/// adds them to its set's pending sum, with no lookup. Pending sums move into the meters when time enters
 /// another meter bucket and when the meters are read
 /// ([`UsageRecorder::meters`]): every byte lands in the bucket of the time
 /// it was recorded at, exactly as if it had been added meter by meter.
@@ -144,6 +147,8 @@ pub struct UsageRecorder {
     /// the latest time recorded in it.
     pending_bucket: (u64, u64),
     pending_at: SimTime,
+    /// The capacity meter of each NLB (by NLB index), once registered.
+    nlb_meters: Vec<Option<MeterId>>,
 }
 
 impl Default for UsageRecorder {
@@ -183,6 +188,7 @@ impl UsageRecorder {
             dirty: Vec::new(),
             pending_bucket: (0, 0),
             pending_at: SimTime::ZERO,
+            nlb_meters: Vec::new(),
         }
     }
 
@@ -583,19 +589,29 @@ impl UsageRecorder {
         !plan.aws_service || self.rules.charges(|x| &x.aws_service_via_gateway)
     }
 
-    /// The NLCU meter of the NLB a delivered plan passes, registered on
-    /// first sight; `None` for a plan without an NLB.
+    /// The NLCU meter of the NLB a delivered plan passes (billed to the
+    /// NLB's owner), registered on first sight and then looked up by index;
+    /// `None` for a plan without an NLB.
     pub fn nlb_meter(&mut self, fabric: &Fabric, plan: &Plan) -> Option<MeterId> {
         let n = nlb_of(fabric, plan.nlb_node?)?;
+        if let Some(Some(id)) = self.nlb_meters.get(n.index()) {
+            return Some(*id);
+        }
         let nlb = &fabric.nlbs[n.index()];
         let account = fabric.accounts[nlb.account.index()].name.clone();
-        self.meters
+        let id = self
+            .meters
             .register(MeterKey::new(
                 Category::NlbCapacityUnits,
                 account,
                 &nlb.name,
             ))
-            .ok()
+            .ok()?;
+        if self.nlb_meters.len() <= n.index() {
+            self.nlb_meters.resize(n.index() + 1, None);
+        }
+        self.nlb_meters[n.index()] = Some(id);
+        Some(id)
     }
 
     /// Records one connection through the NLB of meter `id`: opened at

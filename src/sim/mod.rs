@@ -8,6 +8,8 @@
 //!
 //! * [`assemble`]: a [`Prepared`] run — nothing has happened yet.
 //! * [`model`]: the events and the state they act on (the engine's model).
+//! * [`metering`]: bytes into the meters as they move (billing-hour
+//!   boundaries, completions, cuts, the end of the run), NLB connections.
 //! * [`summarise`]: results (bill, summary, tables) from the counters.
 //! * [`labels`]: the names of sources and targets in outputs.
 //!
@@ -20,6 +22,7 @@
 
 pub mod assemble;
 pub mod labels;
+mod metering;
 mod model;
 mod summarise;
 

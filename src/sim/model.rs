@@ -24,6 +24,7 @@ use crate::control::{
     Request, Src,
 };
 use crate::cost::usage::{ClientSide, MeterSet, UsageRecorder};
+use crate::cost::MeterId;
 use crate::dataplane::network::{one_way_latency, Component, Dir, Endpoint, FlowPath, Network};
 use crate::dataplane::traffic::{ArrivalProcess, SizeSampler, TraceRow};
 use crate::dataplane::{Allocator, Completion, FlowId, FlowSpec, ResourceId};
@@ -88,8 +89,14 @@ pub(super) struct Conn {
     pub(super) meters: (MeterSet, MeterSet),
     /// Whether its bytes count as cross-AZ transfer.
     pub(super) crosses_az: bool,
+    /// The capacity meter of the NLB it passes, if any.
+    pub(super) nlb: Option<MeterId>,
     pub(super) flow: Option<FlowId>,
     pub(super) flow_start: SimTime,
+    /// Bytes of the current flow already in the meters, and the instant
+    /// they were settled up to (see [`super::metering`]).
+    pub(super) settled: u64,
+    pub(super) settled_at: SimTime,
     pub(super) phase: Phase,
     /// Distinguishes reuses of the slot, for stale `ResponseStart` events.
     pub(super) tag: u32,
@@ -212,6 +219,9 @@ pub(super) struct Run<'a> {
     pub(super) started: Vec<FlowId>,
     /// One record per connection, when the scenario asks for the log.
     pub(super) log: Option<Vec<connection_log::Record>>,
+    /// The next billing-hour boundary (ns) at which flows in progress are
+    /// settled into the meters.
+    pub(super) next_hour: u64,
 }
 
 /// Whether instance `index` of `count` clients uses zonal names under `Dns::Mixed`:
@@ -513,6 +523,7 @@ impl Run<'_> {
             .paths(self.fabric, &mut self.alloc, &plan, endpoint);
         let latency = one_way_latency(self.fabric, &self.scenario.settings.latency, &plan);
         let meters = self.usage.resolve_legs(self.fabric, &plan, client);
+        let nlb = self.usage.nlb_meter(self.fabric, &plan);
         let crosses_az = crosses_az(self.fabric, &plan, client);
         let slot = match self.free.pop() {
             Some(s) => s,
@@ -532,8 +543,11 @@ impl Run<'_> {
             resp_path,
             meters,
             crosses_az,
+            nlb,
             flow: None,
             flow_start: now,
+            settled: 0,
+            settled_at: now,
             phase: Phase::Request,
             tag: self.next_tag,
             // The arrival has just logged this connection, if logging.
@@ -551,6 +565,11 @@ impl Run<'_> {
     /// ([`flush_starts`](Self::flush_starts)), so a burst of n connections
     /// costs one solve, not n.
     fn start_flow(&mut self, now: SimTime, slot: u32, path: &FlowPath, bytes: u64) {
+        if let Some(c) = self.conns[slot as usize].as_mut() {
+            // A new flow: nothing of it is metered yet.
+            c.settled = 0;
+            c.settled_at = now;
+        }
         if path.resources().is_empty() {
             // No capacity-limited component (e.g. a gateway endpoint from a
             // site-less plan): the bytes move instantly.
@@ -628,15 +647,7 @@ impl Run<'_> {
             return;
         };
         conn.flow = None;
-        let set = if conn.phase == Phase::Request {
-            conn.meters.0
-        } else {
-            conn.meters.1
-        };
-        self.usage.add(set, at, bytes);
-        if conn.crosses_az {
-            self.cross_az_now += bytes;
-        }
+        super::metering::settle_flow(&mut self.usage, &mut self.cross_az_now, conn, at, bytes);
         match conn.phase {
             Phase::Request => {
                 conn.phase = Phase::Waiting;
@@ -655,6 +666,9 @@ impl Run<'_> {
                     .delivered_bytes
                     .saturating_add(conn.req.max(1) + conn.resp.max(1));
                 class.record_fct(fct);
+                if let Some(id) = conn.nlb {
+                    self.usage.nlb_connection(id, conn.start, at);
+                }
                 if let Some(r) = self.log.as_mut().and_then(|l| l.get_mut(conn.log as usize)) {
                     r.moved = conn.req.max(1) + conn.resp.max(1);
                     r.end = connection_log::End::Completed(at.saturating_add(conn.latency));
@@ -703,19 +717,29 @@ impl Run<'_> {
             if !hit {
                 continue;
             }
-            let Some(conn) = self.conns[slot].take() else {
+            let Some(mut conn) = self.conns[slot].take() else {
                 continue;
             };
             let moved_now = match conn.flow {
-                Some(f) => self.alloc.cut_flow(now, f).map(|b| b.0).unwrap_or(0),
+                Some(f) => {
+                    let cut = self.alloc.cut_flow(now, f).map(|b| b.0).unwrap_or(0);
+                    let usage = &mut self.usage;
+                    super::metering::settle_flow(
+                        usage,
+                        &mut self.cross_az_now,
+                        &mut conn,
+                        now,
+                        cut,
+                    );
+                    // What the meters hold of the flow (never less than a
+                    // settlement already made).
+                    conn.settled
+                }
                 None => 0,
             };
-            let set = if conn.phase == Phase::Request {
-                conn.meters.0
-            } else {
-                conn.meters.1
-            };
-            self.usage.add(set, now, moved_now);
+            if let Some(id) = conn.nlb {
+                self.usage.nlb_connection(id, conn.start, now);
+            }
             let req = conn.req.max(1);
             let moved = match conn.phase {
                 Phase::Request => moved_now,
@@ -873,6 +897,9 @@ impl Model for Run<'_> {
     type Event = Ev;
 
     fn handle(&mut self, now: SimTime, ev: Ev, sched: &mut Scheduler<Ev>) {
+        // Before anything changes a rate: the hours that ended since the
+        // last event take the bytes moved in them.
+        self.settle_hours(now);
         if !matches!(ev, Ev::Arrival(_) | Ev::ResponseStart(..)) {
             // Everything else reads or changes the allocator's state.
             self.flush_starts(now);
@@ -958,6 +985,7 @@ impl Model for Run<'_> {
     }
 
     fn handle_due(&mut self, now: SimTime, sched: &mut Scheduler<Ev>) {
+        self.settle_hours(now);
         self.flush_starts(now);
         self.sync(now, sched);
     }
@@ -1024,6 +1052,7 @@ impl<'a> Run<'a> {
             starting: Vec::new(),
             started: Vec::new(),
             log: scenario.settings.connection_log.then(Vec::new),
+            next_hour: super::metering::HOUR_NS,
         };
         (model, start.sched)
     }
@@ -1035,13 +1064,21 @@ impl<'a> Run<'a> {
         for class in &mut self.classes {
             class.flush_fct();
         }
+        // Completions and hour boundaries up to `end`, in time order.
+        while let Some(c) = self.alloc.next_completion().filter(|c| *c <= end) {
+            self.settle_hours(c);
+            self.sync(c, sched);
+        }
+        self.settle_hours(end);
         self.sync(end, sched);
     }
 
-    /// Closes the run at `end`: the last throughput sample, and for each
-    /// class the connections still in progress (count, full sizes), whose
-    /// log records get the bytes they had moved.
+    /// Closes the run at `end`: the bytes of flows still moving go into
+    /// the meters, then the last throughput sample; for each class the
+    /// connections still in progress (count, full sizes), whose log records
+    /// get the bytes they had moved.
     pub(super) fn close(&mut self, end: SimTime) -> Vec<(u64, u64)> {
+        self.settle_in_flight(end);
         if self.last_sample < end {
             self.sample(end);
         }
@@ -1051,10 +1088,8 @@ impl<'a> Run<'a> {
             e.0 += 1;
             e.1 = e.1.saturating_add(conn.req.max(1) + conn.resp.max(1));
             if let Some(r) = self.log.as_mut().and_then(|l| l.get_mut(conn.log as usize)) {
-                let moving = conn
-                    .flow
-                    .and_then(|f| self.alloc.delivered(end, f))
-                    .map_or(0, |b| b.0);
+                // Exactly what the meters hold of the flow in progress.
+                let moving = if conn.flow.is_some() { conn.settled } else { 0 };
                 r.moved = match conn.phase {
                     Phase::Request => moving,
                     Phase::Waiting => conn.req.max(1),

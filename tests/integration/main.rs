@@ -19,6 +19,7 @@ mod invariants;
 mod limits;
 mod loading;
 mod messages;
+mod metering;
 mod owned_outputs;
 mod report_browser;
 mod safe_outputs;
