@@ -9,8 +9,9 @@
 //! | cap | default | estimate | flag |
 //! | --- | --- | --- | --- |
 //! | entities | 1,000,000 | instances, site hosts, ENIs (endpoint and NLB subnets) and every named element | `--max-entities N` |
-//! | connections | 50,000,000 | sum over traffic classes of the arrival process's expected count | `--max-connections N` |
+//! | connections | 50,000,000 | sum over traffic classes of the arrival process's expected count; a class replaying a trace counts its rows (each class that replays a file counts it again) | `--max-connections N` |
 //! | timeseries rows | 5,000,000 | samples × (reported resources + the cross-AZ series) | `--max-timeseries-rows N` |
+//! | traffic classes | 10,000 | classes of the scenario (each holds counters and a completion-time histogram, 20–35 KB) | `--max-traffic-classes N` |
 //! | events | 2,000,000,000 | at least one event per connection and per sample | `--max-events N` |
 //! | sweep points | 100,000 | points of a study (for the study code) | [`MAX_SWEEP_POINTS`] |
 //! | input files | a cap per kind (scenario 64 MiB, quota profile 1 MiB, pricebook 16 MiB, trace 256 MiB, …) | their size, read at most cap + 1 bytes ([`crate::input::Kind::default_cap`], kept with the bounded reader) | `VPCSIM_MAX_INPUT=trace=2GiB` |
@@ -22,9 +23,10 @@
 //!
 //! The estimates are computed from the scenario alone (no fabric): building
 //! the fabric allocates per instance, so the entity cap must hold before
-//! [`Fabric::build`](crate::fabric::Fabric::build) runs. Trace arrivals are
-//! not counted here: their rows are read from a file whose size already
-//! bounds them.
+//! [`Fabric::build`](crate::fabric::Fabric::build) runs. Trace classes are
+//! counted by their rows, known once the scenario is loaded
+//! ([`check_loaded`], what `run` and `validate` apply): the trace file's size
+//! cap bounds one trace, but several classes may replay the same file.
 //!
 //! Owns: the caps, their estimates and their error messages. Must not:
 //! simulate, or change what a run computes (a run within the caps gives the
@@ -33,7 +35,7 @@
 use std::fmt;
 
 use crate::dataplane::traffic::ArrivalProcess;
-use crate::scenario::{Arrivals, AttachmentTarget, Scenario};
+use crate::scenario::{Arrivals, AttachmentTarget, Loaded, Scenario};
 use crate::units::{SimDuration, SimTime};
 
 /// Default cap on scenario entities (`--max-entities`).
@@ -42,6 +44,8 @@ pub const DEFAULT_MAX_ENTITIES: u64 = 1_000_000;
 pub const DEFAULT_MAX_CONNECTIONS: u64 = 50_000_000;
 /// Default cap on timeseries rows (`--max-timeseries-rows`).
 pub const DEFAULT_MAX_TIMESERIES_ROWS: u64 = 5_000_000;
+/// Default cap on traffic classes (`--max-traffic-classes`).
+pub const DEFAULT_MAX_TRAFFIC_CLASSES: u64 = 10_000;
 /// Most points a study (sweep) may expand to; see [`check_sweep_points`].
 pub const MAX_SWEEP_POINTS: usize = 100_000;
 /// Event budget of a run unless raised with `--max-events`.
@@ -60,6 +64,11 @@ pub struct Limits {
     pub max_connections: u64,
     /// Rows of the sampled time series (resources × samples).
     pub max_timeseries_rows: u64,
+    /// Traffic classes of the scenario.
+    pub max_traffic_classes: u64,
+    /// Events the engine may process in one run (`--max-events`): checked
+    /// before the run against a lower bound, and enforced during it.
+    pub max_events: u64,
 }
 
 impl Default for Limits {
@@ -68,6 +77,8 @@ impl Default for Limits {
             max_entities: DEFAULT_MAX_ENTITIES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_timeseries_rows: DEFAULT_MAX_TIMESERIES_ROWS,
+            max_traffic_classes: DEFAULT_MAX_TRAFFIC_CLASSES,
+            max_events: DEFAULT_MAX_EVENTS,
         }
     }
 }
@@ -79,6 +90,8 @@ impl Limits {
             max_entities: u64::MAX,
             max_connections: u64::MAX,
             max_timeseries_rows: u64::MAX,
+            max_traffic_classes: u64::MAX,
+            max_events: u64::MAX,
         }
     }
 }
@@ -87,21 +100,23 @@ impl Limits {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LimitError {
-    #[error("the scenario has {} entities ({detail}), above the cap of {}; nothing was simulated. Raise the cap with --max-entities {} (library: Limits::max_entities)", group(*estimate), group(*limit), suggest(*estimate))]
+    #[error("the scenario has {} entities ({detail}), above the cap of {}; nothing was simulated. Raise the cap with --max-entities {} ({CAP_COMMANDS}; library: Limits::max_entities)", group(*estimate), group(*limit), suggest(*estimate))]
     Entities {
         estimate: u64,
         limit: u64,
         /// The largest contributions, e.g. `2,000,000 instances of workload "web"`.
         detail: String,
     },
-    #[error("the scenario would open about {} connections (expected arrivals over all traffic classes; largest: {largest:?} with about {}), above the cap of {}; nothing was simulated. Raise the cap with --max-connections {} (library: Limits::max_connections), or shorten the run or lower the rates", group(*estimate), group(*largest_count), group(*limit), suggest(*estimate))]
+    #[error("the scenario would open about {} connections (expected arrivals over all traffic classes, one per trace row; largest: {largest:?} at {path} with about {}), above the cap of {}; nothing was simulated. Raise the cap with --max-connections {} ({CAP_COMMANDS}; library: Limits::max_connections), or shorten the run or lower the rates", group(*estimate), group(*largest_count), group(*limit), suggest(*estimate))]
     Connections {
         estimate: u64,
         limit: u64,
         largest: String,
         largest_count: u64,
+        /// The largest class's field path (and its trace, if it replays one).
+        path: String,
     },
-    #[error("the time series would have about {} rows ({} samples of {sample_interval} × {} resources incl. the cross-AZ series), above the cap of {}; nothing was simulated. Raise the cap with --max-timeseries-rows {} (library: Limits::max_timeseries_rows), or use a longer settings.sample_interval", group(*estimate), group(*samples), group(*resources), group(*limit), suggest(*estimate))]
+    #[error("the time series would have about {} rows ({} samples of {sample_interval} × {} resources incl. the cross-AZ series), above the cap of {}; nothing was simulated. Raise the cap with --max-timeseries-rows {} ({CAP_COMMANDS}; library: Limits::max_timeseries_rows), or use a longer settings.sample_interval", group(*estimate), group(*samples), group(*resources), group(*limit), suggest(*estimate))]
     TimeseriesRows {
         estimate: u64,
         limit: u64,
@@ -109,11 +124,28 @@ pub enum LimitError {
         resources: u64,
         sample_interval: SimDuration,
     },
-    #[error("the run needs at least {} events (one per expected connection and per sample), above the event budget of {}; nothing was simulated. Raise it with --max-events {} (library: RunOptions::max_events)", group(*estimate), group(*limit), suggest(*estimate))]
-    Events { estimate: u64, limit: u64 },
+    #[error("the scenario has {} traffic classes, above the cap of {} (each holds its counters and a completion-time histogram, 20–35 KB); nothing was simulated. Raise the cap with --max-traffic-classes {} ({CAP_COMMANDS}; library: Limits::max_traffic_classes), or merge classes that share a source and a target", group(*count), group(*limit), suggest(*count))]
+    TrafficClasses { count: u64, limit: u64 },
+    #[error("the run needs at least {} events (one per expected connection and per sample), above the event budget of {}; nothing was simulated. Raise it with --max-events {} (about {EVENTS_PER_CONNECTION} events per connection; {CAP_COMMANDS}; library: Limits::max_events)", group(*estimate), group(*limit), suggest(*needed))]
+    Events {
+        /// The lower bound checked: one event per connection and per sample.
+        estimate: u64,
+        limit: u64,
+        /// What the run is expected to really process
+        /// ([`EVENTS_PER_CONNECTION`] per connection, one per sample).
+        needed: u64,
+    },
     #[error("the study expands to {} points, above the cap of {}; split it into shards or fewer values per parameter", group(*count as u64), group(*limit as u64))]
     SweepPoints { count: usize, limit: usize },
 }
+
+/// The commands that take the cap flags, for the hints.
+pub const CAP_COMMANDS: &str = "vpcsim run, check or baseline";
+
+/// Events a connection costs the engine, an upper estimate for hints: the
+/// shipped scenarios process 3.1 (peering-mesh), 3.6 (hybrid-dx) and 4.0
+/// (quickstart) events per connection, samples included.
+pub const EVENTS_PER_CONNECTION: u64 = 5;
 
 /// `12345678` → `12,345,678`.
 fn group(n: u64) -> String {
@@ -150,6 +182,10 @@ pub struct Estimate {
     /// A lower bound of the events of the run: one per expected connection
     /// and per sample.
     pub events: u64,
+    /// The events the run is expected to process:
+    /// [`EVENTS_PER_CONNECTION`] per connection and one per sample (what
+    /// a `--max-events` hint suggests).
+    pub events_needed: u64,
 }
 
 /// Named contributions to the entity count, largest first.
@@ -177,13 +213,33 @@ impl Tally {
     }
 }
 
-/// Estimates what `scenario` needs (no fabric is built).
+/// Estimates what `scenario` needs (no fabric is built). Trace classes
+/// count no connection here: [`estimate_loaded`] counts their rows.
 pub fn estimate(scenario: &Scenario) -> Estimate {
+    estimate_with(scenario, &[])
+}
+
+/// [`estimate`] with each trace class counted as its rows (one connection
+/// per row; the loader has refused rows outside the class's window).
+pub fn estimate_loaded(loaded: &Loaded) -> Estimate {
+    estimate_with(loaded.scenario(), &trace_rows(loaded))
+}
+
+/// The rows of each class's trace (`None` for other classes). Classes
+/// replaying one file share its rows in memory but each opens a
+/// connection per row, so each counts them.
+fn trace_rows(loaded: &Loaded) -> Vec<Option<u64>> {
+    (0..loaded.scenario().traffic.len())
+        .map(|i| loaded.trace(i).map(|rows| rows.len() as u64))
+        .collect()
+}
+
+fn estimate_with(scenario: &Scenario, rows: &[Option<u64>]) -> Estimate {
     let (entities, _) = entities(scenario);
     let end = SimTime(scenario.duration.as_nanos());
     let mut connections = 0.0;
-    for t in &scenario.traffic {
-        connections += class_connections(t, end);
+    for (i, t) in scenario.traffic.iter().enumerate() {
+        connections += class_connections(t, end, rows.get(i).copied().flatten());
     }
     let interval = scenario.settings.sample_interval.as_nanos().max(1);
     let samples = scenario.duration.as_nanos().div_ceil(interval);
@@ -195,6 +251,9 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
         sampled_resources,
         timeseries_rows: samples.saturating_mul(sampled_resources),
         events: to_u64(connections).saturating_add(samples),
+        events_needed: to_u64(connections)
+            .saturating_mul(EVENTS_PER_CONNECTION)
+            .saturating_add(samples),
     }
 }
 
@@ -203,9 +262,13 @@ fn to_u64(x: f64) -> u64 {
     x.ceil() as u64
 }
 
-fn class_connections(t: &crate::scenario::Traffic, end: SimTime) -> f64 {
+/// Expected connections of class `t`; a trace class opens one per row
+/// (`trace_rows`; 0 when its rows are not known).
+fn class_connections(t: &crate::scenario::Traffic, end: SimTime, trace_rows: Option<u64>) -> f64 {
     if matches!(t.arrivals, Arrivals::Trace { .. }) {
-        return 0.0;
+        // Exact up to 2^53 rows, far above any file the trace cap admits;
+        // beyond, f64 rounds (never wraps) and the sum saturates in to_u64.
+        return trace_rows.unwrap_or(0) as f64;
     }
     let start = SimTime(t.start.map(|d| d.as_nanos()).unwrap_or(0));
     let stop = t.end.map(|d| SimTime(d.as_nanos())).unwrap_or(end).min(end);
@@ -299,32 +362,61 @@ fn sampled_resources(s: &Scenario) -> u64 {
         .saturating_add(tgw)
 }
 
-/// Checks a scenario against the caps before anything is built or run.
-///
-/// `max_events` is the run's event budget (`RunOptions::max_events`; `None`
-/// for [`DEFAULT_MAX_EVENTS`]). Returns the
-/// estimate when every cap holds.
-pub fn check(
+/// Checks a scenario against the caps before anything is built or run
+/// (trace classes count no connection: [`check_loaded`] counts their rows).
+/// Returns the estimate when every cap holds.
+pub fn check(scenario: &Scenario, limits: &Limits) -> Result<Estimate, LimitError> {
+    check_with(scenario, &[], limits)
+}
+
+/// [`check`] with the rows of each class's trace counted as connections of
+/// that class: what `run` and `validate` check.
+pub fn check_loaded(loaded: &Loaded, limits: &Limits) -> Result<Estimate, LimitError> {
+    check_with(loaded.scenario(), &trace_rows(loaded), limits)
+}
+
+fn check_with(
     scenario: &Scenario,
+    rows: &[Option<u64>],
     limits: &Limits,
-    max_events: Option<u64>,
 ) -> Result<Estimate, LimitError> {
     check_entities(scenario, limits.max_entities)?;
-    let est = estimate(scenario);
+    let classes = scenario.traffic.len() as u64;
+    if classes > limits.max_traffic_classes {
+        return Err(LimitError::TrafficClasses {
+            count: classes,
+            limit: limits.max_traffic_classes,
+        });
+    }
+    let est = estimate_with(scenario, rows);
     let connections = to_u64(est.connections);
     if connections > limits.max_connections {
         let end = SimTime(scenario.duration.as_nanos());
-        let (largest, largest_count) = scenario
+        // The largest class, the first of equals.
+        let (largest_count, index) = scenario
             .traffic
             .iter()
-            .map(|t| (t.name.clone(), to_u64(class_connections(t, end))))
-            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-            .unwrap_or_default();
+            .enumerate()
+            .map(|(i, t)| {
+                let n = class_connections(t, end, rows.get(i).copied().flatten());
+                (to_u64(n), std::cmp::Reverse(i))
+            })
+            .max()
+            .unwrap_or((0, std::cmp::Reverse(0)));
+        let i = index.0;
+        let t = scenario.traffic.get(i);
+        let path = match (t.map(|t| &t.arrivals), rows.get(i).copied().flatten()) {
+            (Some(Arrivals::Trace { file }), Some(n)) => {
+                format!("traffic[{i}].arrivals, trace {file:?} of {} rows", group(n))
+            }
+            _ => format!("traffic[{i}]"),
+        };
         return Err(LimitError::Connections {
             estimate: connections,
             limit: limits.max_connections,
-            largest,
+            largest: t.map(|t| t.name.clone()).unwrap_or_default(),
             largest_count,
+            path,
         });
     }
     if est.timeseries_rows > limits.max_timeseries_rows {
@@ -336,11 +428,12 @@ pub fn check(
             sample_interval: scenario.settings.sample_interval,
         });
     }
-    let budget = max_events.unwrap_or(DEFAULT_MAX_EVENTS);
+    let budget = limits.max_events;
     if est.events > budget {
         return Err(LimitError::Events {
             estimate: est.events,
             limit: budget,
+            needed: est.events_needed,
         });
     }
     Ok(est)
@@ -402,7 +495,7 @@ mod tests {
         // Two endpoint ENIs plus the cross-AZ series.
         assert_eq!(e.sampled_resources, 3);
         assert_eq!(e.timeseries_rows, 180);
-        assert!(check(&minimal(), &Limits::default(), None).is_ok());
+        assert!(check(&minimal(), &Limits::default()).is_ok());
     }
 
     #[test]
@@ -411,7 +504,7 @@ mod tests {
         let tight = |f: fn(&mut Limits)| {
             let mut l = Limits::default();
             f(&mut l);
-            check(&s, &l, None).expect_err("over the cap").to_string()
+            check(&s, &l).expect_err("over the cap").to_string()
         };
         let e = tight(|l| l.max_entities = 5);
         assert!(e.contains("--max-entities"), "{e}");
@@ -420,12 +513,13 @@ mod tests {
         assert!(e.contains("--max-connections 79200"), "{e}");
         assert!(e.contains("72,000"), "{e}");
         assert!(e.contains("\"checkout\""), "{e}");
+        let e = tight(|l| l.max_traffic_classes = 0);
+        assert!(e.contains("1 traffic classes, above the cap of 0"), "{e}");
+        assert!(e.contains("--max-traffic-classes 1 "), "{e}");
         let e = tight(|l| l.max_timeseries_rows = 100);
         assert!(e.contains("--max-timeseries-rows"), "{e}");
         assert!(e.contains("180 rows"), "{e}");
-        let e = check(&s, &Limits::default(), Some(10))
-            .expect_err("over the budget")
-            .to_string();
+        let e = tight(|l| l.max_events = 10);
         assert!(e.contains("--max-events"), "{e}");
         assert!(check_sweep_points(MAX_SWEEP_POINTS).is_ok());
         assert!(check_sweep_points(MAX_SWEEP_POINTS + 1).is_err());

@@ -49,9 +49,6 @@ enum Command {
         /// What to print on stdout.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Stop with an error past this many events.
-        #[arg(long)]
-        max_events: Option<u64>,
         /// Scale the bill of the simulated window to a 730-hour month.
         #[arg(long)]
         project_month: bool,
@@ -97,6 +94,8 @@ enum Command {
         /// current (today's AWS rules); replaces the scenario's `rules`.
         #[arg(long, value_name = "SET")]
         rules: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
 }
 
@@ -189,6 +188,8 @@ struct CheckArgs {
     /// current (today's AWS rules); replaces the scenario's `rules`.
     #[arg(long, value_name = "SET")]
     rules: Option<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -262,6 +263,30 @@ struct LimitArgs {
     /// Refuse runs whose time series would have more rows.
     #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TIMESERIES_ROWS)]
     max_timeseries_rows: u64,
+    /// Refuse scenarios with more traffic classes.
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_TRAFFIC_CLASSES)]
+    max_traffic_classes: u64,
+    /// Stop with an error past this many events.
+    #[arg(long, value_name = "N", default_value_t = vpcsim::limits::DEFAULT_MAX_EVENTS)]
+    max_events: u64,
+}
+
+impl LimitArgs {
+    /// Run options with these caps.
+    fn run_options(&self, seed: Option<u64>, quiet: bool) -> sim::RunOptions {
+        sim::RunOptions {
+            seed,
+            quiet,
+            limits: vpcsim::limits::Limits {
+                max_entities: self.max_entities,
+                max_connections: self.max_connections,
+                max_timeseries_rows: self.max_timeseries_rows,
+                max_traffic_classes: self.max_traffic_classes,
+                max_events: self.max_events,
+            },
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -303,7 +328,6 @@ fn main() -> ExitCode {
             seed,
             quiet,
             format,
-            max_events,
             project_month,
             pricebook,
             rules,
@@ -319,15 +343,8 @@ fn main() -> ExitCode {
                 ..Default::default()
             },
             sim::RunOptions {
-                seed,
-                quiet,
-                max_events,
                 project_month,
-                limits: vpcsim::limits::Limits {
-                    max_entities: limits.max_entities,
-                    max_connections: limits.max_connections,
-                    max_timeseries_rows: limits.max_timeseries_rows,
-                },
+                ..limits.run_options(seed, quiet)
             },
         ),
         Command::Explain(args) => explain(&mut out, &args),
@@ -344,7 +361,14 @@ fn main() -> ExitCode {
             seed,
             quiet,
             rules,
-        } => baseline(&mut out, &scenario, &file, seed, quiet, rules.as_deref()),
+            limits,
+        } => baseline(
+            &mut out,
+            &scenario,
+            &file,
+            rules.as_deref(),
+            &limits.run_options(seed, quiet),
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -388,7 +412,15 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
             }
             continue;
         }
-        match scenario::load_file(f) {
+        // What `run` checks before simulating, with the default caps.
+        let checked = scenario::load_file(f)
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                vpcsim::limits::check_loaded(&s, &vpcsim::limits::Limits::default())
+                    .map(|_| s)
+                    .map_err(|e| format!("{}: {e}", f.display()))
+            });
+        match checked {
             Ok(s) => emit(
                 out,
                 &format!("{}: ok (scenario {:?})\n", f.display(), s.scenario().name),
@@ -607,33 +639,18 @@ fn expectations_verdict(result: &RunResult) -> u8 {
     }
 }
 
-fn run_scenario(
-    path: &Path,
-    seed: Option<u64>,
-    quiet: bool,
-    rules: Option<&str>,
-) -> Result<RunResult, Failure> {
-    let opts = sim::RunOptions {
-        seed,
-        quiet,
-        ..Default::default()
-    };
-    let load = scenario::LoadOptions {
-        rules,
-        ..Default::default()
-    };
-    pipeline::run_file(path, &load, &opts).map_err(Failure::input)
-}
-
 fn baseline(
     out: &mut impl Write,
     path: &Path,
     file: &Path,
-    seed: Option<u64>,
-    quiet: bool,
     rules: Option<&str>,
+    opts: &sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let result = run_scenario(path, seed, quiet, rules)?;
+    let load = scenario::LoadOptions {
+        rules,
+        ..Default::default()
+    };
+    let result = pipeline::run_file(path, &load, opts).map_err(Failure::input)?;
     let json = report::summary_json(&result).map_err(Failure::input)?;
     report::write_atomic(file, json.as_bytes()).map_err(Failure::input)?;
     let s = &result.summary;
@@ -687,15 +704,8 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
             scenario: scenario_file.name.clone(),
         }));
     }
-    let result = pipeline::run(
-        &loaded,
-        &sim::RunOptions {
-            seed: a.seed,
-            quiet: a.quiet,
-            ..Default::default()
-        },
-    )
-    .map_err(Failure::input)?;
+    let result =
+        pipeline::run(&loaded, &a.limits.run_options(a.seed, a.quiet)).map_err(Failure::input)?;
     if let Some(dir) = &a.out {
         pipeline::write(dir, &result).map_err(Failure::input)?;
     }
@@ -734,8 +744,117 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
 
 #[cfg(test)]
 mod tests {
-    use super::Cli;
-    use clap::CommandFactory;
+    use super::{Cli, Command};
+    use clap::{CommandFactory, Parser};
+    use vpcsim::limits::{self, Limits, CAP_COMMANDS};
+
+    /// Every `--flag N` a message suggests.
+    fn suggested_flags(message: &str) -> Vec<(String, String)> {
+        let words: Vec<&str> = message.split_whitespace().collect();
+        words
+            .windows(2)
+            .filter(|w| w[0].starts_with("--"))
+            .map(|w| {
+                (
+                    w[0].to_string(),
+                    w[1].trim_end_matches([',', ';', ')']).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The commands [`CAP_COMMANDS`] names, as command lines missing only
+    /// the suggested flag.
+    fn cap_command_lines() -> Vec<Vec<&'static str>> {
+        let names = CAP_COMMANDS
+            .strip_prefix("vpcsim ")
+            .expect("CAP_COMMANDS starts with vpcsim")
+            .split([',', ' '])
+            .filter(|w| !w.is_empty() && *w != "or");
+        names
+            .map(|name| match name {
+                "run" => vec!["vpcsim", "run", "s.ron"],
+                "check" => vec!["vpcsim", "check", "s.ron", "--baseline", "b.json"],
+                "baseline" => vec!["vpcsim", "baseline", "s.ron", "--out", "b.json"],
+                other => panic!("CAP_COMMANDS names {other:?}: add its command line here"),
+            })
+            .collect()
+    }
+
+    /// Each cap's hint (and the engine's event-budget hint) names a flag
+    /// with a value that every command it names accepts, and the parsed
+    /// value is the suggested one.
+    #[test]
+    fn every_cap_hint_parses_with_the_real_command_line() {
+        let text = include_str!("../tests/fixtures/good/minimal.ron");
+        let s = vpcsim::scenario::load_str(text, "minimal.ron").expect("valid");
+        let tight = [
+            Limits {
+                max_entities: 1,
+                ..Limits::default()
+            },
+            Limits {
+                max_connections: 1,
+                ..Limits::default()
+            },
+            Limits {
+                max_timeseries_rows: 1,
+                ..Limits::default()
+            },
+            Limits {
+                max_traffic_classes: 0,
+                ..Limits::default()
+            },
+        ];
+        let mut messages: Vec<String> = tight
+            .iter()
+            .map(|l| limits::check_loaded(&s, l).expect_err("over").to_string())
+            .collect();
+        messages.push(
+            limits::check_loaded(
+                &s,
+                &Limits {
+                    max_events: 1,
+                    ..Limits::default()
+                },
+            )
+            .expect_err("over the budget")
+            .to_string(),
+        );
+        messages.push(
+            vpcsim::engine::SimError::EventBudgetExceeded {
+                limit: 10,
+                at: vpcsim::units::SimTime(5),
+                until: vpcsim::units::SimTime(100),
+            }
+            .to_string(),
+        );
+        for m in &messages {
+            let flags = suggested_flags(m);
+            assert_eq!(flags.len(), 1, "one flag with a value in: {m}");
+            let (flag, value) = &flags[0];
+            let want: u64 = value.parse().unwrap_or_else(|_| panic!("{value:?} in {m}"));
+            for line in cap_command_lines() {
+                let argv: Vec<&str> = line.iter().copied().chain([flag.as_str(), value]).collect();
+                let cli = Cli::try_parse_from(&argv)
+                    .unwrap_or_else(|e| panic!("{argv:?} (from {m}): {e}"));
+                let caps = match cli.command {
+                    Command::Run { limits, .. } | Command::Baseline { limits, .. } => limits,
+                    Command::Check(a) => a.limits,
+                    _ => unreachable!("only cap commands are parsed"),
+                };
+                let got = match flag.as_str() {
+                    "--max-entities" => caps.max_entities,
+                    "--max-connections" => caps.max_connections,
+                    "--max-timeseries-rows" => caps.max_timeseries_rows,
+                    "--max-traffic-classes" => caps.max_traffic_classes,
+                    "--max-events" => caps.max_events,
+                    other => panic!("unknown cap flag {other}"),
+                };
+                assert_eq!(got, want, "{argv:?}");
+            }
+        }
+    }
 
     /// Every option of every subcommand says what it does in `--help`.
     #[test]

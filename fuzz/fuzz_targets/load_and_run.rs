@@ -1,4 +1,4 @@
-//! libFuzzer target: arbitrary bytes → `scenario::load_str`; a scenario that
+//! libFuzzer target: arbitrary bytes → `scenario::parse_str`; a scenario that
 //! loads is capped (at most 1 s simulated, small limits) and built and run.
 //! Nothing may panic. The in-tree fuzzer (`tests/integration/fuzz.rs`) does
 //! the same with structured mutations and runs in CI; this target adds
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(mut s) = scenario::load_str(text, "fuzz.ron") else {
+    let Ok(mut s) = scenario::parse_str(text, "fuzz.ron") else {
         return;
     };
     let cap = SimDuration::from_secs(1);
@@ -36,17 +36,18 @@ fuzz_target!(|data: &[u8]| {
             t.start = t.start.map(|x| x.min(SimDuration::from_millis(500)));
             t.end = t.end.map(|x| x.min(cap));
         }
-        if !scenario::validate(&s).is_empty() {
-            return;
-        }
     }
+    let Ok(s) = scenario::Loaded::new(s) else {
+        return;
+    };
     let opts = sim::RunOptions {
         quiet: true,
-        max_events: Some(500_000),
         limits: Limits {
             max_entities: 20_000,
             max_connections: 20_000,
             max_timeseries_rows: 200_000,
+            max_traffic_classes: 1_000,
+            max_events: 500_000,
         },
         ..Default::default()
     };

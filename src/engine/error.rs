@@ -27,9 +27,11 @@ pub enum SimError {
     /// still pending.
     #[error(
         "event budget exhausted: {limit} events processed and more are pending at {at} \
-         (the run was to end at {until}); raise the max-events limit if the run is \
-         legitimately this long, or look for an event that reschedules itself with \
-         zero delay"
+         (the run was to end at {until}); if the run is legitimately this long, raise \
+         the budget with --max-events {} (the rate so far over the whole run, plus 10 %; \
+         vpcsim run, check or baseline), or look for an event that reschedules itself \
+         with zero delay",
+        extrapolate(*limit, *at, *until)
     )]
     EventBudgetExceeded {
         /// The limit that was reached.
@@ -39,4 +41,18 @@ pub enum SimError {
         /// The horizon the run was asked to reach.
         until: SimTime,
     },
+}
+
+/// A budget for the whole run at the rate of events so far (`limit`
+/// events up to `at`), plus 10 %; twice the budget when no time has
+/// passed.
+fn extrapolate(limit: u64, at: SimTime, until: SimTime) -> u64 {
+    let done = u128::from(at.0.max(1));
+    let whole = u128::from(limit) * u128::from(until.0.max(at.0)) / done;
+    let whole = if at.0 == 0 {
+        u128::from(limit) * 2
+    } else {
+        whole
+    };
+    u64::try_from(whole + whole / 10).unwrap_or(u64::MAX).max(1)
 }

@@ -271,7 +271,9 @@ mod tests {
         assert_eq!(sched.peek_time(), Some(SimTime(500)));
         let msg = expected.to_string();
         assert!(
-            msg.contains("50 events") && msg.contains("raise the max-events limit"),
+            // 50 events in the first 500 ns of 1 ms: 100,000 for the whole
+            // run, plus 10 %.
+            msg.contains("50 events") && msg.contains("--max-events 110000 "),
             "{msg}"
         );
     }

@@ -46,7 +46,7 @@ impl<'a> Prepared<'a> {
     /// it or a trace row names nothing of the scenario.
     pub fn new(loaded: &'a Loaded, opts: &RunOptions) -> Result<Prepared<'a>, RunError> {
         let scenario = loaded.scenario();
-        crate::limits::check(scenario, &opts.limits, opts.max_events)?;
+        crate::limits::check_loaded(loaded, &opts.limits)?;
         let fabric = Fabric::build(loaded)?;
         let seed = opts.seed.unwrap_or(scenario.seed);
         let trace_targets = trace_targets(loaded, &fabric)?;

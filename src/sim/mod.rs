@@ -31,7 +31,6 @@ pub use assemble::Prepared;
 use crate::cost::CostError;
 use crate::engine::{self, Progress, RunLimits, SimError};
 use crate::fabric::FabricError;
-use crate::limits::DEFAULT_MAX_EVENTS;
 use crate::results::RunResult;
 use crate::scenario::Loaded;
 use crate::units::SimTime;
@@ -43,12 +42,10 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Hide the progress bar.
     pub quiet: bool,
-    /// Stop with an error past this many events (default:
-    /// [`DEFAULT_MAX_EVENTS`]).
-    pub max_events: Option<u64>,
     /// Scale the bill to a 730-hour month (also a scenario setting).
     pub project_month: bool,
-    /// Caps checked before the run is built (see [`crate::limits`]).
+    /// Caps checked before the run is built, and its event budget (see
+    /// [`crate::limits`]).
     pub limits: crate::limits::Limits,
 }
 
@@ -94,8 +91,7 @@ impl Prepared<'_> {
         let end = SimTime(scenario.duration.as_nanos());
         let (mut model, mut sched) = model::Run::new(scenario, &fabric, &trace_targets, start);
         let progress = Progress::new(scenario.duration, opts.quiet);
-        let limits =
-            RunLimits::until(end).with_max_events(opts.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
+        let limits = RunLimits::until(end).with_max_events(opts.limits.max_events);
         let stats = engine::run(&mut model, &mut sched, limits, &progress)?;
         model.settle(end, &mut sched);
         progress.finish();

@@ -42,7 +42,7 @@ pub fn check_points(ls: &LoadedStudy) -> Result<usize, StudyError> {
     let mut failed = 0;
     for p in &pts {
         let problem = super::scenario_for(ls, p).and_then(|sc| {
-            crate::limits::check(&sc, &crate::limits::Limits::default(), None)
+            crate::limits::check(&sc, &crate::limits::Limits::default())
                 .map(|_| ())
                 .map_err(|e| StudyError::Compare(format!("point {}: {e}", p.id)))
         });

@@ -514,6 +514,8 @@ fn fuzz_limits() -> Limits {
         max_entities: 20_000,
         max_connections: 20_000,
         max_timeseries_rows: 200_000,
+        max_traffic_classes: 1_000,
+        max_events: 500_000,
     }
 }
 
@@ -604,11 +606,10 @@ fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, Str
         }
     };
     let limits = fuzz_limits();
-    let max_events = 500_000;
     let checked = catch_unwind(AssertUnwindSafe(|| {
-        vpcsim::limits::check(&s, &limits, Some(max_events))
+        vpcsim::limits::check_loaded(&s, &limits)
     }))
-    .map_err(|p| format!("limits::check panicked: {}", panic_text(&p)))?;
+    .map_err(|p| format!("limits::check_loaded panicked: {}", panic_text(&p)))?;
     if let Err(e) = checked {
         tally.limited += 1;
         return Ok(vec![e.to_string()]);
@@ -621,7 +622,6 @@ fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, Str
     }
     let opts = sim::RunOptions {
         quiet: true,
-        max_events: Some(max_events),
         limits,
         ..Default::default()
     };
@@ -727,7 +727,18 @@ fn mutation_fuzz() {
     let from = env_u64("VPCSIM_FUZZ_FROM", 0);
     let slow = Duration::from_secs(env_u64("VPCSIM_FUZZ_SLOW_SECS", 10));
     let mut slow_inputs = Vec::new();
+    // `VPCSIM_FUZZ_SECS=N`: stop after N seconds (a soak), whatever the
+    // iteration count.
+    let budget = std::env::var("VPCSIM_FUZZ_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let mut done = 0;
     for i in 0..iters {
+        if budget.is_some_and(|b| started.elapsed() > b) {
+            break;
+        }
+        done = i + 1;
         let base = m.seed_text();
         let input = String::from_utf8_lossy(&m.mutate(base)).into_owned();
         if i < from {
@@ -783,14 +794,14 @@ fn mutation_fuzz() {
         eprintln!("fuzz: {} slow inputs: {slow_inputs:?}", slow_inputs.len());
     }
     eprintln!(
-        "fuzz: {iters} inputs (seed {seed}) in {:.1} s, {} message shapes, slowest {:.2} s (#{}), {tally:?}",
+        "fuzz: {done} inputs (seed {seed}) in {:.1} s, {} message shapes, slowest {:.2} s (#{}), {tally:?}",
         started.elapsed().as_secs_f64(),
         shapes.len(),
         slowest.0.as_secs_f64(),
         slowest.1
     );
     // The fuzzer must reach past the parser: some inputs load and run.
-    if iters >= 200 {
+    if done >= 200 {
         assert!(tally.ran > 0, "no mutated input ever ran: {tally:?}");
     }
 }

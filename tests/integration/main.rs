@@ -24,6 +24,7 @@ mod owned_outputs;
 mod report_browser;
 mod safe_outputs;
 mod shipped_scenarios;
+mod soak;
 mod study;
 mod trusted_inputs;
 
