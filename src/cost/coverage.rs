@@ -99,10 +99,11 @@ fn priced_regions(pricebook: Option<&Pricebook>) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn quickstart() -> Scenario {
+    /// The shipped quickstart, loaded (the cost tests' common subject).
+    pub(in crate::cost) fn quickstart() -> Scenario {
         let text = include_str!("../../scenarios/quickstart.ron");
         match crate::scenario::load_str(text, "quickstart.ron") {
             Ok(l) => l.into_scenario(),

@@ -56,14 +56,7 @@ pub fn resolve(base: &Pricebook, s: &Scenario) -> Result<Pricebook, Vec<Gap>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn quickstart() -> Scenario {
-        let text = include_str!("../../scenarios/quickstart.ron");
-        match crate::scenario::load_str(text, "quickstart.ron") {
-            Ok(l) => l.into_scenario(),
-            Err(e) => panic!("shipped scenario loads: {e}"),
-        }
-    }
+    use crate::cost::coverage::tests::quickstart;
 
     #[test]
     fn a_region_the_book_lacks_is_borrowed_and_named() {
