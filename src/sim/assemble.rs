@@ -77,6 +77,7 @@ impl<'a> Prepared<'a> {
                 sample_interval,
                 scale_period,
                 usage,
+                hop_traces: false,
             },
         })
     }
@@ -99,6 +100,15 @@ impl<'a> Prepared<'a> {
     /// The root seed of the run.
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// Keeps the hop list of every connection in the connection log
+    /// ([`crate::connection_log::Log::hops`]), as `explain` shows them: for
+    /// tests that compare a run with `explain`. Slower (every hop's texts
+    /// are formatted); changes no decision.
+    pub fn with_hop_traces(mut self) -> Self {
+        self.start.hop_traces = true;
+        self
     }
 }
 
