@@ -359,13 +359,8 @@ impl Pricebook {
     pub fn from_ron(text: &str, origin: &str) -> Result<Pricebook, CostError> {
         // The scenarios' parser: a leading BOM is skipped, and errors carry
         // the field path and a did-you-mean.
-        let book: Pricebook =
-            crate::scenario::syntax::parse(text, "Pricebook").map_err(|e| CostError::Syntax {
-                origin: origin.to_string(),
-                line: e.line,
-                col: e.col,
-                message: e.message,
-            })?;
+        let book: Pricebook = crate::scenario::syntax::parse(text, "Pricebook")
+            .map_err(|e| CostError::syntax(origin, e))?;
         book.validate(origin)?;
         Ok(book)
     }

@@ -161,13 +161,8 @@ impl RuleBook {
     pub fn from_ron(text: &str, origin: &str) -> Result<RuleBook, CostError> {
         // The scenarios' parser: a leading BOM is skipped, and errors carry
         // the field path and a did-you-mean.
-        let book: RuleBook =
-            crate::scenario::syntax::parse(text, "RuleBook").map_err(|e| CostError::Syntax {
-                origin: origin.to_string(),
-                line: e.line,
-                col: e.col,
-                message: e.message,
-            })?;
+        let book: RuleBook = crate::scenario::syntax::parse(text, "RuleBook")
+            .map_err(|e| CostError::syntax(origin, e))?;
         book.validate(origin, "")?;
         Ok(book)
     }
