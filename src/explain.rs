@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::control::{Hop, Outcome, Src};
 use crate::fabric::{Fabric, FabricError, Node};
-use crate::scenario::{AwsService, Dns, Loaded, Source, Target};
+use crate::load::Loaded;
+use crate::scenario::{AwsService, Dns, Source, Target};
 use crate::sim::decide::client_side;
 use crate::sim::labels::target_label;
 use crate::sim::question::Question;
@@ -559,7 +560,7 @@ pub fn render_text(e: &Explanation) -> String {
             let _ = writeln!(s);
             let _ = writeln!(
                 s,
-                "Cost trace (pricebook {}, rules {}): what 1 GB each way (request and response) feeds",
+                "Cost trace (pricebook {}, rules {}): what 1 GB (AWS's GB: 2^30 bytes) each way (request and response) feeds",
                 e.pricebook, e.rules
             );
             if e.cost_trace.is_empty() {

@@ -17,8 +17,8 @@
 use proptest::prelude::*;
 use vpcsim::connection_log::{End, Log};
 use vpcsim::explain::{explain, ExplainQuery, Explanation};
+use vpcsim::load::{self, Loaded};
 use vpcsim::results::RunResult;
-use vpcsim::scenario::{self, Loaded};
 use vpcsim::sim::{self, Prepared, RunOptions};
 use vpcsim::units::SimDuration;
 
@@ -127,7 +127,7 @@ proptest! {
         picks in proptest::collection::vec(any::<u32>(), 1..6),
     ) {
         let g = with_log(&gen::scenario(&mut Tape::new(tape), seed));
-        let s = scenario::load_str(&g, "generated.ron")
+        let s = load::load_str(&g, "generated.ron")
             .unwrap_or_else(|e| panic!("the generator made an invalid scenario: {e}\n{g}"));
         let traced = traced_run(&s);
         let plain = sim::run(&s, &opts()).unwrap_or_else(|e| panic!("run failed: {e}"));
@@ -177,7 +177,7 @@ fn a_zonal_name_takes_its_az_and_an_unknown_az_is_refused() {
             ran.stderr
         );
     }
-    let s = scenario::load_str(&shipped("quickstart"), "quickstart.ron").expect("valid");
+    let s = load::load_str(&shipped("quickstart"), "quickstart.ron").expect("valid");
     for az in ["use1-az1", "use1-az2", "use1-az4"] {
         let e = explain(
             &s,
@@ -207,7 +207,7 @@ fn a_zonal_name_takes_its_az_and_an_unknown_az_is_refused() {
 /// very connection the run opens instead.
 #[test]
 fn a_client_in_a_failed_az_moves_where_the_run_moves_it() {
-    let s = scenario::load_str(&with_log(&shipped("az-outage")), "az-outage.ron").expect("valid");
+    let s = load::load_str(&with_log(&shipped("az-outage")), "az-outage.ron").expect("valid");
     let r = traced_run(&s);
     let log = r.connection_log.as_ref().expect("log");
     let fabric = &r.fabric;
@@ -275,7 +275,7 @@ fn mixed_dns_gives_explain_the_run_s_zonal_clients() {
         1,
     );
     assert!(text.contains("Mixed(0.5)"));
-    let s = scenario::load_str(&text, "mixed.ron").expect("valid");
+    let s = load::load_str(&text, "mixed.ron").expect("valid");
     let zonal = |e: &Explanation| {
         e.hops
             .iter()
