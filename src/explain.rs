@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::control::{ControlState, DnsState, Evaluator, Hop, Outcome, Request, Src};
 use crate::engine;
 use crate::fabric::{Fabric, FabricError, Node};
-use crate::scenario::{AwsService, Dns, Event, Loaded, Protocol, Source, Target};
+use crate::load::Loaded;
+use crate::scenario::{AwsService, Dns, Event, Protocol, Source, Target};
 use crate::sim::labels::target_label;
 use crate::units::{SimDuration, SimTime};
 
@@ -369,7 +370,7 @@ pub fn explain(
         .max_entities
         .unwrap_or(crate::limits::DEFAULT_MAX_ENTITIES);
     crate::limits::check_entities(scenario, cap).map_err(|e| ExplainError::Query(e.to_string()))?;
-    let fabric = Fabric::build(loaded)?;
+    let fabric = Fabric::build(loaded.valid(), loaded.quotas())?;
     let seed = seed.unwrap_or(scenario.seed);
     let class = query_class(scenario, q)?;
     let source = query_source(&fabric, q, class)?;

@@ -907,6 +907,13 @@ fn default_peak_at() -> SimDuration {
     SimDuration::from_hours(14)
 }
 
+/// The largest request or response body vpcsim moves: 1 PiB (2^50 bytes).
+/// Far above any single transfer, and small enough that a connection's
+/// request + response can never overflow a byte counter. Stated sizes above
+/// it are load errors; the traffic samplers clamp the tails of random
+/// distributions to it.
+pub const MAX_BODY: Bytes = Bytes(1 << 50);
+
 /// A size distribution for request and response bodies.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

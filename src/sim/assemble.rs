@@ -24,7 +24,8 @@ use crate::dataplane::traffic::{ArrivalProcess, SizeSampler};
 use crate::engine::{self, Scheduler};
 use crate::fabric::Fabric;
 use crate::limits::FCT_FULL_PRECISION_CLASSES;
-use crate::scenario::{AwsService, Dns, Loaded, Scenario, Source, Target};
+use crate::load::Loaded;
+use crate::scenario::{AwsService, Dns, Scenario, Source, Target};
 use crate::units::{SimDuration, SimTime};
 
 /// A run ready to execute: built, priced and scheduled, not yet started.
@@ -47,7 +48,7 @@ impl<'a> Prepared<'a> {
     pub fn new(loaded: &'a Loaded, opts: &RunOptions) -> Result<Prepared<'a>, RunError> {
         let scenario = loaded.scenario();
         crate::limits::check_loaded(loaded, &opts.limits)?;
-        let fabric = Fabric::build(loaded)?;
+        let fabric = Fabric::build(loaded.valid(), loaded.quotas())?;
         let seed = opts.seed.unwrap_or(scenario.seed);
         let trace_targets = trace_targets(loaded, &fabric)?;
         let mut sched: Scheduler<Ev> = Scheduler::with_capacity(1024);

@@ -1,7 +1,7 @@
 //! One simulation run, in two phases (assembly, then execution):
 //!
 //! ```text
-//! scenario::Loaded ─▶ assemble: Prepared { fabric, pricebook, classes,   ─▶ model: Run (events)  ─▶ summarise ─▶ RunResult
+//! load::Loaded ─▶ assemble: Prepared { fabric, pricebook, classes,   ─▶ model: Run (events)  ─▶ summarise ─▶ RunResult
 //!                      control state, scheduled events }                     engine + control +
 //!                                                                           dataplane + meters
 //! ```
@@ -31,8 +31,8 @@ pub use assemble::Prepared;
 use crate::cost::CostError;
 use crate::engine::{self, Progress, RunLimits, SimError};
 use crate::fabric::FabricError;
+use crate::load::Loaded;
 use crate::results::RunResult;
-use crate::scenario::Loaded;
 use crate::units::SimTime;
 
 /// How to run a scenario.

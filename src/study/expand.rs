@@ -14,9 +14,10 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::engine;
+use crate::load::Loaded;
 use crate::scenario::{
-    self, Account, Arrivals, AttachmentTarget, Cidr, Dns, Event, Loaded, Peering, Principal,
-    Problem, Scenario, ScenarioError, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic,
+    self, Account, Arrivals, AttachmentTarget, Cidr, Dns, Event, Peering, Principal, Problem,
+    Scenario, ScenarioError, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic,
     TransitGateway, Vpc, Workload,
 };
 use crate::units::SimDuration;
@@ -137,7 +138,7 @@ pub fn in_shard(index: usize, shard: (usize, usize)) -> bool {
 /// the point's seed. It is validated like a scenario file.
 pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError> {
     let sc = build_point(ls, p)?;
-    let problems = scenario::validate(&sc);
+    let problems = crate::load::validate(&sc);
     if problems.is_empty() {
         Ok(sc)
     } else {

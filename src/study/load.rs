@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::load;
 use crate::scenario::{self, Problem, Scenario};
 
 use super::spec::{Architecture, Axis, Base, CidrPlan, Element, LoadedStudy, Study};
@@ -94,7 +95,7 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
                 Some(d) => d.join(p),
                 None => p.clone(),
             };
-            scenario::load_file(&at)
+            load::load_file(&at)
                 .map_err(|e| StudyError::Base {
                     file: file.to_string(),
                     source: Box::new(e),
@@ -103,7 +104,7 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
         }
         Base::Inline(s) => {
             let mut s: Scenario = (**s).clone();
-            let inner = scenario::validate(&s);
+            let inner = load::validate(&s);
             if !inner.is_empty() {
                 return Err(StudyError::Invalid {
                     file: file.to_string(),

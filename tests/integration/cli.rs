@@ -136,7 +136,7 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
 #[test]
 fn explain_works_for_every_traffic_class_of_every_shipped_scenario() {
     for path in super::shipped_scenarios::shipped() {
-        let s = vpcsim::scenario::load_file(&path).expect("valid");
+        let s = vpcsim::load::load_file(&path).expect("valid");
         for t in &s.traffic {
             for format in ["text", "json"] {
                 let text = exits(
@@ -429,7 +429,7 @@ fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
     );
     assert!(!out_dir.exists(), "nothing written");
     // Loading (and so `validate`) refuses it already, naming the field.
-    let e = vpcsim::scenario::load_file(&file).expect_err("an unpriced speed is invalid");
+    let e = vpcsim::load::load_file(&file).expect_err("an unpriced speed is invalid");
     assert!(e.to_string().contains("].speed"), "{e}");
 }
 

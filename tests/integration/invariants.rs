@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+use vpcsim::load;
 use vpcsim::{report, scenario, sim};
 
 use super::gen::{self, Tape};
@@ -36,8 +37,8 @@ fn cases() -> u32 {
 }
 
 /// Runs `ron` (which must load) with default options.
-pub fn run_text(ron: &str) -> (scenario::Loaded, vpcsim::results::RunResult) {
-    let s = scenario::load_str(ron, "generated.ron")
+pub fn run_text(ron: &str) -> (load::Loaded, vpcsim::results::RunResult) {
+    let s = load::load_str(ron, "generated.ron")
         .unwrap_or_else(|e| panic!("the generator made an invalid scenario: {e}\n{ron}"));
     let r = sim::run(
         &s,

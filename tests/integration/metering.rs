@@ -16,8 +16,9 @@ use std::path::Path;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use vpcsim::cost::Category;
+use vpcsim::load;
 use vpcsim::results::RunResult;
-use vpcsim::{scenario, sim};
+use vpcsim::sim;
 
 use super::gen::{self, Tape};
 
@@ -77,7 +78,7 @@ fn run_in(dir: &Path, text: &str, files: &[(&str, String)]) -> RunResult {
     }
     let path = dir.join("s.ron");
     std::fs::write(&path, text).expect("tempdir is writable");
-    let loaded = scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let loaded = load::load_file(&path).unwrap_or_else(|e| panic!("{e}\n{text}"));
     sim::run(
         &loaded,
         &sim::RunOptions {
