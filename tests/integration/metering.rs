@@ -374,11 +374,11 @@ fn cross_az_bytes_are_the_bytes_the_rule_set_bills_as_cross_az() {
     let run = |rules: &str| {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.ron");
-        let mut s = vpcsim::scenario::load_file(&path)
+        let mut s = vpcsim::load::load_file(&path)
             .expect("valid")
             .into_scenario();
         s.rules = Some(rules.to_string());
-        let s = vpcsim::scenario::Loaded::new(s).expect("valid");
+        let s = vpcsim::load::Loaded::new(s).expect("valid");
         vpcsim::sim::run(
             &s,
             &vpcsim::sim::RunOptions {
