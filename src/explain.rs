@@ -523,7 +523,7 @@ pub fn render_text(e: &Explanation) -> String {
             let _ = writeln!(s);
             let _ = writeln!(
                 s,
-                "Cost trace (pricebook {}, rules {}): what 1 GB each way (request and response) feeds",
+                "Cost trace (pricebook {}, rules {}): what 1 GB (AWS's GB: 2^30 bytes) each way (request and response) feeds",
                 e.pricebook, e.rules
             );
             if e.cost_trace.is_empty() {

@@ -28,6 +28,7 @@ mod shipped_scenarios;
 mod soak;
 mod study;
 mod trusted_inputs;
+mod units_rule;
 
 use std::path::Path;
 use std::process::{Command, Output};
