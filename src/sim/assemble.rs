@@ -279,9 +279,7 @@ fn schedule_ticks(
         SimTime(sample_interval.as_nanos().min(end.as_nanos())),
         Ev::Sample,
     );
-    if fabric.quotas.endpoint_az_max > fabric.quotas.endpoint_az_base
-        || fabric.quotas.nat_max > fabric.quotas.nat_base
-    {
+    if fabric.quotas.autoscales() {
         sched.schedule_at(
             SimTime(scale_period.as_nanos().min(end.as_nanos())),
             Ev::ScaleTick,

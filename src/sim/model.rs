@@ -528,7 +528,7 @@ impl Run<'_> {
         let latency = one_way_latency(self.fabric, &self.scenario.settings.latency, &plan);
         let meters = self.usage.resolve_legs(self.fabric, &plan, client);
         let nlb = self.usage.nlb_meter(self.fabric, &plan);
-        let crosses_az = crosses_az(self.fabric, &plan, client);
+        let crosses_az = crosses_az(&self.usage, meters);
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -1047,25 +1047,13 @@ impl Model for Run<'_> {
     }
 }
 
-/// Whether a leg crosses AZs somewhere it is billed as cross-AZ transfer.
-fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide) -> bool {
-    if let Some((_, eni)) = plan.endpoint {
-        let eni_az = fabric.enis[eni.index()].az;
-        let consumer = client.az.is_some_and(|a| a != eni_az);
-        let provider = match (plan.nlb_node, plan.target_az) {
-            (Some(n), Some(t)) => fabric.enis[n.index()].az != t,
-            _ => false,
-        };
-        return consumer || provider;
-    }
-    if plan.tgw.is_some()
-        || plan.dx.is_some()
-        || plan.nat.is_some()
-        || plan.gateway_endpoint.is_some()
-    {
-        return false;
-    }
-    matches!((client.az, plan.target_az), (Some(a), Some(b)) if a != b)
+/// Whether a connection's bytes are billed as cross-AZ transfer under the
+/// run's rule set (its legs feed a cross-AZ meter): the bytes
+/// `cost.cross_az_bytes` and the cross-AZ chart count. Under `current`
+/// the legs to an endpoint ENI or through a transit gateway in another AZ
+/// are free and not counted; under `faq` they are.
+fn crosses_az(usage: &UsageRecorder, (request, response): (MeterSet, MeterSet)) -> bool {
+    usage.bills_cross_az(request) || usage.bills_cross_az(response)
 }
 
 impl<'a> Run<'a> {

@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod control_rules;
 mod cost_rules;
+mod endpoint_scaling;
 mod explain_run;
 mod faults;
 mod fuzz;
