@@ -576,17 +576,35 @@ pub fn render_text(e: &Explanation) -> String {
                     ("cross_az" | "peering_cross_az", Some(az), Some(dir)) => {
                         format!("{} ({dir}, AZ crossed from {az})", c.category)
                     }
+                    // The NLB meter: bytes are one of its three NLCU dimensions.
+                    ("nlb_capacity_units", _, _) => {
+                        format!("nlb_capacity_units (NLB {})", c.resource)
+                    }
                     (cat, _, _) => cat.to_string(),
+                };
+                let unit = if c.category == "nlb_capacity_units" {
+                    "NLCU-h"
+                } else {
+                    "GB"
                 };
                 let _ = writeln!(
                     s,
-                    "  {hop}  {what:<44} {:<14} pays ${}/GB  → ${}",
+                    "  {hop}  {what:<44} {:<14} pays ${}/{unit}  → ${}",
                     c.payer, c.rate_usd_per_gb, c.usd
                 );
                 total += c.usd.parse::<rust_decimal::Decimal>().unwrap_or_default();
             }
             if !e.cost_trace.is_empty() {
                 let _ = writeln!(s, "  total per GB each way: ${}", total.normalize());
+            }
+            if e.cost_trace
+                .iter()
+                .any(|c| c.category == "nlb_capacity_units")
+            {
+                let _ = writeln!(
+                    s,
+                    "  NLB meter: 1 GB processed in an hour is 1 NLCU-h when bytes is that hour's largest NLCU dimension (else new connections/s ÷ 800 or active connections ÷ 100,000); nlb_hours bill each NLB per hour, not per GB"
+                );
             }
         }
     }

@@ -90,7 +90,7 @@ fn detail(kind: &str, capacity: &[(f64, f64)]) -> String {
     // the largest capacity there is (`dataplane::network::UNBOUNDED`,
     // u64::MAX bits/s): no figure to print.
     if capacity.iter().any(|c| c.1 >= u64::MAX as f64) {
-        parts.push("capacity: no ceiling (managed)".to_string());
+        parts.push("no ceiling".to_string());
     } else if !capacity.is_empty() {
         let raw_hi = capacity.iter().map(|c| c.1).fold(0.0, f64::max);
         let rate = rate_unit(raw_hi);
