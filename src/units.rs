@@ -218,6 +218,9 @@ impl AddAssign for SimDuration {
     }
 }
 
+/// The exact span in the scenario syntax, largest unit first and every
+/// non-zero part shown: `11400 s` → `"3h10m"`, `90 min` → `"1h30m"`,
+/// `1.5 s` → `"1s500ms"`. [`SimDuration::parse`] reads it back exactly.
 fn fmt_ns(ns: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     const UNITS: [(u64, &str); 7] = [
         (NS_PER_D, "d"),
@@ -231,12 +234,14 @@ fn fmt_ns(ns: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if ns == 0 {
         return write!(f, "0s");
     }
+    let mut rest = ns;
     for (scale, name) in UNITS {
-        if ns % scale == 0 {
-            return write!(f, "{}{}", ns / scale, name);
+        if rest >= scale {
+            write!(f, "{}{}", rest / scale, name)?;
+            rest %= scale;
         }
     }
-    write!(f, "{ns}ns")
+    Ok(())
 }
 
 impl fmt::Display for SimDuration {
@@ -652,10 +657,15 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for s in ["24h", "250ms", "90m", "1ns"] {
+        for s in ["24h", "250ms", "90m", "1ns", "3h10m", "1.5s", "25h"] {
             let d = SimDuration::parse(s).unwrap();
             assert_eq!(SimDuration::parse(&d.to_string()).unwrap(), d);
         }
+        // Compound, as `--at` accepts it: not "190m".
+        assert_eq!(SimDuration::from_mins(190).to_string(), "3h10m");
+        assert_eq!(SimDuration::from_mins(90).to_string(), "1h30m");
+        assert_eq!(SimDuration::from_hours(24).to_string(), "1d");
+        assert_eq!(SimDuration::from_millis(1_500).to_string(), "1s500ms");
         for s in ["64KiB", "3GiB", "1000B"] {
             let b = Bytes::parse(s).unwrap();
             assert_eq!(Bytes::parse(&b.to_string()).unwrap(), b);

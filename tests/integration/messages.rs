@@ -415,3 +415,42 @@ fn other_input_files_skip_a_bom_and_suggest_the_field_name() {
     let summary = std::fs::read_to_string(out.path().join("summary.json")).expect("summary");
     Snapshot::from_json_bytes(bom(&summary).as_bytes(), "b.json").expect("a baseline with a BOM");
 }
+
+/// A time in a message reads as it was typed: `--at 6h10m` and an event
+/// `At("6h10m", …)` are echoed as `6h10m` (not `370m`), the run's length
+/// as `6h`, and what is printed parses back as the same instant.
+#[test]
+fn times_in_messages_are_written_as_the_user_writes_them() {
+    let quickstart = root("scenarios/quickstart.ron");
+    let (code, _, err) = cli(&[
+        "explain".as_ref(),
+        quickstart.as_os_str(),
+        "--traffic".as_ref(),
+        "acme-checkout".as_ref(),
+        "--at".as_ref(),
+        "6h10m".as_ref(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--at 6h10m: past the end of the run")
+            && err.contains("lasts 6h, use a time from 0s to 6h"),
+        "{err}"
+    );
+
+    let text = std::fs::read_to_string(&quickstart).expect("read quickstart");
+    let old = r#"At("3h", AzOutage"#;
+    assert_eq!(text.matches(old).count(), 1, "the shipped event moved");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let late = dir.path().join("late.ron");
+    std::fs::write(&late, text.replace(old, r#"At("6h10m", AzOutage"#)).expect("write");
+    let (code, err) = validate(&late);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("at 6h10m is after the end of the run (6h)"),
+        "{err}"
+    );
+    for shown in ["6h10m", "3h10m", "1d1h", "1s500ms", "1h5ms"] {
+        let d = vpcsim::units::SimDuration::parse(shown).expect(shown);
+        assert_eq!(d.to_string(), shown, "printed as typed");
+    }
+}
