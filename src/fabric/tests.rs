@@ -10,7 +10,8 @@ fn load_str(
     let valid = Valid::new(parse_syntax(text, file)?, file, Vec::new())?;
     let quotas = QuotaProfile::builtin(&valid.quotas)
         .unwrap_or_else(|| panic!("{file} names a builtin quota profile"))
-        .with_overrides(&valid.quota_overrides);
+        .with_overrides(&valid.quota_overrides)
+        .unwrap_or_else(|p| panic!("{file}: quota overrides refused: {p:?}"));
     Ok((valid, quotas))
 }
 

@@ -72,9 +72,16 @@ impl Loaded {
         if let Some(book) = &pricebook {
             check_rules(&scenario, book, rules_field, &mut problems);
         }
+        let quotas = quotas.and_then(|q| match q.with_overrides(&scenario.quota_overrides) {
+            Ok(q) => Some(q),
+            Err(wrong) => {
+                problems.extend(wrong.into_iter().map(|(p, m)| problem(p, m)));
+                None
+            }
+        });
         match (quotas, pricebook) {
             (Some(quotas), Some(pricebook)) if problems.is_empty() => Ok(Loaded {
-                quotas: quotas.with_overrides(&scenario.quota_overrides),
+                quotas,
                 scenario,
                 pricebook,
                 traces,

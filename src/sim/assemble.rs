@@ -78,6 +78,7 @@ impl<'a> Prepared<'a> {
                 sample_interval,
                 scale_period,
                 usage,
+                hop_traces: false,
             },
         })
     }
@@ -100,6 +101,15 @@ impl<'a> Prepared<'a> {
     /// The root seed of the run.
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// Keeps the hop list of every connection in the connection log
+    /// ([`crate::connection_log::Log::hops`]), as `explain` shows them: for
+    /// tests that compare a run with `explain`. Slower (every hop's texts
+    /// are formatted); changes no decision.
+    pub fn with_hop_traces(mut self) -> Self {
+        self.start.hop_traces = true;
+        self
     }
 }
 
@@ -269,9 +279,7 @@ fn schedule_ticks(
         SimTime(sample_interval.as_nanos().min(end.as_nanos())),
         Ev::Sample,
     );
-    if fabric.quotas.endpoint_az_max > fabric.quotas.endpoint_az_base
-        || fabric.quotas.nat_max > fabric.quotas.nat_base
-    {
+    if fabric.quotas.autoscales() {
         sched.schedule_at(
             SimTime(scale_period.as_nanos().min(end.as_nanos())),
             Ev::ScaleTick,

@@ -12,6 +12,11 @@
 //!   boundaries, completions, cuts, the end of the run), NLB connections.
 //! * [`summarise`]: results (bill, summary, tables) from the counters.
 //! * [`labels`]: the names of sources and targets in outputs.
+//! * [`decide`]: the decision for one connection (its client, by the
+//!   policy for clients in a failed AZ, and its request to the control
+//!   plane): the one path of every arrival and of `explain`.
+//! * [`question`]: `explain`'s question asked of a [`Prepared`] run: the
+//!   run's control plane replayed to an instant, then one decision.
 //!
 //! A run does not judge expectations or write files: the
 //! [`pipeline`](crate::pipeline) does (load → run → judge → write).
@@ -21,9 +26,11 @@
 //! does).
 
 pub mod assemble;
+pub(crate) mod decide;
 pub mod labels;
 mod metering;
 mod model;
+pub mod question;
 mod summarise;
 
 pub use assemble::Prepared;

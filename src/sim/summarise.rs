@@ -137,6 +137,7 @@ pub(super) fn summarise(mut model: Run<'_>, t: &Totals<'_>) -> Result<Summarised
             records,
             classes: names.iter().map(|n| n.to_string()).collect(),
             labels: model.labels.names().to_vec(),
+            hops: model.hop_traces.take().unwrap_or_default(),
         }),
         cross_az_series: std::mem::take(&mut model.cross_az_series),
     })

@@ -177,8 +177,13 @@ fn reference_model(fabric: &Fabric, rows: &[Row]) -> (Vec<f64>, f64, Vec<RefConn
         })
     };
     let q = &fabric.quotas;
-    assert_eq!(q.endpoint_az_base, q.endpoint_az_max, "fixed ENI capacity");
-    let eni_cap = q.endpoint_az_base.0 as f64;
+    let eni_cap = match q.endpoint_scaling {
+        vpcsim::scenario::EndpointScaling::Stepped { base, max } => {
+            assert_eq!(base, max, "fixed ENI capacity");
+            base.0 as f64
+        }
+        other => panic!("the trace benchmark fixes the ENI capacity, not {other:?}"),
+    };
     let conns = rows
         .iter()
         .map(|r| {

@@ -137,6 +137,11 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
 fn explain_works_for_every_traffic_class_of_every_shipped_scenario() {
     for path in super::shipped_scenarios::shipped() {
         let s = vpcsim::load::load_file(&path).expect("valid");
+        // 2h into the run, or its end when it is shorter (later is refused).
+        let at = s
+            .duration
+            .min(vpcsim::units::SimDuration::from_mins(120))
+            .to_string();
         for t in &s.traffic {
             for format in ["text", "json"] {
                 let text = exits(
@@ -144,7 +149,7 @@ fn explain_works_for_every_traffic_class_of_every_shipped_scenario() {
                         "--traffic",
                         &t.name,
                         "--at",
-                        "2h",
+                        &at,
                         "--format",
                         format,
                     ]),
