@@ -35,10 +35,10 @@ use crate::scenario::{EndpointScaling, Latency, ScalingPolicy};
 use crate::units::{Bandwidth, SimDuration, SimTime};
 
 /// The capacity of a resource that never limits traffic (a `Managed`
-/// endpoint ENI): the largest bandwidth there is, far above anything the
-/// flows crossing it can carry (each is capped by the single-flow limit and
-/// its NICs). Reports show it as "no ceiling".
-pub const UNBOUNDED: Bandwidth = Bandwidth(u64::MAX);
+/// endpoint ENI): far above anything the flows crossing it can carry (each
+/// is capped by the single-flow limit and its NICs). Reports show it as "no
+/// ceiling".
+pub const UNBOUNDED: Bandwidth = Bandwidth::UNBOUNDED;
 
 /// Which way bytes move on a full-duplex resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

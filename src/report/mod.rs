@@ -25,6 +25,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::results::RunResult;
+use crate::units::Bandwidth;
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -262,7 +263,12 @@ pub fn timeseries_csv(result: &RunResult) -> Result<String, ReportError> {
                 s.name.clone(),
                 s.kind.to_string(),
                 format!("{:.0}", bps),
-                cap.to_string(),
+                // A resource with no ceiling has no capacity figure.
+                if Bandwidth(*cap).is_unbounded() {
+                    String::new()
+                } else {
+                    cap.to_string()
+                },
             ]);
         }
     }

@@ -71,6 +71,30 @@ fn under_the_faq_a_surge_is_never_throttled_by_the_endpoint() {
         "mean {mean} vs offered {offered}"
     );
     assert!(steady.iter().all(|b| *b > 100e9), "{steady:?}");
+
+    // No output shows the internal "no ceiling" capacity as a figure:
+    // summary capacities are null, utilisation is 0, timeseries.csv leaves
+    // the capacity empty, and the text summary says "no ceiling".
+    let res = r
+        .summary
+        .bandwidth
+        .resources
+        .iter()
+        .find(|x| x.name == "endpoint:ep/use1-az1")
+        .expect("the endpoint ENI is summarised");
+    assert_eq!(
+        (res.base_capacity_gbps, res.max_capacity_gbps),
+        (None, None)
+    );
+    assert_eq!(res.peak_utilisation, 0.0);
+    let json = vpcsim::report::summary_json(&r).expect("summary.json");
+    assert!(json.contains("\"max_capacity_gbps\": null"), "{json}");
+    let csv = vpcsim::report::timeseries_csv(&r).expect("timeseries.csv");
+    assert!(!csv.contains(&u64::MAX.to_string()), "{csv}");
+    // The only resource is the ENI: every row's last field (capacity) is empty.
+    assert!(csv.lines().skip(1).all(|l| l.ends_with(',')), "{csv}");
+    let text = vpcsim::report::text_summary(&r);
+    assert!(text.contains("(no ceiling)"), "{text}");
 }
 
 #[test]

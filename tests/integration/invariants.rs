@@ -67,7 +67,7 @@ pub fn check_invariants(s: &scenario::Scenario, r: &vpcsim::results::RunResult) 
             .resources
             .iter()
             .find(|x| x.name == series.name)
-            .map(|x| x.base_capacity_gbps * 1e9)
+            .map(|x| x.base_capacity_gbps.map_or(f64::INFINITY, |g| g * 1e9))
             .unwrap_or(0.0);
         // Capacity can also come back and go again inside one interval (an
         // outage ends, another starts before the next sample): when a
