@@ -24,7 +24,10 @@
 //! scaled to `N` expected connections at the same arrival rates (for the
 //! scaling curve in `docs/performance.md`), or `-- --burst N --out DIR` to
 //! write a `bench-burst-<N>.ron` where the same fabric opens `N` connections
-//! (a multiple of 2,000) all at t = 0 and lets them drain for 60 s.
+//! (a multiple of 2,000) all at t = 0 and lets them drain for 60 s, or
+//! `-- --trace-rows N --out DIR` to write `bench-trace-<N>.ron` and its CSV:
+//! the trace benchmark with `N` rows at the same arrival rate (e.g. 1,000,000
+//! or 10,000,000 rows for the trace scaling figures).
 //!
 //! Everything is derived from fixed constants and a seeded ChaCha8 stream, so
 //! running it again rewrites byte-identical files.
@@ -68,15 +71,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut connections: Option<u64> = None;
     let mut burst: Option<u64> = None;
+    let mut trace_rows: Option<usize> = None;
     let mut out: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--connections" => connections = it.next().and_then(|v| v.parse().ok()),
             "--burst" => burst = it.next().and_then(|v| v.parse().ok()),
+            "--trace-rows" => trace_rows = it.next().and_then(|v| v.parse().ok()),
             "--out" => out = it.next().map(PathBuf::from),
             "-h" | "--help" => {
-                println!("usage: gen_bench [--connections N | --burst N] [--out DIR]");
+                println!(
+                    "usage: gen_bench [--connections N | --burst N | --trace-rows N] [--out DIR]"
+                );
                 return Ok(());
             }
             other => return Err(format!("unknown argument {other:?}; try --help").into()),
@@ -86,7 +93,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
     let classes = (TENANTS * ENDPOINTS_PER_TENANT) as u64;
+    if let Some(rows) = trace_rows {
+        if connections.is_some() || burst.is_some() || rows == 0 {
+            return Err("--trace-rows N: give a positive row count, alone".into());
+        }
+        let name = format!("bench-trace-{}", short(rows as u64));
+        let (ron, csv) = trace_scenario(&name, rows);
+        for (ext, text) in [("ron", ron), ("csv", csv)] {
+            let path = dir.join(format!("{name}.{ext}"));
+            std::fs::write(&path, text)?;
+            written.push(path);
+        }
+    }
     match (connections, burst) {
+        _ if trace_rows.is_some() => {}
         (Some(n), None) => {
             let name = format!("bench-{}", short(n));
             let path = dir.join(format!("{name}.ron"));
@@ -116,7 +136,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 std::fs::write(&path, fabric_scenario(name, n, load))?;
                 written.push(path);
             }
-            let (ron, csv) = trace_scenario();
+            let (ron, csv) = trace_scenario("bench-trace", TRACE_ROWS);
             let path = dir.join("bench-trace.ron");
             std::fs::write(&path, ron)?;
             written.push(path);
@@ -377,12 +397,26 @@ fn fabric_scenario(name: &str, connections: u64, load: Load) -> String {
     s
 }
 
-/// The trace benchmark: the scenario and its CSV.
-fn trace_scenario() -> (String, String) {
+/// Simulated seconds of a trace benchmark of `rows` rows: 60 s while the
+/// rows arrive within 30 s (the committed 20,000-row file), else the arrival
+/// span plus 60 s to drain, so no row falls after the end of the run.
+fn trace_seconds(rows: usize) -> u64 {
+    let span = (rows as f64 / TRACE_RATE).ceil() as u64;
+    if span <= 30 {
+        60
+    } else {
+        span + 60
+    }
+}
+
+/// The trace benchmark `name` of `rows` rows: the scenario and its CSV
+/// (`<name>.csv`, referenced by the scenario).
+fn trace_scenario(name: &str, rows: usize) -> (String, String) {
+    let seconds = trace_seconds(rows);
     let mut s = String::new();
     let _ = write!(
         s,
-        "// bench-trace — replays a {TRACE_ROWS}-row CSV trace (bench-trace.csv) over a small\n\
+        "// {name} — replays a {rows}-row CSV trace ({name}.csv) over a small\n\
          // PrivateLink fabric with fixed capacities and zero latency, for flow-by-flow\n\
          // comparison with other max-min fair flow simulators.\n\
          //\n\
@@ -407,8 +441,9 @@ fn trace_scenario() -> (String, String) {
          // capacity); request sizes log-normal (median 2 KiB), response sizes Pareto\n\
          // (alpha 1.3, 256 KiB to 1 GiB).\n"
     );
-    s.push_str(
-        "Scenario(\n    name: \"bench-trace\",\n    description: \"Benchmark: CSV trace replay over fixed capacities, zero latency\",\n    seed: 7,\n    duration: \"60s\",\n    region: \"us-east-1\",\n    quotas: \"faq\",\n    quota_overrides: QuotaOverrides(endpoint_az_base: \"10Gbps\", endpoint_az_max: \"10Gbps\", nat_base: \"5Gbps\", nat_max: \"5Gbps\"),\n    pricebook: \"aws-us-east-1\",\n    settings: Settings(latency: Latency(same_az: \"0s\", cross_az: \"0s\", cross_region: \"0s\", direct_connect: \"0s\", per_hop: \"0s\")),\n",
+    let _ = write!(
+        s,
+        "Scenario(\n    name: {name:?},\n    description: \"Benchmark: CSV trace replay over fixed capacities, zero latency\",\n    seed: 7,\n    duration: \"{seconds}s\",\n    region: \"us-east-1\",\n    quotas: \"faq\",\n    quota_overrides: QuotaOverrides(endpoint_az_base: \"10Gbps\", endpoint_az_max: \"10Gbps\", nat_base: \"5Gbps\", nat_max: \"5Gbps\"),\n    pricebook: \"aws-us-east-1\",\n    settings: Settings(latency: Latency(same_az: \"0s\", cross_az: \"0s\", cross_region: \"0s\", direct_connect: \"0s\", per_hop: \"0s\")),\n",
     );
     s.push_str("    azs: [");
     for (i, az) in AZS.iter().enumerate() {
@@ -516,7 +551,7 @@ fn trace_scenario() -> (String, String) {
     s.push_str("    ],\n    traffic: [\n");
     let _ = writeln!(
         s,
-        "        // Every row names its source and target; the class's own are defaults.\n        Traffic(name: \"trace\", from: Workload({:?}), to: Endpoint(name: {:?}), arrivals: Trace(file: \"bench-trace.csv\")),",
+        "        // Every row names its source and target; the class's own are defaults.\n        Traffic(name: \"trace\", from: Workload({:?}), to: Endpoint(name: {:?}), arrivals: Trace(file: \"{name}.csv\")),",
         clients[0].1, endpoints[0][0]
     );
     s.push_str("    ],\n)\n");
@@ -524,10 +559,10 @@ fn trace_scenario() -> (String, String) {
     // The trace: Poisson arrivals, a client picked uniformly, one of its
     // tenant's two endpoints, log-normal requests, Pareto responses.
     let mut rng = ChaCha8Rng::seed_from_u64(0x7ace);
-    let mut csv = String::with_capacity(TRACE_ROWS * 48);
+    let mut csv = String::with_capacity(rows * 48);
     csv.push_str("time,source,target,request_bytes,response_bytes\n");
     let mut t_ns: u64 = 0;
-    for _ in 0..TRACE_ROWS {
+    for _ in 0..rows {
         let u: f64 = 1.0 - rng.random::<f64>();
         t_ns += ((-u.ln() / TRACE_RATE) * 1e9).ceil().max(1.0) as u64;
         let (tenant, client) = &clients[rng.random_range(0..clients.len())];

@@ -121,14 +121,17 @@ impl QuotaProfile {
 impl QuotaProfile {
     /// Parses and checks a profile from RON text; `file` names it in errors.
     pub fn from_ron(text: &str, file: &str) -> Result<QuotaProfile, QuotaError> {
-        let profile: QuotaProfile = crate::scenario::ron_options().from_str(text).map_err(
-            |e: ron::error::SpannedError| QuotaError::Syntax {
-                file: file.to_string(),
-                line: e.span.start.line,
-                col: e.span.start.col,
-                message: e.code.to_string(),
-            },
-        )?;
+        // The scenarios' parser: a leading BOM is skipped, and errors carry
+        // the field path and a did-you-mean.
+        let profile: QuotaProfile =
+            crate::scenario::syntax::parse(text, "QuotaProfile").map_err(|e| {
+                QuotaError::Syntax {
+                    file: file.to_string(),
+                    line: e.line,
+                    col: e.col,
+                    message: e.message,
+                }
+            })?;
         let problems = profile.problems();
         if problems.is_empty() {
             Ok(profile)

@@ -151,6 +151,9 @@ impl Snapshot {
 
     /// Parses summary JSON; `file` names it in errors.
     pub fn from_json_bytes(bytes: &[u8], file: &str) -> Result<Snapshot, CheckError> {
+        // A UTF-8 byte-order mark (some Windows editors write one) is
+        // invisible in an editor: skip it, as scenario files do.
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(CheckError::NotSummary {
                 file: file.to_string(),

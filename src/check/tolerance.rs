@@ -140,17 +140,19 @@ impl Tolerances {
 
     /// Parses tolerances text; `file` names it in errors.
     pub fn from_str(text: &str, file: &str) -> Result<Tolerances, CheckError> {
-        let t: Tolerances = crate::scenario::ron_options().from_str(text).map_err(
-            |e: ron::error::SpannedError| CheckError::TolerancesSyntax {
+        // The scenarios' parser: a leading BOM is skipped, and errors carry
+        // the field path and a did-you-mean.
+        let t: Tolerances = crate::scenario::syntax::parse(text, "Tolerances").map_err(|e| {
+            CheckError::TolerancesSyntax {
                 file: file.to_string(),
-                line: e.span.start.line,
-                col: e.span.start.col,
+                line: e.line,
+                col: e.col,
                 message: format!(
                     "{}; expected Tolerances(rel: 0.0, abs_usd: \"$0.01\", rules: [Rule(metric: \"cost.*\", rel: 0.05)])",
-                    e.code
+                    e.message
                 ),
-            },
-        )?;
+            }
+        })?;
         t.validate(file)?;
         Ok(t)
     }

@@ -93,3 +93,15 @@ pub enum CostError {
         known: String,
     },
 }
+
+impl CostError {
+    /// A syntax error of the pricebook or rule book read from `origin`.
+    pub(crate) fn syntax(origin: &str, e: crate::scenario::syntax::SyntaxError) -> CostError {
+        CostError::Syntax {
+            origin: origin.to_string(),
+            line: e.line,
+            col: e.col,
+            message: e.message,
+        }
+    }
+}

@@ -357,14 +357,10 @@ impl Pricebook {
 
     /// Parses and validates RON text; `origin` names it in errors.
     pub fn from_ron(text: &str, origin: &str) -> Result<Pricebook, CostError> {
-        let options = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-        let book: Pricebook = options.from_str(text).map_err(|e| CostError::Syntax {
-            origin: origin.to_string(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
+        // The scenarios' parser: a leading BOM is skipped, and errors carry
+        // the field path and a did-you-mean.
+        let book: Pricebook = crate::scenario::syntax::parse(text, "Pricebook")
+            .map_err(|e| CostError::syntax(origin, e))?;
         book.validate(origin)?;
         Ok(book)
     }

@@ -159,14 +159,10 @@ impl RuleBook {
 
     /// Parses and validates a rule book; `origin` names it in errors.
     pub fn from_ron(text: &str, origin: &str) -> Result<RuleBook, CostError> {
-        let options = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-        let book: RuleBook = options.from_str(text).map_err(|e| CostError::Syntax {
-            origin: origin.to_string(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
+        // The scenarios' parser: a leading BOM is skipped, and errors carry
+        // the field path and a did-you-mean.
+        let book: RuleBook = crate::scenario::syntax::parse(text, "RuleBook")
+            .map_err(|e| CostError::syntax(origin, e))?;
         book.validate(origin, "")?;
         Ok(book)
     }

@@ -6,8 +6,9 @@
 //! A leading UTF-8 byte-order mark (what some Windows editors write) is
 //! ignored: it is invisible in an editor, and positions count from after it.
 //!
-//! Every vpcsim data file (scenarios, quota profiles, pricebooks, studies,
-//! tolerances) is read with [`ron_options`].
+//! Every vpcsim RON file (scenarios, studies, quota profiles, pricebooks,
+//! rule books, tolerances) is read by [`parse`], so each gets the same
+//! positions, field paths and hints.
 //!
 //! Owns: the parser options and the wording of syntax errors. Must not: know
 //! any file's schema; what a value means is checked by [`super::validate`],
@@ -79,7 +80,7 @@ fn located(
     if after.is_some_and(is_blank) && !matches!(e.code, ron::Error::Eof) {
         message = format!(
             "unexpected end of file: the {} stops here ({message}); a bracket or parenthesis is not closed",
-            top.to_lowercase()
+            words(top)
         );
     }
     let path = path
@@ -121,7 +122,7 @@ fn explain(code: &ron::Error, top: &str) -> (String, Option<String>) {
         E::ExpectedDifferentStructName { expected, found } => (
             format!(
                 "expected `{expected}(` here but found `{found}(`; the top level of a {} file is `{top}(`",
-                top.to_lowercase()
+                words(top)
             ),
             None,
         ),
@@ -133,6 +134,18 @@ fn explain(code: &ron::Error, top: &str) -> (String, Option<String>) {
         } => with_suggestion(code.to_string(), found, expected),
         other => (other.to_string(), None),
     }
+}
+
+/// A top-level name as words: `"QuotaProfile"` → `"quota profile"`.
+fn words(top: &str) -> String {
+    let mut out = String::with_capacity(top.len() + 2);
+    for (i, c) in top.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 /// When one of `known` is within a few edits of `found`: ron's `message`
@@ -236,6 +249,13 @@ mod tests {
             e.message
         );
         assert!(e.message.ends_with(", or `expect`)"), "{}", e.message);
+    }
+
+    #[test]
+    fn top_level_names_read_as_words() {
+        assert_eq!(words("QuotaProfile"), "quota profile");
+        assert_eq!(words("Scenario"), "scenario");
+        assert_eq!(words("RuleBook"), "rule book");
     }
 
     #[test]

@@ -321,3 +321,97 @@ fn study_typos_get_a_fix_with_position_and_field_path() {
         assert!(err.contains(want), "{new}: {err}");
     }
 }
+
+/// Quota profiles, pricebooks, rule books, tolerances and baselines: a
+/// byte-order mark is skipped, as in scenarios; and in the RON files a
+/// misspelt field gets the scenarios' did-you-mean with its line, column
+/// and field path (they are read by the same parser).
+#[test]
+fn other_input_files_skip_a_bom_and_suggest_the_field_name() {
+    use vpcsim::check::{Snapshot, Tolerances};
+    use vpcsim::cost::{Pricebook, RuleBook};
+    use vpcsim::quota::QuotaProfile;
+    let shipped = |rel: &str| std::fs::read_to_string(root(rel)).expect("shipped file");
+    let bom = |text: &str| format!("\u{feff}{text}");
+    // Each case: the text, how to read it (the error message or None), and a
+    // typo to make with the suggestion it must get.
+    type Read = fn(&str) -> Result<(), String>;
+    let cases: [(&str, String, Read, &str, &str, &str); 4] = [
+        (
+            "quota profile",
+            shipped("scenarios/quotas/faq.ron"),
+            |t| {
+                QuotaProfile::from_ron(t, "q.ron")
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            },
+            "    peerings_per_vpc:",
+            "    peering_per_vpc:",
+            "did you mean `peerings_per_vpc`? (field path: peering_per_vpc;",
+        ),
+        (
+            "pricebook",
+            shipped("scenarios/pricebooks/aws-us-east-1.ron"),
+            |t| {
+                Pricebook::from_ron(t, "p.ron")
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            },
+            "\n    currency:",
+            "\n    curency:",
+            "did you mean `currency`? (field path: curency;",
+        ),
+        (
+            "rule book",
+            shipped("scenarios/pricebooks/rules.ron"),
+            |t| {
+                RuleBook::from_ron(t, "r.ron")
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            },
+            "        \"faq\": RuleSet(\n            description",
+            "        \"faq\": RuleSet(\n            descripton",
+            "did you mean `description`?",
+        ),
+        (
+            "tolerances",
+            "Tolerances(\n    rules: [\n        Rule(metric: \"cost.*\", rel: 0.05),\n    ],\n)\n"
+                .to_string(),
+            |t| {
+                Tolerances::from_str(t, "t.ron")
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            },
+            "        Rule(metric:",
+            "        Rule(metrc:",
+            "did you mean `metric`? (field path: rules[0].metrc;",
+        ),
+    ];
+    for (what, text, read, old, new, want) in cases {
+        read(&text).unwrap_or_else(|e| panic!("{what}: the shipped text is refused: {e}"));
+        read(&bom(&text)).unwrap_or_else(|e| panic!("{what}: refused with a BOM: {e}"));
+        assert_eq!(text.matches(old).count(), 1, "{what}: {old}");
+        let typo = text.replace(old, new);
+        // The typo is on the last line of `new`.
+        let at = typo.find(new).expect("edited") + new.rfind('\n').map_or(0, |i| i + 1);
+        let line = 1 + typo[..at].matches('\n').count();
+        // The BOM must not shift the reported position either.
+        let err = read(&bom(&typo)).expect_err("a misspelt field is refused");
+        assert!(err.contains(want), "{what}: {err}");
+        assert!(
+            err.contains(&format!(":{line}:")),
+            "{what}: line {line}: {err}"
+        );
+    }
+    // A baseline is JSON that vpcsim wrote; edited on Windows it may gain a BOM.
+    let out = tempfile::tempdir().expect("temp dir");
+    let (code, _, err) = cli(&[
+        "run".as_ref(),
+        root("tests/fixtures/good/minimal.ron").as_os_str(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let summary = std::fs::read_to_string(out.path().join("summary.json")).expect("summary");
+    Snapshot::from_json_bytes(bom(&summary).as_bytes(), "b.json").expect("a baseline with a BOM");
+}
