@@ -1,5 +1,5 @@
 //! End-to-end benchmarks (`cargo bench --bench e2e`): a whole run as the CLI
-//! does it — `scenario::load_file`, `sim::run` (quiet), `report::write_run`
+//! does it — `load::load_file`, `sim::run` (quiet), `report::write_run`
 //! into a temporary folder — on the generated scenarios of
 //! `scenarios/bench/` (see `examples/gen_bench.rs` and
 //! `docs/performance.md`).
@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use vpcsim::{report, scenario, sim};
+use vpcsim::load;
+use vpcsim::{report, sim};
 
 fn scenario_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,7 +42,7 @@ struct Shape {
 
 /// One end-to-end run, as `vpcsim run <file> --quiet --out <dir>` does it.
 fn run_once(path: &Path, out: &Path) -> Shape {
-    let s = scenario::load_file(path).unwrap_or_else(|e| panic!("{e}"));
+    let s = load::load_file(path).unwrap_or_else(|e| panic!("{e}"));
     let opts = sim::RunOptions {
         quiet: true,
         ..Default::default()

@@ -13,11 +13,12 @@
 //!
 //! Run with `cargo run --example run_quickstart`.
 
-use vpcsim::{report, scenario, sim};
+use vpcsim::load;
+use vpcsim::{report, sim};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.ron");
-    let scenario = scenario::load_file(path)?;
+    let scenario = load::load_file(path)?;
     let result = sim::run(
         &scenario,
         &sim::RunOptions {

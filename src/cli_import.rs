@@ -158,7 +158,7 @@ fn flow_logs(args: &FlowArgs) -> Result<String, String> {
         imported.traces.len(),
         folder.display()
     );
-    vpcsim::scenario::load_file(&args.output)
+    vpcsim::load::load_file(&args.output)
         .map_err(|e| format!("the written scenario does not validate (fix it by hand): {e}"))?;
     Ok(String::new())
 }

@@ -55,6 +55,10 @@ pub struct Log {
     pub classes: Vec<String>,
     /// Source and target labels, by label id.
     pub labels: Vec<String>,
+    /// Each record's hop list, as `explain` shows it: only when the run
+    /// was assembled to keep them ([`crate::sim::Prepared::with_hop_traces`]);
+    /// empty otherwise.
+    pub hops: Vec<Vec<crate::control::Hop>>,
 }
 
 impl Log {

@@ -345,8 +345,10 @@ pub fn evaluate_one(e: &Expectation, m: &Measured<'_>) -> ExpectationResult {
                     format!("{:.6}", x.peak_utilisation),
                     limit,
                     format!(
-                        "peak {:.6} Gbps (averaged over sample intervals), capacity up to {} Gbps",
-                        x.peak_gbps, x.max_capacity_gbps
+                        "peak {:.6} Gbps (averaged over sample intervals), capacity {}",
+                        x.peak_gbps,
+                        x.max_capacity_gbps
+                            .map_or("with no ceiling".to_string(), |g| format!("up to {g} Gbps"))
                     ),
                 ),
                 None if (m.resource_exists)(&wanted) => r(
@@ -434,8 +436,8 @@ mod tests {
         ResourceSummary {
             name: name.to_string(),
             kind: "endpoint-az".to_string(),
-            base_capacity_gbps: 10.0,
-            max_capacity_gbps: 10.0,
+            base_capacity_gbps: Some(10.0),
+            max_capacity_gbps: Some(10.0),
             peak_gbps: util * 10.0,
             peak_utilisation: util,
             ..Default::default()

@@ -8,11 +8,14 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::control::{ControlState, DnsState, Evaluator, Hop, Outcome, Request, Src};
-use crate::engine;
+use crate::control::{Hop, Outcome, Src};
 use crate::fabric::{Fabric, FabricError, Node};
-use crate::scenario::{AwsService, Dns, Event, Loaded, Protocol, Source, Target};
+use crate::load::Loaded;
+use crate::scenario::{AwsService, Dns, Source, Target};
+use crate::sim::decide::client_side;
 use crate::sim::labels::target_label;
+use crate::sim::question::Question;
+use crate::sim::{Prepared, RunOptions};
 use crate::units::{SimDuration, SimTime};
 
 /// What to explain.
@@ -58,6 +61,11 @@ pub struct Explanation {
     pub source: String,
     pub target: String,
     pub port: u16,
+    /// Set when the client asked about is in a failed AZ: the run opens no
+    /// connection from it and moves the class's demand to its live
+    /// instances; the hops are those of the connection the run opens
+    /// instead.
+    pub moved: Option<MovedClient>,
     pub outcome: &'static str,
     pub path: &'static str,
     pub reason: Option<&'static str>,
@@ -76,6 +84,19 @@ pub struct Explanation {
     pub pricebook: String,
     /// The pricing rule set that decided who pays (`faq`, `current`).
     pub rules: String,
+}
+
+/// Where the run moves a connection whose client is in a failed AZ.
+#[derive(Debug, Clone, Serialize)]
+pub struct MovedClient {
+    /// The client asked about (`workload[i]`).
+    pub from: String,
+    /// Its AZ, down at the instant.
+    pub az: String,
+    /// The live instance the run opens the connection from instead.
+    pub to: String,
+    /// How many of the workload's instances are live (each equally likely).
+    pub live_instances: usize,
 }
 
 /// One meter a delivered connection feeds, priced for 1 GB each way.
@@ -180,11 +201,32 @@ fn parse_target(fabric: &Fabric, text: &str, dns: Dns) -> Result<Target, Explain
     Ok(t)
 }
 
-fn parse_dns(text: Option<&str>) -> Result<Dns, ExplainError> {
+/// `--dns`: `regional`, `zonal`, or `zonal:<az-id>` naming an AZ of the
+/// scenario.
+fn parse_dns(fabric: &Fabric, text: Option<&str>) -> Result<Dns, ExplainError> {
     match text {
         None | Some("regional") => Ok(Dns::Regional),
         Some("zonal") => Ok(Dns::Zonal),
-        Some(t) if t.starts_with("zonal:") => Ok(Dns::ZonalIn(t["zonal:".len()..].to_string())),
+        Some(t) if t.starts_with("zonal:") => {
+            let az = &t["zonal:".len()..];
+            if fabric.az(az).is_some() {
+                return Ok(Dns::ZonalIn(az.to_string()));
+            }
+            let azs: Vec<&str> = fabric.azs.iter().map(|a| a.id.as_str()).collect();
+            let looks_like_id = az.split_once("-az").is_some_and(|(region, n)| {
+                !region.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            });
+            let why = if looks_like_id {
+                format!("AZ {az} is not in this scenario")
+            } else {
+                format!("{az:?} is not an AZ ID")
+            };
+            Err(ExplainError::Query(format!(
+                "--dns {t:?}: {why}; the scenario's AZs are {} (e.g. --dns zonal:{})",
+                azs.join(", "),
+                azs.first().copied().unwrap_or("use1-az1")
+            )))
+        }
         Some(t) => Err(ExplainError::Query(format!(
             "--dns {t:?}: use regional, zonal or zonal:<az-id>"
         ))),
@@ -195,14 +237,15 @@ fn parse_dns(text: Option<&str>) -> Result<Dns, ExplainError> {
 fn query_class<'s>(
     scenario: &'s crate::scenario::Scenario,
     q: &ExplainQuery,
-) -> Result<Option<&'s crate::scenario::Traffic>, ExplainError> {
+) -> Result<Option<(usize, &'s crate::scenario::Traffic)>, ExplainError> {
     let Some(name) = &q.traffic else {
         return Ok(None);
     };
     scenario
         .traffic
         .iter()
-        .find(|t| t.name == *name)
+        .enumerate()
+        .find(|(_, t)| t.name == *name)
         .map(Some)
         .ok_or_else(|| {
             let known: Vec<&str> = scenario.traffic.iter().map(|t| t.name.as_str()).collect();
@@ -246,7 +289,7 @@ fn query_target(
     q: &ExplainQuery,
     class: Option<&crate::scenario::Traffic>,
 ) -> Result<Target, ExplainError> {
-    let dns = parse_dns(q.dns.as_deref())?;
+    let dns = parse_dns(fabric, q.dns.as_deref())?;
     match (&q.to, class) {
         (Some(t), _) => parse_target(fabric, t, dns),
         (None, Some(c)) => Ok(match (&c.to, &q.dns) {
@@ -264,77 +307,45 @@ fn query_target(
     }
 }
 
-/// The control state at `at`: timed events (and the ends of timed outages)
-/// applied in (time, scenario order).
-fn replay(
-    fabric: &Fabric,
-    scenario: &crate::scenario::Scenario,
-    seed: u64,
-    at: SimTime,
-) -> ControlState {
-    let mut state = ControlState::new(fabric, scenario, seed);
-    let mut timeline: Vec<(SimTime, usize, Event)> = Vec::new();
-    for (i, ev) in scenario.events.iter().enumerate() {
-        let t = SimTime(ev.time().as_nanos());
-        timeline.push((t, i, ev.event().clone()));
-        match ev.event() {
-            Event::AzOutage {
-                az,
-                duration: Some(d),
-            } => timeline.push((t.saturating_add(*d), i, Event::AzRecover { az: az.clone() })),
-            Event::DxDown {
-                dx,
-                duration: Some(d),
-            } => timeline.push((t.saturating_add(*d), i, Event::DxUp { dx: dx.clone() })),
-            _ => {}
-        }
-    }
-    timeline.sort_by_key(|(t, i, _)| (*t, *i));
-    for (t, _, ev) in timeline.iter().filter(|(t, _, _)| *t <= at) {
-        state.apply(fabric, *t, ev);
-    }
-    state
-}
-
-/// The source instance or host the query names.
-fn query_src(fabric: &Fabric, source: &Source, instance: usize) -> Result<Src, ExplainError> {
-    Ok(match source {
+/// `--instance` must name an instance of the workload (or a host of the
+/// site) the connection comes from.
+fn check_instance(fabric: &Fabric, source: &Source, instance: usize) -> Result<(), ExplainError> {
+    let (what, name, n) = match source {
         Source::Workload(w) => {
             let id = fabric
                 .workload(w)
                 .ok_or_else(|| ExplainError::Query(format!("no workload {w:?}")))?;
-            Src::Instance {
-                workload: id,
-                index: instance % fabric.workloads[id.index()].instances.len().max(1),
-            }
+            ("workload", w, fabric.workloads[id.index()].instances.len())
         }
         Source::Site(s) => {
             let id = fabric
                 .site(s)
                 .ok_or_else(|| ExplainError::Query(format!("no site {s:?}")))?;
-            Src::Host {
-                site: id,
-                index: instance as u32,
-            }
+            ("site", s, fabric.sites[id.index()].hosts as usize)
         }
-    })
+    };
+    let unit = if what == "site" { "hosts" } else { "instances" };
+    match n {
+        0 => Err(ExplainError::Query(format!(
+            "{what} {name:?} has no {unit}"
+        ))),
+        n if instance >= n => Err(ExplainError::Query(format!(
+            "--instance {instance}: {what} {name:?} has {n} {unit}; use 0 to {}",
+            n - 1
+        ))),
+        _ => Ok(()),
+    }
 }
 
-/// Who pays for the client's side of a delivered connection.
-fn client_side(fabric: &Fabric, src: Src) -> crate::cost::usage::ClientSide {
-    match src {
-        Src::Instance { workload, index } => {
-            let w = &fabric.workloads[workload.index()];
-            crate::cost::usage::ClientSide {
-                account: Some(w.account),
-                az: w.instances.get(index).map(|i| i.az),
-            }
-        }
-        Src::Host { .. } => crate::cost::usage::ClientSide {
-            account: None,
-            az: None,
-        },
+/// `--at` must be within the run: from 0 to the scenario's duration.
+fn check_at(scenario: &crate::scenario::Scenario, at: SimDuration) -> Result<(), ExplainError> {
+    if at > scenario.duration {
+        return Err(ExplainError::Query(format!(
+            "--at {at}: past the end of the run; scenario {:?} lasts {}, use a time from 0s to {}",
+            scenario.name, scenario.duration, scenario.duration
+        )));
     }
+    Ok(())
 }
 
 /// The graph node of a connection's target, where it is one entity.
@@ -358,51 +369,45 @@ fn wiring(fabric: &Fabric, src: Src, target: &Target) -> Option<Vec<String>> {
     Some(fabric.wiring_path(from, to).unwrap_or_default())
 }
 
-/// Replays the control plane to `q.at` and decides one connection.
+/// Asks the run's own decision (see [`crate::sim::question`]): the same
+/// prepared run, the control plane replayed to `q.at` as the run replays
+/// it, and the connection decided by the function every arrival of the run
+/// calls, under the run's policy for clients in a failed AZ.
 pub fn explain(
     loaded: &Loaded,
     q: &ExplainQuery,
     seed: Option<u64>,
 ) -> Result<Explanation, ExplainError> {
     let scenario = loaded.scenario();
-    let cap = q
-        .max_entities
-        .unwrap_or(crate::limits::DEFAULT_MAX_ENTITIES);
-    crate::limits::check_entities(scenario, cap).map_err(|e| ExplainError::Query(e.to_string()))?;
-    let fabric = Fabric::build(loaded)?;
-    let seed = seed.unwrap_or(scenario.seed);
+    let prepared = Prepared::new(loaded, &explain_options(q, seed))?;
+    let fabric = prepared.fabric();
     let class = query_class(scenario, q)?;
-    let source = query_source(&fabric, q, class)?;
-    let target = query_target(&fabric, q, class)?;
-    let mut state = replay(&fabric, scenario, seed, SimTime(q.at.as_nanos()));
-    let src = query_src(&fabric, &source, q.instance)?;
-    let port = q.port.or(class.map(|c| c.port)).unwrap_or(443);
-    let req = Request {
-        src,
-        target: &target,
-        port,
-        protocol: class.map(|c| c.protocol).unwrap_or(Protocol::Tcp),
-        action: class.and_then(|c| c.action.as_deref()),
-        resource: class.and_then(|c| c.resource.as_deref()),
-        zonal_client: false,
-        service: None,
-        trace: true,
+    let spec = class.map(|(_, c)| c);
+    let source = query_source(fabric, q, spec)?;
+    let target = query_target(fabric, q, spec)?;
+    check_instance(fabric, &source, q.instance)?;
+    check_at(scenario, q.at)?;
+    let question = Question {
+        class: class.map(|(i, _)| i),
+        source: (q.from.is_some() || class.is_none()).then(|| source.clone()),
+        target: (q.to.is_some() || q.dns.is_some() || class.is_none()).then(|| target.clone()),
+        port: q.port,
+        instance: q.instance,
+        at: SimTime(q.at.as_nanos()),
     };
-    let mut rng = engine::rng_stream(seed, "explain");
-    let mut dns_state = DnsState::new(
-        fabric.endpoints.len(),
-        &mut engine::rng_stream(seed, "control:dns"),
-    );
-    let eval = Evaluator::new(&fabric);
-    let decision = eval.evaluate(&mut state, &mut dns_state, &req, &mut rng);
     let pricebook = loaded.pricebook();
+    let answer = prepared.ask(&question).ok_or_else(|| {
+        ExplainError::Query("the connection's source names nothing of the scenario".to_string())
+    })?;
+    let fabric = &answer.fabric;
+    let decision = &answer.decision;
     let cost_trace = if decision.outcome.is_delivered() {
         cost_trace(
-            &fabric,
+            fabric,
             pricebook,
             &scenario.region,
             &decision.plan,
-            client_side(&fabric, src),
+            client_side(fabric, answer.src),
             decision.outcome.hops(),
             loaded.rules(),
         )?
@@ -421,18 +426,25 @@ pub fn explain(
             Some(reason.code()),
             Some(*at_hop),
             Some(hint.clone()),
-            wiring(&fabric, src, &target),
+            wiring(fabric, answer.src, &answer.target),
         ),
+    };
+    let instance_label = |i: usize| match &answer.source {
+        Source::Workload(w) => format!("{w}[{i}]"),
+        Source::Site(s) => format!("site:{s}[{i}]"),
     };
     Ok(Explanation {
         scenario: scenario.name.clone(),
         at_s: q.at.as_secs_f64(),
-        source: match &source {
-            Source::Workload(w) => format!("{w}[{}]", q.instance),
-            Source::Site(s) => format!("site:{s}[{}]", q.instance),
-        },
-        target: target_label(&target),
-        port,
+        source: instance_label(q.instance),
+        target: target_label(&answer.target),
+        port: answer.port,
+        moved: answer.moved.map(|m| MovedClient {
+            from: instance_label(m.from),
+            az: fabric.az_name(m.az).to_string(),
+            to: instance_label(m.to),
+            live_instances: m.live,
+        }),
         outcome,
         path: decision.outcome.path().name(),
         reason,
@@ -444,6 +456,25 @@ pub fn explain(
         pricebook: pricebook.name.clone(),
         rules: loaded.rules().to_string(),
     })
+}
+
+/// The run options `explain` assembles with: the run's seed and entity
+/// cap. Connection and series caps bound what a run keeps; the replay
+/// keeps nothing per connection, so they do not apply.
+fn explain_options(q: &ExplainQuery, seed: Option<u64>) -> RunOptions {
+    RunOptions {
+        seed,
+        quiet: true,
+        limits: crate::limits::Limits {
+            max_entities: q
+                .max_entities
+                .unwrap_or(crate::limits::DEFAULT_MAX_ENTITIES),
+            max_connections: u64::MAX,
+            max_timeseries_rows: u64::MAX,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
 }
 
 /// The explanation as a readable table.
@@ -458,6 +489,13 @@ pub fn render_text(e: &Explanation) -> String {
         e.scenario,
         SimDuration((e.at_s * 1e9) as u64)
     );
+    if let Some(m) = &e.moved {
+        let _ = writeln!(
+            s,
+            "Client {} is in {}, which is down: the run opens no connection from it and moves the class's demand to its {} live instances (each equally likely). This connection comes from {}:",
+            m.from, m.az, m.live_instances, m.to
+        );
+    }
     let _ = writeln!(s);
     let w_comp = e
         .hops
@@ -522,7 +560,7 @@ pub fn render_text(e: &Explanation) -> String {
             let _ = writeln!(s);
             let _ = writeln!(
                 s,
-                "Cost trace (pricebook {}, rules {}): what 1 GB each way (request and response) feeds",
+                "Cost trace (pricebook {}, rules {}): what 1 GB (AWS's GB: 2^30 bytes) each way (request and response) feeds",
                 e.pricebook, e.rules
             );
             if e.cost_trace.is_empty() {
@@ -538,17 +576,35 @@ pub fn render_text(e: &Explanation) -> String {
                     ("cross_az" | "peering_cross_az", Some(az), Some(dir)) => {
                         format!("{} ({dir}, AZ crossed from {az})", c.category)
                     }
+                    // The NLB meter: bytes are one of its three NLCU dimensions.
+                    ("nlb_capacity_units", _, _) => {
+                        format!("nlb_capacity_units (NLB {})", c.resource)
+                    }
                     (cat, _, _) => cat.to_string(),
+                };
+                let unit = if c.category == "nlb_capacity_units" {
+                    "NLCU-h"
+                } else {
+                    "GB"
                 };
                 let _ = writeln!(
                     s,
-                    "  {hop}  {what:<44} {:<14} pays ${}/GB  → ${}",
+                    "  {hop}  {what:<44} {:<14} pays ${}/{unit}  → ${}",
                     c.payer, c.rate_usd_per_gb, c.usd
                 );
                 total += c.usd.parse::<rust_decimal::Decimal>().unwrap_or_default();
             }
             if !e.cost_trace.is_empty() {
                 let _ = writeln!(s, "  total per GB each way: ${}", total.normalize());
+            }
+            if e.cost_trace
+                .iter()
+                .any(|c| c.category == "nlb_capacity_units")
+            {
+                let _ = writeln!(
+                    s,
+                    "  NLB meter: 1 GB processed in an hour is 1 NLCU-h when bytes is that hour's largest NLCU dimension (else new connections/s ÷ 800 or active connections ÷ 100,000); nlb_hours bill each NLB per hour, not per GB"
+                );
             }
         }
     }

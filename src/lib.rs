@@ -7,7 +7,7 @@
 //!
 //! ## Map of the code
 //! ```text
-//! scenario.ron ─▶ scenario::load ─▶ Scenario (typed, validated)
+//! scenario.ron ─▶ load::load_file ─▶ Loaded (scenario validated + the files it names)
 //!                                      │
 //!                                      ▼
 //!                                Fabric::build   (typed tables, dense ids, petgraph wiring)
@@ -22,7 +22,7 @@
 //! | --- | --- |
 //! | [`units`] | time (u64 ns), bytes, bandwidth, exact dollars; human-unit parsing |
 //! | [`input`] | bounded reading of every input file (regular files within a cap per kind) |
-//! | [`scenario`] | the RON schema, loading with positioned errors, validation |
+//! | [`scenario`] | the RON schema, parsing with positioned errors, validation |
 //! | [`quota`] | quota profiles (`faq`, `aws-current`) as RON data |
 //! | [`fabric`] | the static topology graph with dense ids |
 //! | [`import`] | Terraform plans, AWS describe output and VPC Flow Logs → scenario RON and traces |
@@ -30,6 +30,7 @@
 //! | [`control`] | control-plane semantics: DNS, reachability, policies, lifecycles |
 //! | [`dataplane`] | flows, max-min fair sharing, capacities, traffic generators |
 //! | [`cost`] | pricebook, usage meters, the bill |
+//! | [`load`] | a scenario and the files it names (quota profile, pricebook, traces), each read once |
 //! | [`limits`] | caps on a run's size, checked before it is built |
 //! | [`sim`] | assembles a run from the parts above |
 //! | [`explain`] | one connection, hop by hop (`vpcsim explain`) |
@@ -40,8 +41,8 @@
 //!
 //! ## Ten-line tutorial
 //! ```no_run
-//! use vpcsim::{scenario, sim};
-//! let scenario = scenario::load_file("scenarios/quickstart.ron").expect("valid scenario");
+//! use vpcsim::{load, sim};
+//! let scenario = load::load_file("scenarios/quickstart.ron").expect("valid scenario");
 //! let result = sim::run(&scenario, &sim::RunOptions::default()).expect("run");
 //! println!("{} events", result.summary.events_processed);
 //! ```
@@ -58,6 +59,7 @@ pub mod fabric;
 pub mod import;
 pub mod input;
 pub mod limits;
+pub mod load;
 pub mod pipeline;
 pub mod quota;
 pub mod report;

@@ -36,7 +36,8 @@ use std::fmt;
 use std::path::Path;
 
 use crate::dataplane::traffic::ArrivalProcess;
-use crate::scenario::{Arrivals, AttachmentTarget, Loaded, Scenario};
+use crate::load::Loaded;
+use crate::scenario::{Arrivals, AttachmentTarget, Scenario};
 use crate::units::{SimDuration, SimTime};
 
 /// Default cap on scenario entities (`--max-entities`).

@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use vpcsim::load;
 use vpcsim::results::RunResult;
-use vpcsim::{check, explain, pipeline, report, scenario, sim, study, units::SimDuration};
+use vpcsim::{check, explain, pipeline, report, sim, study, units::SimDuration};
 
 mod cli_import;
 
@@ -337,7 +338,7 @@ fn main() -> ExitCode {
             &scenario,
             dir,
             format,
-            scenario::LoadOptions {
+            load::LoadOptions {
                 pricebook: pricebook.as_deref(),
                 rules: rules.as_deref(),
                 ..Default::default()
@@ -422,13 +423,11 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
             continue;
         }
         // What `run` checks before simulating, with the default caps.
-        let checked = scenario::load_file(f)
-            .map_err(|e| e.to_string())
-            .and_then(|s| {
-                vpcsim::limits::check_loaded(&s, &vpcsim::limits::Limits::default())
-                    .map(|_| s)
-                    .map_err(|e| vpcsim::limits::in_file(f, &e))
-            });
+        let checked = load::load_file(f).map_err(|e| e.to_string()).and_then(|s| {
+            vpcsim::limits::check_loaded(&s, &vpcsim::limits::Limits::default())
+                .map(|_| s)
+                .map_err(|e| vpcsim::limits::in_file(f, &e))
+        });
         match checked {
             Ok(s) => emit(
                 out,
@@ -457,7 +456,7 @@ fn run(
     path: &Path,
     dir: Option<PathBuf>,
     format: Format,
-    load: scenario::LoadOptions,
+    load: load::LoadOptions,
     opts: sim::RunOptions,
 ) -> Result<u8, Failure> {
     let loaded = pipeline::load(path, &load).map_err(Failure::input)?;
@@ -486,7 +485,7 @@ fn run(
 }
 
 fn explain(out: &mut impl Write, a: &ExplainArgs) -> Result<u8, Failure> {
-    let load = scenario::LoadOptions {
+    let load = load::LoadOptions {
         pricebook: a.pricebook.as_deref(),
         rules: a.rules.as_deref(),
         ..Default::default()
@@ -655,7 +654,7 @@ fn baseline(
     rules: Option<&str>,
     opts: &sim::RunOptions,
 ) -> Result<u8, Failure> {
-    let load = scenario::LoadOptions {
+    let load = load::LoadOptions {
         rules,
         ..Default::default()
     };
@@ -682,7 +681,7 @@ fn baseline(
 
 fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
     // Bad input is reported before the (possibly long) run.
-    let load = scenario::LoadOptions {
+    let load = load::LoadOptions {
         rules: a.rules.as_deref(),
         ..Default::default()
     };
@@ -797,7 +796,7 @@ mod tests {
     #[test]
     fn every_cap_hint_parses_with_the_real_command_line() {
         let text = include_str!("../tests/fixtures/good/minimal.ron");
-        let s = vpcsim::scenario::load_str(text, "minimal.ron").expect("valid");
+        let s = vpcsim::load::load_str(text, "minimal.ron").expect("valid");
         let tight = [
             Limits {
                 max_entities: 1,

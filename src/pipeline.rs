@@ -13,9 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::load::{self, LoadOptions, Loaded};
 use crate::report::{self, ReportError};
 use crate::results::RunResult;
-use crate::scenario::{self, LoadOptions, Loaded, ScenarioError};
+use crate::scenario::ScenarioError;
 use crate::sim::{self, RunError, RunOptions};
 
 /// Why a step of the pipeline failed.
@@ -32,7 +33,7 @@ pub enum PipelineError {
 
 /// Loads a scenario file and everything it refers to.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, ScenarioError> {
-    scenario::load_file_with(path, opts)
+    load::load_file_with(path, opts)
 }
 
 /// Runs a loaded scenario and judges its expectations.

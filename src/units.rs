@@ -360,6 +360,15 @@ pub struct Bandwidth(pub u64);
 
 impl Bandwidth {
     pub const ZERO: Bandwidth = Bandwidth(0);
+    /// The capacity of a resource that never limits traffic (a `Managed`
+    /// endpoint ENI): the largest rate there is. Outputs show it as "no
+    /// ceiling" (`null` in JSON, an empty CSV field), never as a figure.
+    pub const UNBOUNDED: Bandwidth = Bandwidth(u64::MAX);
+
+    /// Whether this is [`Bandwidth::UNBOUNDED`], a capacity with no ceiling.
+    pub const fn is_unbounded(self) -> bool {
+        self.0 == u64::MAX
+    }
 
     pub const fn bps(b: u64) -> Self {
         Bandwidth(b)

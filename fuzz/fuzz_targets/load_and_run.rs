@@ -14,6 +14,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use vpcsim::limits::Limits;
+use vpcsim::load;
 use vpcsim::scenario::{self, TimedEvent};
 use vpcsim::sim;
 use vpcsim::units::SimDuration;
@@ -37,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
             t.end = t.end.map(|x| x.min(cap));
         }
     }
-    let Ok(s) = scenario::Loaded::new(s) else {
+    let Ok(s) = load::Loaded::new(s) else {
         return;
     };
     let opts = sim::RunOptions {

@@ -208,11 +208,20 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/good/every-element.ron"
         );
-        let loaded = match crate::scenario::load_file(path) {
-            Ok(l) => l,
-            Err(e) => panic!("fixture loads: {e}"),
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => panic!("fixture reads: {e}"),
         };
-        match Fabric::build(&loaded) {
+        let valid = crate::scenario::parse_syntax(&text, path)
+            .and_then(|s| crate::scenario::Valid::new(s, path, Vec::new()));
+        let valid = match valid {
+            Ok(v) => v,
+            Err(e) => panic!("fixture is valid: {e}"),
+        };
+        let Some(quotas) = crate::quota::QuotaProfile::builtin(&valid.quotas) else {
+            panic!("the fixture names a builtin quota profile")
+        };
+        match Fabric::build(&valid, &quotas) {
             Ok(f) => f,
             Err(e) => panic!("fixture builds: {e}"),
         }

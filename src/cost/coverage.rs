@@ -102,11 +102,12 @@ fn priced_regions(pricebook: Option<&Pricebook>) -> Vec<String> {
 pub(super) mod tests {
     use super::*;
 
-    /// The shipped quickstart, loaded (the cost tests' common subject).
+    /// The shipped quickstart, parsed and validated (the cost tests' common
+    /// subject).
     pub(in crate::cost) fn quickstart() -> Scenario {
         let text = include_str!("../../scenarios/quickstart.ron");
-        match crate::scenario::load_str(text, "quickstart.ron") {
-            Ok(l) => l.into_scenario(),
+        match crate::scenario::parse_str(text, "quickstart.ron") {
+            Ok(s) => s,
             Err(e) => panic!("shipped scenario loads: {e}"),
         }
     }

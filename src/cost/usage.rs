@@ -262,6 +262,20 @@ impl UsageRecorder {
         MeterSet((self.sets.len() - 1) as u32)
     }
 
+    /// Whether `set` bills its bytes as cross-AZ transfer (EC2 cross-AZ or
+    /// peering cross-AZ) under the run's rule set: what
+    /// `cost.cross_az_bytes` and the cross-AZ chart count, each byte once
+    /// (a cross-AZ charge has an "out" and an "in" meter).
+    pub fn bills_cross_az(&self, set: MeterSet) -> bool {
+        let (start, end) = self.sets[set.0 as usize];
+        self.set_ids[start as usize..end as usize].iter().any(|id| {
+            matches!(
+                self.meters.key(*id).category,
+                Category::CrossAz | Category::PeeringCrossAz
+            )
+        })
+    }
+
     /// Adds `bytes` moved at `at` to every meter of `set`.
     pub fn add(&mut self, set: MeterSet, at: SimTime, bytes: u64) {
         if bytes == 0 {

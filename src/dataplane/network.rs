@@ -6,8 +6,12 @@
 //! touches. Capacities and their sources:
 //! - workload NICs, per instance and direction (full duplex): the scenario's
 //!   `nic`; on-prem hosts likewise;
-//! - each interface endpoint's ENI (one per AZ): starts at the quota
-//!   profile's `endpoint_az_base` and scales toward `endpoint_az_max`;
+//! - each interface endpoint's ENI (one per AZ), by the quota profile's
+//!   `endpoint_scaling`: `Stepped { base, max }` starts at `base` and
+//!   scales toward `max` by the `scaling` policy; `Managed` (the FAQ's
+//!   "fully managed … traffic to your endpoint is not affected") is
+//!   [`UNBOUNDED`]: it never limits a flow, yet carries (and reports) the
+//!   bytes that cross it, and an AZ failure still takes it to zero;
 //! - Direct Connect ports, per direction: the port speed;
 //! - Transit Gateway VPC attachments, per AZ and direction: `tgw_attachment_az`;
 //! - NAT gateways: `nat_base` scaling toward `nat_max`.
@@ -27,8 +31,14 @@ use crate::fabric::{
     AttachTo, AzId, DxId, EniId, Fabric, NatId, SiteId, TgwAttachmentId, WorkloadId,
 };
 use crate::quota::QuotaProfile;
-use crate::scenario::{Latency, ScalingPolicy};
+use crate::scenario::{EndpointScaling, Latency, ScalingPolicy};
 use crate::units::{Bandwidth, SimDuration, SimTime};
+
+/// The capacity of a resource that never limits traffic (a `Managed`
+/// endpoint ENI): far above anything the flows crossing it can carry (each
+/// is capped by the single-flow limit and its NICs). Reports show it as "no
+/// ceiling".
+pub const UNBOUNDED: Bandwidth = Bandwidth::UNBOUNDED;
 
 /// Which way bytes move on a full-duplex resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -204,12 +214,11 @@ impl Network {
                     ),
                     _ => format!("eni:{}", eni.aws_id),
                 };
-                (
-                    name,
-                    "endpoint-az",
-                    q.endpoint_az_base,
-                    q.endpoint_az_max.max(q.endpoint_az_base),
-                )
+                let (base, max) = match q.endpoint_scaling {
+                    EndpointScaling::Managed => (UNBOUNDED, UNBOUNDED),
+                    EndpointScaling::Stepped { base, max } => (base, max.max(base)),
+                };
+                (name, "endpoint-az", base, max)
             }
             Component::Dx(d, dir) => {
                 let dx = &fabric.dxs[d.index()];

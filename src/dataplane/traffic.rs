@@ -19,11 +19,10 @@ use crate::units::{Bytes, SimDuration, SimTime};
 
 const NS_PER_S: f64 = 1e9;
 
-/// The largest request or response body vpcsim moves: 1 PiB (2^50 bytes).
-/// Far above any single transfer, and small enough that a connection's
-/// request + response can never overflow a byte counter. Stated sizes above
-/// it are load errors; the tails of random distributions are clamped to it.
-pub const MAX_BODY: Bytes = Bytes(1 << 50);
+/// The largest request or response body vpcsim moves (the schema's
+/// [`crate::scenario::MAX_BODY`]); the tails of random distributions are
+/// clamped to it.
+pub use crate::scenario::MAX_BODY;
 const DAY_NS: u64 = 86_400_000_000_000;
 
 /// One row of a replayed trace.

@@ -6,9 +6,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::*;
-use crate::scenario::{
-    regions, AttachmentTarget, Loaded, RouteTarget, Scenario, TgwRouteTarget, VifKind,
-};
+use crate::scenario::{regions, AttachmentTarget, RouteTarget, Scenario, TgwRouteTarget, VifKind};
 
 /// Hands out private IPs in a subnet, skipping the addresses AWS reserves
 /// (network, router, DNS, future use, and the last).
@@ -55,9 +53,9 @@ struct Builder<'s> {
     pending_az_names: Vec<BTreeMap<String, String>>,
 }
 
-pub(super) fn build(loaded: &Loaded) -> Result<Fabric, FabricError> {
-    let s = loaded.scenario();
-    let quotas = loaded.quotas().clone();
+pub(super) fn build(s: &Valid, quotas: &QuotaProfile) -> Result<Fabric, FabricError> {
+    let s = s.scenario();
+    let quotas = quotas.clone();
     let f = Fabric {
         name: s.name.clone(),
         region: s.region.clone(),

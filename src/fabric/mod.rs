@@ -26,8 +26,8 @@ pub use topology::{NodeIndex, Topology};
 
 use crate::quota::QuotaProfile;
 use crate::scenario::{
-    AwsService, DnsVerification, DxKind, EndpointPolicy, Loaded, Nacl, Payer, Principal, Protocol,
-    Scenario, SgRule,
+    AwsService, DnsVerification, DxKind, EndpointPolicy, Nacl, Payer, Principal, Protocol,
+    Scenario, SgRule, Valid,
 };
 use crate::units::Bandwidth;
 
@@ -581,11 +581,12 @@ impl Fabric {
         self.index.get(kind as usize)?.get(name).copied()
     }
 
-    /// Builds the fabric of a loaded (so validated) scenario with its quota
-    /// profile. Never panics: a name validation should have caught is an
-    /// error ([`FabricError::Unresolved`]).
-    pub fn build(loaded: &Loaded) -> Result<Fabric, FabricError> {
-        build::build(loaded)
+    /// Builds the fabric of a validated scenario with a quota profile (a
+    /// [`Loaded`](crate::load::Loaded) gives both: `Fabric::build(l.valid(),
+    /// l.quotas())`). Never panics: a name validation should have caught is
+    /// an error ([`FabricError::Unresolved`]).
+    pub fn build(scenario: &Valid, quotas: &QuotaProfile) -> Result<Fabric, FabricError> {
+        build::build(scenario, quotas)
     }
 
     lookup! {

@@ -1,5 +1,19 @@
 use super::*;
-use crate::scenario::load_str;
+use crate::scenario::parse_syntax;
+
+/// A scenario text validated, with its builtin quota profile (what the
+/// loader would hand over; no file is read).
+fn load_str(
+    text: &str,
+    file: &str,
+) -> Result<(Valid, QuotaProfile), crate::scenario::ScenarioError> {
+    let valid = Valid::new(parse_syntax(text, file)?, file, Vec::new())?;
+    let quotas = QuotaProfile::builtin(&valid.quotas)
+        .unwrap_or_else(|| panic!("{file} names a builtin quota profile"))
+        .with_overrides(&valid.quota_overrides)
+        .unwrap_or_else(|p| panic!("{file}: quota overrides refused: {p:?}"));
+    Ok((valid, quotas))
+}
 
 const SMALL: &str = r#"
 Scenario(
@@ -36,7 +50,7 @@ Scenario(
 #[test]
 fn builds_ids_ips_and_owners() {
     let s = load_str(SMALL, "small.ron").expect("valid");
-    let f = Fabric::build(&s).expect("builds");
+    let f = Fabric::build(&s.0, &s.1).expect("builds");
     let web = f.workload("web").expect("web exists");
     let w = &f.workloads[web.index()];
     // Instances go round-robin over subnets; IPs skip the 4 reserved addresses.
@@ -73,7 +87,7 @@ fn builds_ids_ips_and_owners() {
 #[test]
 fn auto_routes_are_added_on_both_sides_of_a_peering() {
     let s = load_str(SMALL, "small.ron").expect("valid");
-    let f = Fabric::build(&s).expect("builds");
+    let f = Fabric::build(&s.0, &s.1).expect("builds");
     let app = f.vpc("app").expect("app");
     let svc = f.vpc("svc").expect("svc");
     let p = f.peering("p").expect("p");
@@ -97,7 +111,7 @@ fn a_full_subnet_is_a_clear_error() {
     // app-a is a /28: 16 addresses, 5 reserved, 11 usable; the endpoint ENI takes one.
     let text = SMALL.replace("instances: 3", "instances: 40");
     let s = load_str(&text, "full.ron").expect("valid");
-    let e = Fabric::build(&s).unwrap_err().to_string();
+    let e = Fabric::build(&s.0, &s.1).unwrap_err().to_string();
     assert!(
         e.contains("app-a") && e.contains("no free private IP"),
         "{e}"
@@ -107,14 +121,14 @@ fn a_full_subnet_is_a_clear_error() {
 #[test]
 fn graph_has_typed_nodes_and_ownership_edges() {
     let s = load_str(SMALL, "small.ron").expect("valid");
-    let f = Fabric::build(&s).expect("builds");
+    let f = Fabric::build(&s.0, &s.1).expect("builds");
     let nlb = f.nlb("nlb").expect("nlb");
     let targets = f.neighbours(f.nlbs[nlb.index()].node, Edge::Targets);
     assert_eq!(
         targets,
         vec![Node::Workload(f.workload("backend").expect("b"))]
     );
-    let c = f.counts(s.scenario());
+    let c = f.counts(s.0.scenario());
     assert_eq!((c.vpcs, c.subnets, c.instances, c.enis), (2, 4, 7, 4));
     assert_eq!(c.graph_nodes, f.graph.node_count());
 }

@@ -13,7 +13,7 @@ use super::html::{
     BillRow, BillRowKind, ConnRow, EventRow, ExpectRow, ReportSections, TimelineItem, TrafficRow,
 };
 use super::human;
-use crate::cost::Category;
+use crate::cost::{Category, Unit};
 use crate::results::RunResult;
 use crate::results::TrafficSummary;
 
@@ -260,7 +260,7 @@ fn traffic_row(t: &TrafficSummary) -> TrafficRow {
 }
 
 /// Amounts and usage by (account, category) of a bill.
-type BillSums<'a> = BTreeMap<(&'a str, &'a str), (Decimal, Decimal, bool)>;
+type BillSums<'a> = BTreeMap<(&'a str, &'a str), (Decimal, Decimal, Option<Unit>)>;
 
 fn bill_sums(bill: &crate::cost::Bill) -> BillSums<'_> {
     let mut m: BillSums = BTreeMap::new();
@@ -268,13 +268,13 @@ fn bill_sums(bill: &crate::cost::Bill) -> BillSums<'_> {
         let e = m.entry((&l.account, l.category.as_str())).or_default();
         e.0 += l.usd.amount();
         e.1 += l.usage;
-        e.2 = l.category.is_hours();
+        e.2 = Some(l.unit);
     }
     m
 }
 
-/// (account, category, window usd, window usage, hours?, month usd).
-type BillLine<'a> = (&'a str, &'a str, Decimal, Decimal, bool, Decimal);
+/// (account, category, window usd, window usage, its unit, month usd).
+type BillLine<'a> = (&'a str, &'a str, Decimal, Decimal, Option<Unit>, Decimal);
 
 /// The bill by account: each account's categories (window usage and
 /// amount, month amount), its subtotal, then the grand total. Each column
@@ -284,10 +284,10 @@ type BillLine<'a> = (&'a str, &'a str, Decimal, Decimal, bool, Decimal);
 fn bill_rows(result: &RunResult) -> Vec<BillRow> {
     let window = bill_sums(&result.bill);
     let month = bill_sums(&result.monthly_bill);
-    let usage = |u: Decimal, hours: bool| {
-        if hours {
-            format!("{} h", u.round_dp(2).normalize())
-        } else {
+    let usage = |u: Decimal, unit: Option<Unit>| match unit {
+        Some(Unit::Hours) => format!("{} h", u.round_dp(2).normalize()),
+        Some(Unit::NlcuHours) => format!("{} NLCU-h", u.round_dp(2).normalize()),
+        Some(Unit::Gb) | None => {
             // The bill's GB is AWS's: 2^30 bytes.
             let bytes = (u * Decimal::from(1u64 << 30))
                 .round()
@@ -317,9 +317,9 @@ fn bill_rows(result: &RunResult) -> Vec<BillRow> {
         });
         cats.dedup();
         for c in cats {
-            let (w, u, hours) = window.get(&(a, c)).copied().unwrap_or_default();
+            let (w, u, unit) = window.get(&(a, c)).copied().unwrap_or_default();
             let m = month.get(&(a, c)).map(|v| v.0).unwrap_or_default();
-            lines.push((a, c, w, u, hours, m));
+            lines.push((a, c, w, u, unit, m));
         }
     }
     let shown = |pick: fn(&BillLine) -> Decimal| {
@@ -333,13 +333,13 @@ fn bill_rows(result: &RunResult) -> Vec<BillRow> {
     let mut rows = Vec::new();
     let (mut total_w, mut total_m) = (Decimal::ZERO, Decimal::ZERO);
     let (mut sub_w, mut sub_m) = (Decimal::ZERO, Decimal::ZERO);
-    for (i, (a, c, _, u, hours, _)) in lines.iter().enumerate() {
+    for (i, (a, c, _, u, unit, _)) in lines.iter().enumerate() {
         sub_w += w_shown[i];
         sub_m += m_shown[i];
         rows.push(BillRow {
             account: a.to_string(),
             category: human::category(c),
-            usage: usage(*u, *hours),
+            usage: usage(*u, *unit),
             usd: human::usd_decimal(w_shown[i], w_places),
             monthly_usd: human::usd_decimal(m_shown[i], m_places),
             kind: BillRowKind::Line,

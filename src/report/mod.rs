@@ -25,6 +25,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::results::RunResult;
+use crate::units::Bandwidth;
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -212,15 +213,35 @@ pub fn bill_csv(result: &RunResult) -> Result<String, ReportError> {
             l.detail.clone().unwrap_or_default(),
             l.region.clone(),
             l.usage.normalize().to_string(),
-            l.unit.as_str().to_lowercase(),
+            csv_unit(l.unit).to_string(),
             l.rate.amount().normalize().to_string(),
             l.usd.amount().normalize().to_string(),
-            l.tier.clone().unwrap_or_default(),
+            l.tier.as_deref().map(csv_tier).unwrap_or_default(),
             l.usage_type.clone(),
             rules.clone(),
         ]);
     }
     csv_text("bill.csv", rows)
+}
+
+/// The `unit` column of `bill.csv`. AWS's "GB" is 2^30 bytes, so the CSV
+/// names it by what it is, `GiB`, as every other output does (the unit rule
+/// of [`human`]).
+fn csv_unit(unit: crate::cost::Unit) -> &'static str {
+    match unit {
+        crate::cost::Unit::Gb => "GiB",
+        crate::cost::Unit::Hours => "hours",
+        crate::cost::Unit::NlcuHours => "nlcu-hours",
+    }
+}
+
+/// A tier label in `bill.csv`: the bill's `"0-1048576 GB"` (AWS's GB) as
+/// `"0-1048576 GiB"`, the same quantity named by the unit rule.
+fn csv_tier(tier: &str) -> String {
+    match tier.strip_suffix(" GB") {
+        Some(range) => format!("{range} GiB"),
+        None => tier.to_string(),
+    }
 }
 
 /// `timeseries.csv`: per sample and reported resource, throughput and capacity.
@@ -242,7 +263,12 @@ pub fn timeseries_csv(result: &RunResult) -> Result<String, ReportError> {
                 s.name.clone(),
                 s.kind.to_string(),
                 format!("{:.0}", bps),
-                cap.to_string(),
+                // A resource with no ceiling has no capacity figure.
+                if Bandwidth(*cap).is_unbounded() {
+                    String::new()
+                } else {
+                    cap.to_string()
+                },
             ]);
         }
     }

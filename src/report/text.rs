@@ -72,21 +72,36 @@ pub fn text_summary(result: &RunResult) -> String {
     connections(&mut t, s);
     events(&mut t, s);
     cost(&mut t, s);
-    if let Some(peak) = s
-        .bandwidth
-        .resources
-        .iter()
-        .max_by(|a, b| a.peak_utilisation.total_cmp(&b.peak_utilisation))
-    {
-        t.push_str(&format!(
-            "busiest resource: {} peak {} ({} of capacity)\n",
-            peak.name,
-            rate_text(peak.peak_gbps),
-            percent_text(peak.peak_utilisation)
-        ));
-    }
+    busiest(&mut t, s);
     expectations(&mut t, s);
     t
+}
+
+/// The busiest resource: the highest utilisation among resources with a
+/// ceiling; when none has one (every `Managed` endpoint ENI), the highest
+/// peak, said to have no ceiling rather than "0% of capacity".
+fn busiest(t: &mut String, s: &Summary) {
+    let resources = &s.bandwidth.resources;
+    let bounded = resources
+        .iter()
+        .filter(|r| r.max_capacity_gbps.is_some())
+        .max_by(|a, b| a.peak_utilisation.total_cmp(&b.peak_utilisation));
+    let line = match bounded {
+        Some(r) => format!(
+            "{} peak {} ({} of capacity)",
+            r.name,
+            rate_text(r.peak_gbps),
+            percent_text(r.peak_utilisation)
+        ),
+        None => match resources
+            .iter()
+            .max_by(|a, b| a.peak_gbps.total_cmp(&b.peak_gbps))
+        {
+            Some(r) => format!("{} peak {} (no ceiling)", r.name, rate_text(r.peak_gbps)),
+            None => return,
+        },
+    };
+    t.push_str(&format!("busiest resource: {line}\n"));
 }
 
 fn connections(t: &mut String, s: &Summary) {

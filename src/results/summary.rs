@@ -113,13 +113,17 @@ pub struct Bandwidth {
 pub struct ResourceSummary {
     pub name: String,
     pub kind: String,
-    pub base_capacity_gbps: f64,
-    /// Highest capacity reached (after scaling).
-    pub max_capacity_gbps: f64,
+    /// Capacity at the start; `None` (JSON `null`) for a resource with no
+    /// ceiling (a `Managed` endpoint ENI).
+    pub base_capacity_gbps: Option<f64>,
+    /// Highest capacity reached (after scaling); `None` without a ceiling.
+    pub max_capacity_gbps: Option<f64>,
     /// Capacity changes during the run (scaling steps, failures, recoveries).
     pub capacity_changes: u64,
     pub peak_gbps: f64,
     pub mean_gbps: f64,
+    /// Highest sample over the capacity at that sample; 0 for a resource
+    /// with no ceiling (it is never near one).
     pub peak_utilisation: f64,
     /// Time spent at ≥ 99% of capacity (sum of sample intervals).
     pub saturated_s: f64,

@@ -1,13 +1,10 @@
-//! Parsing scenario text into [`Scenario`] values, with positioned errors.
+//! Parsing scenario text into [`Scenario`] values, with positioned errors,
+//! and [`Valid`], the proof that a scenario passed [`validate`].
 
 use std::fmt;
-use std::path::Path;
 
-use super::files::{read_text, LoadOptions};
-use super::loaded::Loaded;
 use super::schema::Scenario;
 use super::validate::validate;
-use crate::input::{InputError, Kind};
 
 /// A problem with the meaning of a scenario: where (field path) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,44 +61,14 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-/// Reads, parses and validates a scenario file, and reads the files it
-/// refers to (paths relative to the scenario's folder).
-pub fn load_file(path: impl AsRef<Path>) -> Result<Loaded, ScenarioError> {
-    load_file_with(path, &LoadOptions::default())
-}
-
-/// [`load_file`] with options: a pricebook override, or another file source.
-pub fn load_file_with(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded, ScenarioError> {
-    let path = path.as_ref();
-    let file = path.display().to_string();
-    let text = match read_text(opts.source(), path, Kind::Scenario) {
-        Ok(t) => t,
-        // Not text is a syntax error at the first byte that is not.
-        Err(InputError::NotText { line, col, .. }) => {
-            return Err(ScenarioError::Syntax {
-                file,
-                line,
-                col,
-                message: "the file is not UTF-8 text (is it a binary file?)".to_string(),
-            })
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let mut scenario = parse_str(&text, &file)?;
-    scenario.origin = Some(path.to_path_buf());
-    Loaded::from_valid(scenario, &file, opts)
-}
-
-/// Parses and validates scenario text and reads the files it refers to
-/// (relative to the working directory); `file` names it in errors.
-pub fn load_str(text: &str, file: &str) -> Result<Loaded, ScenarioError> {
-    let scenario = parse_str(text, file)?;
-    Loaded::from_valid(scenario, file, &LoadOptions::default())
-}
-
 /// Parses and validates scenario text without reading the files it refers
-/// to; `file` names it in errors. [`Loaded::new`] completes it.
+/// to; `file` names it in errors. The loader ([`crate::load`]) completes it.
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    Valid::new(parse_syntax(text, file)?, file, Vec::new()).map(Valid::into_scenario)
+}
+
+/// Parses scenario text (syntax, types, units) without judging its meaning.
+pub fn parse_syntax(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     if super::syntax::is_blank(text.strip_prefix('\u{feff}').unwrap_or(text)) {
         return Err(ScenarioError::Syntax {
             file: file.to_string(),
@@ -110,20 +77,53 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             message: "the file is empty; a scenario starts with `Scenario(`".to_string(),
         });
     }
-    let scenario: Scenario =
-        super::syntax::parse(text, "Scenario").map_err(|e| ScenarioError::Syntax {
-            file: file.to_string(),
-            line: e.line,
-            col: e.col,
-            message: e.message,
-        })?;
-    let problems = validate(&scenario);
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ScenarioError::Invalid {
-            file: file.to_string(),
-            problems,
-        })
+    super::syntax::parse(text, "Scenario").map_err(|e| ScenarioError::Syntax {
+        file: file.to_string(),
+        line: e.line,
+        col: e.col,
+        message: e.message,
+    })
+}
+
+/// A scenario that passed [`validate`]: only [`Valid::new`] makes one, so
+/// holding one proves every name resolves, every CIDR nests and every time
+/// lies inside the run — what [`Fabric::build`](crate::fabric::Fabric::build)
+/// relies on.
+#[derive(Debug, Clone)]
+pub struct Valid(Scenario);
+
+impl Valid {
+    /// Validates `scenario`; `more` are problems the caller found beside
+    /// (the loader's checks of the files it names), reported with
+    /// validation's in one error naming `file`.
+    pub fn new(scenario: Scenario, file: &str, more: Vec<Problem>) -> Result<Valid, ScenarioError> {
+        let mut problems = validate(&scenario);
+        problems.extend(more);
+        if problems.is_empty() {
+            Ok(Valid(scenario))
+        } else {
+            Err(ScenarioError::Invalid {
+                file: file.to_string(),
+                problems,
+            })
+        }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.0
+    }
+
+    /// Gives the scenario back (to change it and validate it again).
+    pub fn into_scenario(self) -> Scenario {
+        self.0
+    }
+}
+
+/// A valid scenario reads as its scenario (read-only).
+impl std::ops::Deref for Valid {
+    type Target = Scenario;
+    fn deref(&self) -> &Scenario {
+        &self.0
     }
 }

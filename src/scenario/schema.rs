@@ -123,7 +123,14 @@ pub struct QuotaOverrides {
     pub peerings_per_vpc: Option<u32>,
     pub interface_endpoints_per_vpc: Option<u32>,
     pub gateway_endpoints_per_vpc: Option<u32>,
+    /// Replaces the profile's endpoint scaling (applied before the two
+    /// shorthands below).
+    pub endpoint_scaling: Option<EndpointScaling>,
+    /// Shorthand for a `Stepped` policy's `base`: changes a stepped
+    /// profile's start; on a `Managed` profile it needs `endpoint_az_max`
+    /// too (the two make it `Stepped`).
     pub endpoint_az_base: Option<Bandwidth>,
+    /// Shorthand for a `Stepped` policy's `max` (as `endpoint_az_base`).
     pub endpoint_az_max: Option<Bandwidth>,
     pub endpoint_security_groups: Option<bool>,
     pub nat_base: Option<Bandwidth>,
@@ -133,6 +140,23 @@ pub struct QuotaOverrides {
     pub placement_group_flow_limit: Option<Bandwidth>,
     pub transit_gateways_per_vpc: Option<u32>,
     pub scaling: Option<ScalingPolicy>,
+}
+
+/// How an interface endpoint's capacity in each AZ meets demand.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub enum EndpointScaling {
+    /// Fully managed, as the PrivateLink FAQ states it ("additional capacity
+    /// will be added automatically … endpoint scaling is fully managed to
+    /// ensure that traffic to your endpoint is not affected"): capacity
+    /// follows demand, so an endpoint ENI never limits traffic. The FAQ
+    /// gives no ceiling and vpcsim models none; every other limit (the
+    /// single-flow limit, NICs, NAT, TGW, Direct Connect) still applies.
+    Managed,
+    /// Stepped, as today's AWS documentation states it: each (endpoint, AZ)
+    /// starts at `base` and grows by the profile's `scaling` policy up to
+    /// `max`.
+    Stepped { base: Bandwidth, max: Bandwidth },
 }
 
 /// How an autoscaling capacity (endpoint ENI per AZ, NAT gateway) grows:
@@ -882,6 +906,13 @@ pub enum Arrivals {
 fn default_peak_at() -> SimDuration {
     SimDuration::from_hours(14)
 }
+
+/// The largest request or response body vpcsim moves: 1 PiB (2^50 bytes).
+/// Far above any single transfer, and small enough that a connection's
+/// request + response can never overflow a byte counter. Stated sizes above
+/// it are load errors; the traffic samplers clamp the tails of random
+/// distributions to it.
+pub const MAX_BODY: Bytes = Bytes(1 << 50);
 
 /// A size distribution for request and response bodies.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -273,27 +273,6 @@ impl<'a> Validator<'a> {
                 "must be longer than zero, e.g. \"1m\"",
             );
         }
-        if crate::quota::QuotaProfile::builtin(&s.quotas).is_none() && !s.quotas.ends_with(".ron") {
-            self.err(
-                "quotas",
-                format!(
-                    "unknown quota profile {:?}; builtin profiles: {}, or a path to a .ron file",
-                    s.quotas,
-                    crate::quota::QuotaProfile::builtin_names().join(", ")
-                ),
-            );
-        }
-        if let Some(pb) = &s.pricebook {
-            if crate::cost::Pricebook::builtin(pb).is_none() && !pb.ends_with(".ron") {
-                self.err(
-                    "pricebook",
-                    format!(
-                        "unknown pricebook {pb:?}; builtin pricebooks: {}, or a path to a .ron file",
-                        crate::cost::Pricebook::builtin_names().join(", ")
-                    ),
-                );
-            }
-        }
         if let Some(p) = &s.quota_overrides.scaling {
             self.scaling_check("quota_overrides.scaling", p);
         }
@@ -1263,7 +1242,7 @@ impl<'a> Validator<'a> {
     }
 
     fn size_check(&mut self, path: String, d: &SizeDist) {
-        let max = crate::dataplane::traffic::MAX_BODY;
+        let max = MAX_BODY;
         let stated: Vec<Bytes> = match d {
             SizeDist::Fixed(b) => vec![*b],
             SizeDist::Uniform { min, max } => vec![*min, *max],

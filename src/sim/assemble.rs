@@ -24,7 +24,8 @@ use crate::dataplane::traffic::{ArrivalProcess, SizeSampler};
 use crate::engine::{self, Scheduler};
 use crate::fabric::Fabric;
 use crate::limits::FCT_FULL_PRECISION_CLASSES;
-use crate::scenario::{AwsService, Dns, Loaded, Scenario, Source, Target};
+use crate::load::Loaded;
+use crate::scenario::{AwsService, Dns, Scenario, Source, Target};
 use crate::units::{SimDuration, SimTime};
 
 /// A run ready to execute: built, priced and scheduled, not yet started.
@@ -47,7 +48,7 @@ impl<'a> Prepared<'a> {
     pub fn new(loaded: &'a Loaded, opts: &RunOptions) -> Result<Prepared<'a>, RunError> {
         let scenario = loaded.scenario();
         crate::limits::check_loaded(loaded, &opts.limits)?;
-        let fabric = Fabric::build(loaded)?;
+        let fabric = Fabric::build(loaded.valid(), loaded.quotas())?;
         let seed = opts.seed.unwrap_or(scenario.seed);
         let trace_targets = trace_targets(loaded, &fabric)?;
         let mut sched: Scheduler<Ev> = Scheduler::with_capacity(1024);
@@ -77,6 +78,7 @@ impl<'a> Prepared<'a> {
                 sample_interval,
                 scale_period,
                 usage,
+                hop_traces: false,
             },
         })
     }
@@ -99,6 +101,15 @@ impl<'a> Prepared<'a> {
     /// The root seed of the run.
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// Keeps the hop list of every connection in the connection log
+    /// ([`crate::connection_log::Log::hops`]), as `explain` shows them: for
+    /// tests that compare a run with `explain`. Slower (every hop's texts
+    /// are formatted); changes no decision.
+    pub fn with_hop_traces(mut self) -> Self {
+        self.start.hop_traces = true;
+        self
     }
 }
 
@@ -268,9 +279,7 @@ fn schedule_ticks(
         SimTime(sample_interval.as_nanos().min(end.as_nanos())),
         Ev::Sample,
     );
-    if fabric.quotas.endpoint_az_max > fabric.quotas.endpoint_az_base
-        || fabric.quotas.nat_max > fabric.quotas.nat_base
-    {
+    if fabric.quotas.autoscales() {
         sched.schedule_at(
             SimTime(scale_period.as_nanos().min(end.as_nanos())),
             Ev::ScaleTick,

@@ -1,7 +1,7 @@
 //! One simulation run, in two phases (assembly, then execution):
 //!
 //! ```text
-//! scenario::Loaded ─▶ assemble: Prepared { fabric, pricebook, classes,   ─▶ model: Run (events)  ─▶ summarise ─▶ RunResult
+//! load::Loaded ─▶ assemble: Prepared { fabric, pricebook, classes,   ─▶ model: Run (events)  ─▶ summarise ─▶ RunResult
 //!                      control state, scheduled events }                     engine + control +
 //!                                                                           dataplane + meters
 //! ```
@@ -12,6 +12,11 @@
 //!   boundaries, completions, cuts, the end of the run), NLB connections.
 //! * [`summarise`]: results (bill, summary, tables) from the counters.
 //! * [`labels`]: the names of sources and targets in outputs.
+//! * [`decide`]: the decision for one connection (its client, by the
+//!   policy for clients in a failed AZ, and its request to the control
+//!   plane): the one path of every arrival and of `explain`.
+//! * [`question`]: `explain`'s question asked of a [`Prepared`] run: the
+//!   run's control plane replayed to an instant, then one decision.
 //!
 //! A run does not judge expectations or write files: the
 //! [`pipeline`](crate::pipeline) does (load → run → judge → write).
@@ -21,9 +26,11 @@
 //! does).
 
 pub mod assemble;
+pub(crate) mod decide;
 pub mod labels;
 mod metering;
 mod model;
+pub mod question;
 mod summarise;
 
 pub use assemble::Prepared;
@@ -31,8 +38,8 @@ pub use assemble::Prepared;
 use crate::cost::CostError;
 use crate::engine::{self, Progress, RunLimits, SimError};
 use crate::fabric::FabricError;
+use crate::load::Loaded;
 use crate::results::RunResult;
-use crate::scenario::Loaded;
 use crate::units::SimTime;
 
 /// How to run a scenario.

@@ -17,11 +17,12 @@ use rand_chacha::ChaCha8Rng;
 
 use hdrhistogram::Histogram;
 
+use super::decide;
 use super::labels::{source_label, target_label, Labels};
 use crate::connection_log;
 use crate::control::{
-    ControlState, Decision, DnsState, EndpointStatus, Evaluator, Outcome, PathKind, Plan, Reason,
-    Request, Src,
+    ControlState, Decision, DnsState, EndpointStatus, Evaluator, Hop, Outcome, PathKind, Plan,
+    Reason, Src,
 };
 use crate::cost::usage::{ClientSide, MeterSet, UsageRecorder};
 use crate::cost::MeterId;
@@ -31,7 +32,7 @@ use crate::dataplane::{Allocator, Completion, FlowId, FlowSpec, ResourceId};
 use crate::engine::{Model, Scheduler};
 use crate::fabric::Fabric;
 use crate::results::ResourceSeries;
-use crate::scenario::{Dns, Event, Scenario, Source, Target};
+use crate::scenario::{Event, Scenario, Source, Target};
 use crate::units::{SimDuration, SimTime};
 
 /// What a run's model starts from: built by assembly, moved into the model
@@ -47,6 +48,8 @@ pub(super) struct Start {
     pub(super) scale_period: SimDuration,
     /// The usage recorder, under the run's pricing rule set.
     pub(super) usage: UsageRecorder,
+    /// Keep every connection's hop list (see [`super::Prepared::with_hop_traces`]).
+    pub(super) hop_traces: bool,
 }
 
 /// Events of a vpcsim run.
@@ -219,18 +222,12 @@ pub(super) struct Run<'a> {
     pub(super) started: Vec<FlowId>,
     /// One record per connection, when the scenario asks for the log.
     pub(super) log: Option<Vec<connection_log::Record>>,
+    /// The hop list of every connection, in the log's order, when the
+    /// assembly asked for them (tests comparing a run with `explain`).
+    pub(super) hop_traces: Option<Vec<Vec<Hop>>>,
     /// The next billing-hour boundary (ns) at which flows in progress are
     /// settled into the meters.
     pub(super) next_hour: u64,
-}
-
-/// Whether instance `index` of `count` clients uses zonal names under `Dns::Mixed`:
-/// the first `share × count` instances do, so the share is exact.
-pub(super) fn zonal_client(dns: &Dns, index: usize, count: usize) -> bool {
-    match dns {
-        Dns::Mixed(share) => (index as f64 + 0.5) / (count.max(1) as f64) < *share,
-        _ => false,
-    }
 }
 
 /// Where a connection goes, as its class (or its trace row) names it.
@@ -243,53 +240,45 @@ pub(super) struct Aim<'t> {
     pub(super) service: Option<crate::fabric::ServiceId>,
 }
 
+/// What a question changes about a class's next connection (`explain`):
+/// the run's own arrivals change nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Asked<'q> {
+    /// Replaces the class's (and its trace row's) source.
+    pub(super) source: Option<&'q Source>,
+    /// Replaces the class's (and its trace row's) target.
+    pub(super) target: Option<&'q Target>,
+    pub(super) port: Option<u16>,
+    /// The client instance (or host) asked about; the run's policy applies
+    /// ([`decide::pick_client`]).
+    pub(super) instance: Option<usize>,
+    /// Record the hop texts.
+    pub(super) trace: bool,
+}
+
+/// One connection of a class, decided.
+pub(super) struct Connection {
+    pub(super) attempt: Attempt,
+    /// The instance asked for, when it was down and the connection moved.
+    pub(super) moved_from: Option<usize>,
+    pub(super) decision: Decision,
+}
+
 impl<'a> Run<'a> {
     fn arrival(&mut self, now: SimTime, c: usize) {
-        let row = self.classes[c].pending_row.take();
-        // A trace row may name its own source and target; otherwise the
-        // class's, whose names were resolved once.
-        let row_source = row.as_ref().filter(|r| !r.source.is_empty()).map(|r| {
-            if self.fabric.workload(&r.source).is_some() {
-                Source::Workload(r.source.clone())
-            } else {
-                Source::Site(r.source.clone())
-            }
-        });
-        let aim = self.aim(c, row.as_ref());
-        let source_label = match &row_source {
-            Some(s) => self.labels.id(source_label(s)),
-            None => self.classes[c].source_label,
-        };
-        let Some((src, count)) = self.pick_source(c, row_source.as_ref()) else {
+        let Some(conn) = self.connect(now, c, &Asked::default()) else {
             return;
         };
-        let class = &mut self.classes[c];
-        let (req_bytes, resp_bytes) = match &row {
-            Some(r) => (r.request.0, r.response.0),
-            None => (
-                class.request.sample(&mut class.rng),
-                class.response.sample(&mut class.rng),
-            ),
-        };
-        let decision = self.decide(c, src, count, aim, false);
-        let attempt = Attempt {
-            now,
-            class: c,
-            src,
-            source_label,
-            target_label: aim.label,
-            req_bytes,
-            resp_bytes,
-        };
+        let (attempt, decision) = (conn.attempt, conn.decision);
         self.record(&attempt, &decision);
         if decision.outcome.is_delivered() {
             let class = &mut self.classes[c];
             class.admitted_bytes = class
                 .admitted_bytes
-                .saturating_add(req_bytes)
-                .saturating_add(resp_bytes);
-            let client_side = client_side(self.fabric, src);
-            let client_endpoint = match src {
+                .saturating_add(attempt.req_bytes)
+                .saturating_add(attempt.resp_bytes);
+            let client_side = decide::client_side(self.fabric, attempt.src);
+            let client_endpoint = match attempt.src {
                 Src::Instance { workload, index } => Endpoint::Instance(workload, index as u32),
                 Src::Host { site, index } => Endpoint::Host(site, index),
             };
@@ -299,10 +288,88 @@ impl<'a> Run<'a> {
                 decision.plan,
                 client_side,
                 client_endpoint,
-                req_bytes,
-                resp_bytes,
+                attempt.req_bytes,
+                attempt.resp_bytes,
             );
         }
+    }
+
+    /// The next connection of class `c` at `now`, decided: its trace row
+    /// (if any), its client, its sizes and the control plane's decision —
+    /// the one path every arrival of a run and every `explain` question
+    /// take. `None` when its source names nothing of the fabric.
+    pub(super) fn connect(
+        &mut self,
+        now: SimTime,
+        c: usize,
+        asked: &Asked<'_>,
+    ) -> Option<Connection> {
+        let row = self.classes[c].pending_row.take();
+        // A trace row may name its own source and target; otherwise the
+        // class's, whose names were resolved once.
+        let row_source = match asked.source {
+            Some(s) => Some(s.clone()),
+            None => row.as_ref().filter(|r| !r.source.is_empty()).map(|r| {
+                if self.fabric.workload(&r.source).is_some() {
+                    Source::Workload(r.source.clone())
+                } else {
+                    Source::Site(r.source.clone())
+                }
+            }),
+        };
+        let aim = match asked.target {
+            Some(t) => Aim {
+                target: t,
+                label: self.labels.id(target_label(t)),
+                service: None,
+            },
+            None => self.aim(c, row.as_ref()),
+        };
+        let source_label = match &row_source {
+            Some(s) => self.labels.id(source_label(s)),
+            None => self.classes[c].source_label,
+        };
+        let (src, count, moved_from) = self.pick_source(c, row_source.as_ref(), asked.instance)?;
+        let class = &mut self.classes[c];
+        let (req_bytes, resp_bytes) = match &row {
+            Some(r) => (r.request.0, r.response.0),
+            None => (
+                class.request.sample(&mut class.rng),
+                class.response.sample(&mut class.rng),
+            ),
+        };
+        let spec = &self.scenario.traffic[c];
+        let ask = decide::Ask {
+            src,
+            count,
+            target: aim.target,
+            service: aim.service,
+            port: asked.port.unwrap_or(spec.port),
+            protocol: spec.protocol,
+            action: spec.action.as_deref(),
+            resource: spec.resource.as_deref(),
+            trace: asked.trace || self.hop_traces.is_some(),
+        };
+        let decision = decide::decide(
+            &self.eval,
+            &mut self.state,
+            &mut self.dns,
+            &ask,
+            &mut self.classes[c].choices,
+        );
+        Some(Connection {
+            attempt: Attempt {
+                now,
+                class: c,
+                src,
+                source_label,
+                target_label: aim.label,
+                req_bytes,
+                resp_bytes,
+            },
+            moved_from,
+            decision,
+        })
     }
 
     /// The target of class `c`'s next connection: its trace row's, else its own.
@@ -325,13 +392,16 @@ impl<'a> Run<'a> {
     }
 
     /// Draws the source instance (or host) of class `c`'s next connection
-    /// from its choices stream, with the number of instances it was drawn
-    /// from; `None` when the source names nothing of the fabric.
-    ///
-    /// Clients in a failed AZ are down and open nothing: the class's demand
-    /// moves to the live instances, uniformly (redraw; after 64 misses, scan
-    /// from the last draw). `docs/outcomes.md` states this policy.
-    fn pick_source(&mut self, c: usize, row_source: Option<&Source>) -> Option<(Src, usize)> {
+    /// from its choices stream by the run's policy for clients in a failed
+    /// AZ ([`decide::pick_client`]), with the number of instances it was
+    /// drawn from and, when the instance `asked` for was down, that one;
+    /// `None` when the source names nothing of the fabric.
+    fn pick_source(
+        &mut self,
+        c: usize,
+        row_source: Option<&Source>,
+        asked: Option<usize>,
+    ) -> Option<(Src, usize, Option<usize>)> {
         let fabric = self.fabric;
         let class = &mut self.classes[c];
         let source = row_source.unwrap_or(&class.source);
@@ -342,27 +412,13 @@ impl<'a> Run<'a> {
                     .filter(|_| row_source.is_none())
                     .or_else(|| fabric.workload(w))?;
                 let instances = &fabric.workloads[id.index()].instances;
-                let n = instances.len();
                 let up = |i: usize| self.state.az_up[instances[i].az.index()];
-                let mut index = class.choices.random_range(0..n.max(1));
-                let mut tries = 1;
-                while !up(index) && tries < 64 {
-                    index = class.choices.random_range(0..n.max(1));
-                    tries += 1;
-                }
-                if !up(index) {
-                    index = (0..n)
-                        .map(|k| (index + k) % n)
-                        .find(|i| up(*i))
-                        .unwrap_or(index);
-                }
-                Some((
-                    Src::Instance {
-                        workload: id,
-                        index,
-                    },
-                    n,
-                ))
+                let pick = decide::pick_client(instances.len(), up, &mut class.choices, asked);
+                let src = Src::Instance {
+                    workload: id,
+                    index: pick.index,
+                };
+                Some((src, instances.len(), pick.moved_from))
             }
             Source::Site(s) => {
                 let id = class
@@ -370,49 +426,11 @@ impl<'a> Run<'a> {
                     .filter(|_| row_source.is_none())
                     .or_else(|| fabric.site(s))?;
                 let n = fabric.sites[id.index()].hosts;
-                let index = class.choices.random_range(0..n.max(1));
-                Some((Src::Host { site: id, index }, n as usize))
+                let drawn = class.choices.random_range(0..n.max(1));
+                let index = asked.map(|a| a as u32).filter(|a| *a < n).unwrap_or(drawn);
+                Some((Src::Host { site: id, index }, n as usize, None))
             }
         }
-    }
-
-    /// The control plane's decision for one connection of class `c` from
-    /// `src` (one of `count` instances or hosts) to `aim`, at the current
-    /// control state, drawing from the class's choices stream.
-    pub(super) fn decide(
-        &mut self,
-        c: usize,
-        src: Src,
-        count: usize,
-        aim: Aim<'_>,
-        trace: bool,
-    ) -> Decision {
-        let spec = &self.scenario.traffic[c];
-        let index = match src {
-            Src::Instance { index, .. } => index,
-            Src::Host { index, .. } => index as usize,
-        };
-        let dns_mode = match aim.target {
-            Target::Service { dns, .. } | Target::Endpoint { dns, .. } => dns,
-            _ => &Dns::Regional,
-        };
-        let request = Request {
-            src,
-            target: aim.target,
-            port: spec.port,
-            protocol: spec.protocol,
-            action: spec.action.as_deref(),
-            resource: spec.resource.as_deref(),
-            zonal_client: zonal_client(dns_mode, index, count),
-            service: aim.service,
-            trace,
-        };
-        self.eval.evaluate(
-            &mut self.state,
-            &mut self.dns,
-            &request,
-            &mut self.classes[c].choices,
-        )
     }
 
     /// Counts a decided attempt (and logs it, when the scenario keeps a log).
@@ -441,6 +459,9 @@ impl<'a> Run<'a> {
             reason,
         );
         *class.outcomes.entry(key).or_default() += 1;
+        if let Some(traces) = self.hop_traces.as_mut() {
+            traces.push(decision.outcome.hops().to_vec());
+        }
         if let Some(log) = self.log.as_mut() {
             let index = match a.src {
                 Src::Instance { index, .. } => index as u32,
@@ -478,31 +499,14 @@ impl<'a> Run<'a> {
 }
 
 /// One decided connection attempt, as counted and logged.
-struct Attempt {
-    now: SimTime,
-    class: usize,
-    src: Src,
-    source_label: u32,
-    target_label: u32,
-    req_bytes: u64,
-    resp_bytes: u64,
-}
-
-/// The client side of a connection, for its meters.
-pub(super) fn client_side(fabric: &Fabric, src: Src) -> ClientSide {
-    match src {
-        Src::Instance { workload, index } => {
-            let w = &fabric.workloads[workload.index()];
-            ClientSide {
-                account: Some(w.account),
-                az: w.instances.get(index).map(|i| i.az),
-            }
-        }
-        Src::Host { .. } => ClientSide {
-            account: None,
-            az: None,
-        },
-    }
+pub(super) struct Attempt {
+    pub(super) now: SimTime,
+    pub(super) class: usize,
+    pub(super) src: Src,
+    pub(super) source_label: u32,
+    pub(super) target_label: u32,
+    pub(super) req_bytes: u64,
+    pub(super) resp_bytes: u64,
 }
 
 impl Run<'_> {
@@ -524,7 +528,7 @@ impl Run<'_> {
         let latency = one_way_latency(self.fabric, &self.scenario.settings.latency, &plan);
         let meters = self.usage.resolve_legs(self.fabric, &plan, client);
         let nlb = self.usage.nlb_meter(self.fabric, &plan);
-        let crosses_az = crosses_az(self.fabric, &plan, client);
+        let crosses_az = crosses_az(&self.usage, meters);
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -893,6 +897,73 @@ impl Run<'_> {
     }
 }
 
+impl<'a> Run<'a> {
+    /// Scenario event `i` takes effect on the control plane (its timed end,
+    /// if any, is scheduled); returns it.
+    fn control_event(&mut self, now: SimTime, i: u32, sched: &mut Scheduler<Ev>) -> &'a Event {
+        let event = self.scenario.events[i as usize].event();
+        *self.events_applied.entry(event.kind()).or_default() += 1;
+        self.state.apply(self.fabric, now, event);
+        if let Event::AzOutage {
+            duration: Some(d), ..
+        }
+        | Event::DxDown {
+            duration: Some(d), ..
+        } = event
+        {
+            sched.schedule_at(now.saturating_add(*d), Ev::Restore(i));
+        }
+        event
+    }
+
+    /// The timed end of scenario event `i` takes effect on the control
+    /// plane; returns it (`None` for an event without one).
+    fn restore(&mut self, now: SimTime, i: u32) -> Option<Event> {
+        let restore = match self.scenario.events[i as usize].event() {
+            Event::AzOutage { az, .. } => Event::AzRecover { az: az.clone() },
+            Event::DxDown { dx, .. } => Event::DxUp { dx: dx.clone() },
+            _ => return None,
+        };
+        *self.events_applied.entry(restore.kind()).or_default() += 1;
+        self.state.apply(self.fabric, now, &restore);
+        Some(restore)
+    }
+
+    /// Replays the control plane of the run up to `at`: every arrival
+    /// decided as the run decides it ([`Run::connect`]), every scenario
+    /// event and its timed end applied, no byte moved (the data plane never
+    /// changes a decision). Stops just before class `stop`'s arrival at
+    /// `at`, if it has one there, and says so: a question about that class
+    /// takes its place, with the streams where the run has them.
+    pub(super) fn replay(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        at: SimTime,
+        stop: Option<usize>,
+    ) -> bool {
+        while sched.peek_time().is_some_and(|t| t <= at) {
+            let Some((now, ev)) = sched.pop() else {
+                break;
+            };
+            match ev {
+                Ev::Arrival(c) if stop == Some(c as usize) && now == at => return true,
+                Ev::Arrival(c) => {
+                    let _ = self.connect(now, c as usize, &Asked::default());
+                    self.schedule_next(c as usize, sched);
+                }
+                Ev::Scheduled(i) => {
+                    self.control_event(now, i, sched);
+                }
+                Ev::Restore(i) => {
+                    self.restore(now, i);
+                }
+                Ev::ResponseStart(..) | Ev::Sample | Ev::ScaleTick | Ev::ScaleStep(_) => {}
+            }
+        }
+        false
+    }
+}
+
 impl Model for Run<'_> {
     type Event = Ev;
 
@@ -911,28 +982,13 @@ impl Model for Run<'_> {
                 self.schedule_next(c as usize, sched);
             }
             Ev::Scheduled(i) => {
-                let event = self.scenario.events[i as usize].event();
-                *self.events_applied.entry(event.kind()).or_default() += 1;
-                self.state.apply(self.fabric, now, event);
+                let event = self.control_event(now, i, sched);
                 self.after_control_event(now, event);
-                if let Event::AzOutage {
-                    duration: Some(d), ..
-                }
-                | Event::DxDown {
-                    duration: Some(d), ..
-                } = event
-                {
-                    sched.schedule_at(now.saturating_add(*d), Ev::Restore(i));
-                }
             }
             Ev::Restore(i) => {
-                let restore = match self.scenario.events[i as usize].event() {
-                    Event::AzOutage { az, .. } => Event::AzRecover { az: az.clone() },
-                    Event::DxDown { dx, .. } => Event::DxUp { dx: dx.clone() },
-                    _ => return,
+                let Some(restore) = self.restore(now, i) else {
+                    return;
                 };
-                *self.events_applied.entry(restore.kind()).or_default() += 1;
-                self.state.apply(self.fabric, now, &restore);
                 self.after_control_event(now, &restore);
             }
             Ev::ResponseStart(slot, tag) => {
@@ -991,25 +1047,13 @@ impl Model for Run<'_> {
     }
 }
 
-/// Whether a leg crosses AZs somewhere it is billed as cross-AZ transfer.
-fn crosses_az(fabric: &Fabric, plan: &Plan, client: ClientSide) -> bool {
-    if let Some((_, eni)) = plan.endpoint {
-        let eni_az = fabric.enis[eni.index()].az;
-        let consumer = client.az.is_some_and(|a| a != eni_az);
-        let provider = match (plan.nlb_node, plan.target_az) {
-            (Some(n), Some(t)) => fabric.enis[n.index()].az != t,
-            _ => false,
-        };
-        return consumer || provider;
-    }
-    if plan.tgw.is_some()
-        || plan.dx.is_some()
-        || plan.nat.is_some()
-        || plan.gateway_endpoint.is_some()
-    {
-        return false;
-    }
-    matches!((client.az, plan.target_az), (Some(a), Some(b)) if a != b)
+/// Whether a connection's bytes are billed as cross-AZ transfer under the
+/// run's rule set (its legs feed a cross-AZ meter): the bytes
+/// `cost.cross_az_bytes` and the cross-AZ chart count. Under `current`
+/// the legs to an endpoint ENI or through a transit gateway in another AZ
+/// are free and not counted; under `faq` they are.
+fn crosses_az(usage: &UsageRecorder, (request, response): (MeterSet, MeterSet)) -> bool {
+    usage.bills_cross_az(request) || usage.bills_cross_az(response)
 }
 
 impl<'a> Run<'a> {
@@ -1052,6 +1096,7 @@ impl<'a> Run<'a> {
             starting: Vec::new(),
             started: Vec::new(),
             log: scenario.settings.connection_log.then(Vec::new),
+            hop_traces: start.hop_traces.then(Vec::new),
             next_hour: super::metering::HOUR_NS,
         };
         (model, start.sched)

@@ -17,7 +17,7 @@ use crate::results::{
     Bandwidth, Connectivity, ConnectivityKey, CostSummary, Fct, ResourceSeries, ResourceSummary,
     RunResult, Summary, TrafficSummary, SCHEMA_VERSION,
 };
-use crate::units::{SimDuration, SimTime};
+use crate::units::{self, SimDuration, SimTime};
 
 /// A run's results, all but the fabric (still borrowed by the model when
 /// they are made).
@@ -137,6 +137,7 @@ pub(super) fn summarise(mut model: Run<'_>, t: &Totals<'_>) -> Result<Summarised
             records,
             classes: names.iter().map(|n| n.to_string()).collect(),
             labels: model.labels.names().to_vec(),
+            hops: model.hop_traces.take().unwrap_or_default(),
         }),
         cross_az_series: std::mem::take(&mut model.cross_az_series),
     })
@@ -269,7 +270,8 @@ fn resource(
     for (t, bps, cap) in &s.samples {
         let d = t.saturating_since(last).as_secs_f64();
         last = *t;
-        if *cap > 0 {
+        // A resource without a ceiling is never near it: no utilisation.
+        if *cap > 0 && !units::Bandwidth(*cap).is_unbounded() {
             let u = bps / *cap as f64;
             peak_util = peak_util.max(u);
             if u >= 0.99 {
@@ -280,15 +282,11 @@ fn resource(
     ResourceSummary {
         name: s.name.clone(),
         kind: s.kind.to_string(),
-        base_capacity_gbps: info.map(|i| i.base.as_gbps_f64()).unwrap_or(0.0),
-        max_capacity_gbps: info
-            .map(|i| {
-                i.capacity_steps
-                    .iter()
-                    .map(|(_, c)| c.as_gbps_f64())
-                    .fold(0.0, f64::max)
-            })
-            .unwrap_or(0.0),
+        base_capacity_gbps: ceiling_gbps(info.map_or(units::Bandwidth::ZERO, |i| i.base)),
+        max_capacity_gbps: ceiling_gbps(
+            info.and_then(|i| i.capacity_steps.iter().map(|(_, c)| *c).max())
+                .unwrap_or(units::Bandwidth::ZERO),
+        ),
         capacity_changes: info.map(|i| i.capacity_steps.len() as u64 - 1).unwrap_or(0),
         peak_gbps: peak / 1e9,
         mean_gbps: total_bits / duration.as_secs_f64().max(1e-9) / 1e9,
@@ -298,6 +296,11 @@ fn resource(
 }
 
 /// Flow completion time distribution per class: `(seconds, cumulative fraction)`.
+/// A capacity in Gbps for the summary; `None` when it has no ceiling.
+fn ceiling_gbps(b: units::Bandwidth) -> Option<f64> {
+    (!b.is_unbounded()).then(|| b.as_gbps_f64())
+}
+
 fn fct_cdf(classes: &[Class]) -> Vec<(String, Vec<(f64, f64)>)> {
     classes
         .iter()

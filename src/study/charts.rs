@@ -448,6 +448,29 @@ impl Plot {
         Ok(())
     }
 
+    /// The label of a line drawn after line `i` (so on top of it) through
+    /// the same points, each within 1 % of the other: line `i` is then
+    /// hidden under it.
+    fn covered_by(&self, i: usize) -> Option<&str> {
+        let below = &self.lines[i];
+        // Within 1 % on both axes: on the offered-throughput chart, each
+        // variant's x is its own offered load, equal only up to the draws.
+        let near = |a: f64, b: f64| (a - b).abs() <= 0.01 * a.abs().max(b.abs());
+        let same = |a: &Pt, b: &Pt| near(a.x, b.x) && near(a.y, b.y);
+        self.lines[i + 1..]
+            .iter()
+            .find(|top| {
+                !below.points.is_empty()
+                    && top.points.len() == below.points.len()
+                    && below
+                        .points
+                        .iter()
+                        .zip(&top.points)
+                        .all(|(a, b)| same(a, b))
+            })
+            .map(|top| top.label.as_str())
+    }
+
     /// The legend panel: one entry per line, then notes.
     fn legend<DB: DrawingBackend>(&self, panel: &DrawingArea<DB, Shift>, clamped: bool) -> Drawn {
         let mut y = 20;
@@ -473,7 +496,7 @@ impl Plot {
             y += 28;
         }
         let muted = font(14.0, MUTED);
-        for l in &self.lines {
+        for (i, l) in self.lines.iter().enumerate() {
             panel.draw(&PathElement::new(
                 vec![(8, y + 9), (36, y + 9)],
                 l.color.stroke_width(4),
@@ -495,6 +518,16 @@ impl Plot {
             };
             if let Some(flag) = flag {
                 panel.draw(&Text::new(flag, (44, y + 19), font(13.0, WALL)))?;
+                y += 18;
+            }
+            // A line drawn over by an equal one would otherwise seem missing.
+            if let Some(top) = self.covered_by(i) {
+                // About 6 px per character at 13 px, from x = 44.
+                let note: String = format!("hidden: same as {top}")
+                    .chars()
+                    .take(((width + 10) / 6).max(8))
+                    .collect();
+                panel.draw(&Text::new(note, (44, y + 19), font(13.0, MUTED)))?;
                 y += 18;
             }
             y += 28;
@@ -693,4 +726,59 @@ pub fn study_chart_png(
         })
         .ok_or_else(|| chart_err(stem, format!("{} draws no {stem} chart", study.display())))?;
     std::fs::read(png).map_err(|e| chart_err(stem, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(label: &str, ys: &[f64]) -> Line {
+        Line {
+            label: label.to_string(),
+            color: PALETTE[0],
+            points: ys
+                .iter()
+                .enumerate()
+                .map(|(i, &y)| Pt {
+                    x: i as f64,
+                    y,
+                    lo: y,
+                    hi: y,
+                    denied: 0,
+                    none_delivered: false,
+                    reason: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_line_under_an_equal_later_one_is_named_in_the_legend() {
+        // az-failure's throughput chart: peering and tgw both deliver what is
+        // offered (21.5 and 86 Gbps), and tgw is drawn last, on top.
+        let plot = Plot {
+            stem: "throughput",
+            title: String::new(),
+            subtitle: String::new(),
+            x_desc: String::new(),
+            y_desc: String::new(),
+            x_kind: X::Offered,
+            lines: vec![
+                line("peering", &[21.5, 86.0]),
+                line("pinned", &[15.0, 18.0]),
+                line("tgw", &[21.5, 86.2]),
+            ],
+        };
+        assert_eq!(
+            plot.covered_by(0),
+            Some("tgw"),
+            "86.0 vs 86.2 is within 1 %"
+        );
+        assert_eq!(plot.covered_by(1), None, "no later line has its values");
+        assert_eq!(
+            plot.covered_by(2),
+            None,
+            "the top line hides nothing of its own"
+        );
+    }
 }

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cost::Category;
+use crate::load;
 use crate::pipeline;
-use crate::scenario;
 use crate::sim;
 
 use super::expand::Point;
@@ -115,7 +115,7 @@ pub fn collect(input: &Input, jobs: usize, quiet: bool) -> Result<Comparison, St
             let mut scenarios = Vec::new();
             let mut names: Vec<String> = Vec::new();
             for p in paths {
-                let s = scenario::load_file(p).map_err(|e| StudyError::Compare(e.to_string()))?;
+                let s = load::load_file(p).map_err(|e| StudyError::Compare(e.to_string()))?;
                 let mut name = s.scenario().name.clone();
                 if names.contains(&name) {
                     name = p.display().to_string();

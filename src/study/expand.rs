@@ -14,9 +14,10 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::engine;
+use crate::load::Loaded;
 use crate::scenario::{
-    self, Account, Arrivals, AttachmentTarget, Cidr, Dns, Event, Loaded, Peering, Principal,
-    Problem, Scenario, ScenarioError, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic,
+    self, Account, Arrivals, AttachmentTarget, Cidr, Dns, Event, Peering, Principal, Problem,
+    Scenario, ScenarioError, Source, Subnet, Target, TgwAttachment, TimedEvent, Traffic,
     TransitGateway, Vpc, Workload,
 };
 use crate::units::SimDuration;
@@ -137,7 +138,7 @@ pub fn in_shard(index: usize, shard: (usize, usize)) -> bool {
 /// the point's seed. It is validated like a scenario file.
 pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError> {
     let sc = build_point(ls, p)?;
-    let problems = scenario::validate(&sc);
+    let problems = crate::load::validate(&sc);
     if problems.is_empty() {
         Ok(sc)
     } else {
@@ -151,7 +152,7 @@ pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError>
 /// The scenario of point `p` loaded (validated once, its referenced files
 /// read), ready to run.
 pub fn loaded_for(ls: &LoadedStudy, p: &Point) -> Result<Loaded, StudyError> {
-    loaded_for_with(ls, p, &scenario::LoadOptions::default())
+    loaded_for_with(ls, p, &crate::load::LoadOptions::default())
 }
 
 /// [`loaded_for`] reading the referenced files through `opts` (a caching
@@ -159,7 +160,7 @@ pub fn loaded_for(ls: &LoadedStudy, p: &Point) -> Result<Loaded, StudyError> {
 pub(crate) fn loaded_for_with(
     ls: &LoadedStudy,
     p: &Point,
-    opts: &scenario::LoadOptions,
+    opts: &crate::load::LoadOptions,
 ) -> Result<Loaded, StudyError> {
     let sc = build_point(ls, p)?;
     Loaded::with_options(sc, opts).map_err(|e| match e {

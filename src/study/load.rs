@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::input::Kind;
+use crate::load;
 use crate::scenario::{self, Problem, Scenario};
 
 use super::spec::{Architecture, Axis, Base, CidrPlan, Element, LoadedStudy, Study};
@@ -50,7 +51,7 @@ pub(crate) fn check_selected(ls: &LoadedStudy, pts: &[super::Point]) -> Result<(
     /// Failures reported one by one, at most.
     const SHOWN: usize = 10;
     let cache = Cached::default();
-    let opts = scenario::LoadOptions {
+    let opts = load::LoadOptions {
         source: Some(&cache),
         ..Default::default()
     };
@@ -104,7 +105,7 @@ struct Cached {
     files: std::sync::Mutex<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
 }
 
-impl scenario::FileSource for Cached {
+impl load::FileSource for Cached {
     fn read(&self, path: &Path, kind: Kind) -> Result<Vec<u8>, crate::input::InputError> {
         let mut files = self
             .files
@@ -150,7 +151,7 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
                 Some(d) => d.join(p),
                 None => p.clone(),
             };
-            scenario::load_file(&at)
+            load::load_file(&at)
                 .map_err(|e| StudyError::Base {
                     file: file.to_string(),
                     source: Box::new(e),
@@ -159,7 +160,7 @@ pub fn load_str(text: &str, file: &str, origin: Option<&Path>) -> Result<LoadedS
         }
         Base::Inline(s) => {
             let mut s: Scenario = (**s).clone();
-            let inner = scenario::validate(&s);
+            let inner = load::validate(&s);
             if !inner.is_empty() {
                 return Err(StudyError::Invalid {
                     file: file.to_string(),

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! The tests here read those comments, load each file with
-//! [`vpcsim::scenario::load_file`] and check the error, check that the loader
+//! [`vpcsim::load::load_file`] and check the error, check that the loader
 //! never panics, and fuzz `load_str` with random bytes and with damaged copies
 //! of the valid scenario.
 
@@ -20,7 +20,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use vpcsim::scenario::{load_file, load_str, ScenarioError};
+use vpcsim::load::{load_file, load_str};
+use vpcsim::scenario::ScenarioError;
 
 /// The valid base scenario every bad fixture is derived from.
 const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");

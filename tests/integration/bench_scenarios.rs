@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use hdrhistogram::Histogram;
 use vpcsim::dataplane::reference::{max_min_rates, RefFlow};
 use vpcsim::fabric::Fabric;
-use vpcsim::scenario::{self, Arrivals, Scenario};
+use vpcsim::load;
+use vpcsim::scenario::{Arrivals, Scenario};
 use vpcsim::sim;
 
 fn bench_dir() -> PathBuf {
@@ -41,7 +42,7 @@ fn every_bench_scenario_validates_and_says_it_was_generated() {
             text.contains("GENERATED FILE") && text.contains("--example gen_bench"),
             "{name}: the header must say it is generated and by which command"
         );
-        let s = scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        let s = load::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.name, name);
         assert_eq!(s.azs.len(), 3, "{name}: three AZs");
     }
@@ -63,7 +64,7 @@ fn the_fabric_benchmarks_have_the_promised_shape() {
     // The goal's benchmark: 1,000,000 connections, 1,000 VPCs, 3 AZs,
     // at least 2,000 endpoints; the 100k one is the same fabric, 10× shorter.
     for (name, connections) in [("bench-1m", 1_000_000.0), ("bench-100k", 100_000.0)] {
-        let s = scenario::load_file(bench_dir().join(format!("{name}.ron"))).expect("valid");
+        let s = load::load_file(bench_dir().join(format!("{name}.ron"))).expect("valid");
         let tenant_vpcs = s.vpcs.iter().filter(|v| v.name.starts_with('t')).count();
         assert_eq!(tenant_vpcs, 1_000, "{name}");
         assert!(s.endpoints.len() >= 2_000, "{name}");
@@ -77,8 +78,8 @@ fn the_fabric_benchmarks_have_the_promised_shape() {
 
 #[test]
 fn the_burst_benchmark_opens_10k_connections_at_once_on_the_same_fabric() {
-    let burst = scenario::load_file(bench_dir().join("bench-burst-10k.ron")).expect("valid");
-    let poisson = scenario::load_file(bench_dir().join("bench-100k.ron")).expect("valid");
+    let burst = load::load_file(bench_dir().join("bench-burst-10k.ron")).expect("valid");
+    let poisson = load::load_file(bench_dir().join("bench-100k.ron")).expect("valid");
     assert_eq!(burst.vpcs.len(), poisson.vpcs.len());
     assert_eq!(burst.endpoints.len(), poisson.endpoints.len());
     assert_eq!(burst.traffic.len(), poisson.traffic.len());
@@ -95,7 +96,7 @@ fn the_burst_benchmark_opens_10k_connections_at_once_on_the_same_fabric() {
 
 #[test]
 fn the_trace_benchmark_has_fixed_capacities_and_zero_latency() {
-    let s = scenario::load_file(bench_dir().join("bench-trace.ron")).expect("valid");
+    let s = load::load_file(bench_dir().join("bench-trace.ron")).expect("valid");
     let q = &s.quota_overrides;
     // Fixed capacities: base = max, so nothing autoscales.
     assert!(q.endpoint_az_base.is_some() && q.endpoint_az_base == q.endpoint_az_max);
@@ -176,8 +177,13 @@ fn reference_model(fabric: &Fabric, rows: &[Row]) -> (Vec<f64>, f64, Vec<RefConn
         })
     };
     let q = &fabric.quotas;
-    assert_eq!(q.endpoint_az_base, q.endpoint_az_max, "fixed ENI capacity");
-    let eni_cap = q.endpoint_az_base.0 as f64;
+    let eni_cap = match q.endpoint_scaling {
+        vpcsim::scenario::EndpointScaling::Stepped { base, max } => {
+            assert_eq!(base, max, "fixed ENI capacity");
+            base.0 as f64
+        }
+        other => panic!("the trace benchmark fixes the ENI capacity, not {other:?}"),
+    };
     let conns = rows
         .iter()
         .map(|r| {
@@ -325,7 +331,7 @@ fn bracket(fcts: &[u64]) -> ([f64; 4], [f64; 4]) {
 
 /// Copies the trace scenario and the first `n` rows of its CSV into `dir`,
 /// and loads it from there (so the trace resolves to the prefix).
-fn trace_prefix_scenario(dir: &Path, rows: &[Row]) -> scenario::Loaded {
+fn trace_prefix_scenario(dir: &Path, rows: &[Row]) -> load::Loaded {
     let ron = std::fs::read_to_string(bench_dir().join("bench-trace.ron")).expect("committed");
     std::fs::write(dir.join("bench-trace.ron"), ron).expect("tempdir is writable");
     let mut csv = String::from("time,source,target,request_bytes,response_bytes\n");
@@ -334,10 +340,10 @@ fn trace_prefix_scenario(dir: &Path, rows: &[Row]) -> scenario::Loaded {
         csv.push('\n');
     }
     std::fs::write(dir.join("bench-trace.csv"), csv).expect("tempdir is writable");
-    scenario::load_file(dir.join("bench-trace.ron")).expect("valid")
+    load::load_file(dir.join("bench-trace.ron")).expect("valid")
 }
 
-fn run(s: &scenario::Loaded) -> vpcsim::results::RunResult {
+fn run(s: &load::Loaded) -> vpcsim::results::RunResult {
     let opts = sim::RunOptions {
         quiet: true,
         ..Default::default()
@@ -436,7 +442,7 @@ fn compare_connection_by_connection(rows: &[Row]) {
             t
         })
         .collect();
-    let result = run(&scenario::Loaded::new(s).expect("valid"));
+    let result = run(&load::Loaded::new(s).expect("valid"));
     let (caps, cap, conns) = reference_model(&result.fabric, rows);
     let (fcts, _) = reference_fcts(&caps, cap, &conns);
     assert_eq!(fcts.len(), rows.len());

@@ -136,7 +136,12 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
 #[test]
 fn explain_works_for_every_traffic_class_of_every_shipped_scenario() {
     for path in super::shipped_scenarios::shipped() {
-        let s = vpcsim::scenario::load_file(&path).expect("valid");
+        let s = vpcsim::load::load_file(&path).expect("valid");
+        // 2h into the run, or its end when it is shorter (later is refused).
+        let at = s
+            .duration
+            .min(vpcsim::units::SimDuration::from_mins(120))
+            .to_string();
         for t in &s.traffic {
             for format in ["text", "json"] {
                 let text = exits(
@@ -144,7 +149,7 @@ fn explain_works_for_every_traffic_class_of_every_shipped_scenario() {
                         "--traffic",
                         &t.name,
                         "--at",
-                        "2h",
+                        &at,
                         "--format",
                         format,
                     ]),
@@ -429,7 +434,7 @@ fn an_unpriced_dx_port_speed_fails_before_the_simulation_and_writes_nothing() {
     );
     assert!(!out_dir.exists(), "nothing written");
     // Loading (and so `validate`) refuses it already, naming the field.
-    let e = vpcsim::scenario::load_file(&file).expect_err("an unpriced speed is invalid");
+    let e = vpcsim::load::load_file(&file).expect_err("an unpriced speed is invalid");
     assert!(e.to_string().contains("].speed"), "{e}");
 }
 

@@ -18,9 +18,10 @@ use vpcsim::control::{
 };
 use vpcsim::engine::rng_stream;
 use vpcsim::fabric::Fabric;
+use vpcsim::load;
 use vpcsim::results::RunResult;
 use vpcsim::results::TrafficSummary;
-use vpcsim::scenario::{self, Protocol, Scenario, Target};
+use vpcsim::scenario::{Protocol, Scenario, Target};
 use vpcsim::sim::{self, RunOptions};
 
 // ---------------------------------------------------------------------------
@@ -30,8 +31,8 @@ use vpcsim::sim::{self, RunOptions};
 /// Connections per burst.
 const N: u64 = 6;
 
-fn load(text: &str) -> scenario::Loaded {
-    scenario::load_str(text, "rules.ron")
+fn load(text: &str) -> load::Loaded {
+    load::load_str(text, "rules.ron")
         .unwrap_or_else(|e| panic!("scenario does not load: {e}\n{text}"))
 }
 
@@ -733,7 +734,7 @@ fn rule05_blue_green_nlb_swap_keeps_delivering() {
 
     // The same swap through the evaluator: the NLB node moves from blue to green.
     let s = load(&text);
-    let f = Fabric::build(&s).expect("fabric");
+    let f = Fabric::build(s.valid(), s.quotas()).expect("fabric");
     let mut ev = Probe::new(&f, &s, 1);
     let target = Target::Service {
         name: "orders".into(),
@@ -1864,7 +1865,7 @@ fn rule16_other_seed_same_outcome_counts() {
     );
 
     let s = load(&text);
-    let f = Fabric::build(&s).expect("fabric");
+    let f = Fabric::build(s.valid(), s.quotas()).expect("fabric");
     let target = Target::Service {
         name: "orders".into(),
         dns: Default::default(),

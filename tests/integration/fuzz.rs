@@ -10,7 +10,7 @@
 //! corpus, variant names for other variant names).
 //!
 //! Each input must:
-//! 1. never panic [`scenario::load_str`];
+//! 1. never panic [`load::load_str`];
 //! 2. when it loads, have its run capped (duration at most 1 s, events after
 //!    that clamped, tight [`Limits`]) and then: [`Fabric::build`] and
 //!    [`sim::run`] never panic, and neither do the report encoders
@@ -44,6 +44,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vpcsim::fabric::Fabric;
 use vpcsim::limits::Limits;
+use vpcsim::load;
 use vpcsim::scenario::{self, Scenario, ScenarioError};
 use vpcsim::units::SimDuration;
 use vpcsim::{report, sim};
@@ -85,7 +86,7 @@ fn corpus() -> Vec<Seed> {
         .map(|p| {
             let bytes = std::fs::read(&p).expect("readable corpus file");
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let valid = scenario::load_str(&text, "seed.ron").is_ok();
+            let valid = load::load_str(&text, "seed.ron").is_ok();
             Seed { text, valid }
         })
         .collect()
@@ -538,7 +539,7 @@ fn cap_duration(s: &mut Scenario) -> bool {
         t.start = t.start.map(|x| x.min(SimDuration::from_millis(500)));
         t.end = t.end.map(|x| x.min(cap));
     }
-    scenario::validate(s).is_empty()
+    vpcsim::load::validate(s).is_empty()
 }
 
 /// The error text's shape: digits, quoted and `backticked` text blanked,
@@ -596,7 +597,7 @@ fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, Str
         tally.capped_invalid += 1;
         return Ok(Vec::new());
     }
-    let read = catch_unwind(AssertUnwindSafe(|| scenario::Loaded::new(s)))
+    let read = catch_unwind(AssertUnwindSafe(|| load::Loaded::new(s)))
         .map_err(|p| format!("Loaded::new panicked: {}", panic_text(&p)))?;
     let s = match read {
         Ok(s) => s,
@@ -614,7 +615,7 @@ fn check(text: &str, tally: &mut Tally, charts: bool) -> Result<Vec<String>, Str
         tally.limited += 1;
         return Ok(vec![e.to_string()]);
     }
-    let built = catch_unwind(AssertUnwindSafe(|| Fabric::build(&s)))
+    let built = catch_unwind(AssertUnwindSafe(|| Fabric::build(s.valid(), s.quotas())))
         .map_err(|p| format!("Fabric::build panicked: {}", panic_text(&p)))?;
     if let Err(e) = built {
         tally.build_error += 1;

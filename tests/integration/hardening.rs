@@ -132,7 +132,7 @@ fn thousands_of_vpc_blocks_validate_in_linear_time_with_capped_errors() {
     let started = std::time::Instant::now();
     let repeated = with_svc_blocks(&vec!["10.0.0.0/16".to_string(); 5_000]);
     assert!(repeated.len() > 70_000);
-    let err = vpcsim::scenario::load_str(&repeated, "repeated.ron").expect_err("overlaps");
+    let err = vpcsim::load::load_str(&repeated, "repeated.ron").expect_err("overlaps");
     let vpcsim::scenario::ScenarioError::Invalid { problems, .. } = &err else {
         panic!("not a meaning error: {err}");
     };
@@ -155,7 +155,7 @@ fn thousands_of_vpc_blocks_validate_in_linear_time_with_capped_errors() {
         .map(|i| format!("2600:1f18:{:x}:{:x}::/64", i >> 16, i & 0xffff))
         .collect();
     let text = with_svc_blocks(&v6);
-    vpcsim::scenario::load_str(&text, "v6.ron").unwrap_or_else(|e| panic!("{e}"));
+    vpcsim::load::load_str(&text, "v6.ron").unwrap_or_else(|e| panic!("{e}"));
     // A hang guard, not a benchmark: the pairwise checks took minutes.
     assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
 }
@@ -172,7 +172,7 @@ fn control_characters_in_names_are_refused_with_their_path() {
     ] {
         let text = MINIMAL.replace("name: \"checkout\"", &format!("name: {bad:?}"));
         assert_ne!(text, MINIMAL);
-        let err = vpcsim::scenario::load_str(&text, "names.ron").expect_err("refused");
+        let err = vpcsim::load::load_str(&text, "names.ron").expect_err("refused");
         let shown = err.to_string();
         assert!(shown.contains("traffic[0].name"), "{shown}");
         assert!(shown.contains(code), "{shown}");
@@ -186,5 +186,5 @@ fn control_characters_in_names_are_refused_with_their_path() {
         "name: \"minimal\",",
         "name: \"minimal\", description: \"two\\nlines\\tok\",",
     );
-    vpcsim::scenario::load_str(&ok, "ok.ron").unwrap_or_else(|e| panic!("{e}"));
+    vpcsim::load::load_str(&ok, "ok.ron").unwrap_or_else(|e| panic!("{e}"));
 }

@@ -522,7 +522,9 @@ fn default_traffic_is_marked_and_no_traffic_omits_it() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&ron).expect("written");
     assert!(!text.contains("DEFAULT TRAFFIC"), "{text}");
-    let bare = sc::load_file(&ron).expect("validates").into_scenario();
+    let bare = vpcsim::load::load_file(&ron)
+        .expect("validates")
+        .into_scenario();
     assert!(bare.traffic.is_empty());
     assert_eq!(bare.vpcs.len(), with.scenario.vpcs.len());
 }

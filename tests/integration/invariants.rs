@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+use vpcsim::load;
 use vpcsim::{report, scenario, sim};
 
 use super::gen::{self, Tape};
@@ -36,8 +37,8 @@ fn cases() -> u32 {
 }
 
 /// Runs `ron` (which must load) with default options.
-pub fn run_text(ron: &str) -> (scenario::Loaded, vpcsim::results::RunResult) {
-    let s = scenario::load_str(ron, "generated.ron")
+pub fn run_text(ron: &str) -> (load::Loaded, vpcsim::results::RunResult) {
+    let s = load::load_str(ron, "generated.ron")
         .unwrap_or_else(|e| panic!("the generator made an invalid scenario: {e}\n{ron}"));
     let r = sim::run(
         &s,
@@ -66,7 +67,7 @@ pub fn check_invariants(s: &scenario::Scenario, r: &vpcsim::results::RunResult) 
             .resources
             .iter()
             .find(|x| x.name == series.name)
-            .map(|x| x.base_capacity_gbps * 1e9)
+            .map(|x| x.base_capacity_gbps.map_or(f64::INFINITY, |g| g * 1e9))
             .unwrap_or(0.0);
         // Capacity can also come back and go again inside one interval (an
         // outage ends, another starts before the next sample): when a

@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use vpcsim::limits::{self, LimitError, Limits};
-use vpcsim::{explain, scenario, sim};
+use vpcsim::load;
+use vpcsim::{explain, sim};
 
 use super::{exits, vpcsim};
 
@@ -17,7 +18,7 @@ fn quickstart() -> String {
 
 /// A minimal scenario whose consumer VPC has IPv6 /64 subnets (room for any
 /// number of instances) and `instances` web instances.
-fn many_instances(instances: u64) -> scenario::Loaded {
+fn many_instances(instances: u64) -> load::Loaded {
     let text = MINIMAL
         .replace(
             r#"cidrs: ["10.1.0.0/16"], subnets: [
@@ -29,7 +30,7 @@ fn many_instances(instances: u64) -> scenario::Loaded {
         )
         .replace("instances: 4, nic", &format!("instances: {instances}, nic"));
     assert!(text.contains("2600:1f18::/64") && text.contains(&instances.to_string()));
-    scenario::load_str(&text, "many.ron").expect("valid")
+    load::load_str(&text, "many.ron").expect("valid")
 }
 
 /// Four billion instances are refused in microseconds, before the fabric
@@ -110,7 +111,7 @@ fn cli_caps_fail_fast_and_flags_raise_them() {
     }
     // The default caps let every shipped scenario run (the CLI tests run
     // them all); here the raised cap lets a tight one through.
-    let s = scenario::load_file(quickstart()).expect("valid");
+    let s = load::load_file(quickstart()).expect("valid");
     let est = limits::estimate(&s);
     let tight = Limits {
         max_connections: est.connections as u64 / 2,
@@ -140,7 +141,7 @@ fn cli_caps_fail_fast_and_flags_raise_them() {
 /// nanosecond sampling interval.
 #[test]
 fn extreme_rates_and_sampling_are_caught() {
-    let s = scenario::load_str(
+    let s = load::load_str(
         &MINIMAL
             .replace("per_second: 20.0", "per_second: 1000000000.0")
             .replace("duration: \"1h\"", "duration: \"24h\""),
@@ -152,7 +153,7 @@ fn extreme_rates_and_sampling_are_caught() {
         matches!(e, LimitError::Connections { estimate, .. } if estimate == 86_400_000_000_000),
         "{e}"
     );
-    let s = scenario::load_str(
+    let s = load::load_str(
         &MINIMAL.replace(
             "region: \"us-east-1\",",
             "region: \"us-east-1\", settings: Settings(sample_interval: \"1ns\"),",
@@ -197,7 +198,7 @@ fn the_max_events_hint_suggests_enough() {
         .unwrap_or_else(|| panic!("no suggestion in {err}"));
     assert!(suggested.parse::<u64>().is_ok(), "{err}");
     run(suggested, 0);
-    let s = scenario::load_file(&file).expect("valid");
+    let s = load::load_file(&file).expect("valid");
     let lower = limits::estimate(&s).events;
     let old_hint = (lower + lower / 10).to_string();
     let err = run(&old_hint, 2);
@@ -230,7 +231,7 @@ fn too_many_traffic_classes_are_refused_before_the_run() {
     assert!(err.contains("--max-traffic-classes 11001 "), "{err}");
     assert!(!out.exists());
     assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
-    let s = scenario::load_str(&text, "classes.ron").expect("valid");
+    let s = load::load_str(&text, "classes.ron").expect("valid");
     let raised = Limits {
         max_traffic_classes: 11_001,
         ..Limits::default()
@@ -313,7 +314,7 @@ fn classes_replaying_one_trace_count_its_rows_each() {
     // Reading and checking the trace takes about a second of CPU per
     // command; the bound only catches a run that started simulating.
     assert!(took.as_secs() < 60, "took {took:?}");
-    let loaded = scenario::load_file(&file).expect("valid");
+    let loaded = load::load_file(&file).expect("valid");
     let at_cap = Limits {
         max_connections: CLASSES as u64 * ROWS,
         ..Limits::default()

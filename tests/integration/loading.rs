@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use vpcsim::input::{InputError, Kind};
-use vpcsim::scenario::{self, Disk, FileSource, LoadOptions};
+use vpcsim::load::{self, Disk, FileSource, LoadOptions};
 use vpcsim::sim::{self, RunOptions};
 
 /// The disk, counting how often each file is read.
@@ -75,7 +75,7 @@ fn every_input_file_is_read_once_per_run() {
         ..LoadOptions::default()
     };
     let path = src.dir.path().join("s.ron");
-    let loaded = scenario::load_file_with(&path, &opts).expect("loads");
+    let loaded = load::load_file_with(&path, &opts).expect("loads");
     // The run needs no file: the folder is gone before it starts.
     let folder = src.dir.path().to_path_buf();
     std::fs::remove_dir_all(&folder).expect("remove the inputs");

@@ -8,6 +8,8 @@ mod check;
 mod cli;
 mod control_rules;
 mod cost_rules;
+mod endpoint_scaling;
+mod explain_run;
 mod faults;
 mod fuzz;
 mod gen;
@@ -27,6 +29,7 @@ mod shipped_scenarios;
 mod soak;
 mod study;
 mod trusted_inputs;
+mod units_rule;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -134,7 +134,7 @@ fn the_quickstart_report_renders_every_chart_in_a_browser() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let path = format!("{}/scenarios/quickstart.ron", env!("CARGO_MANIFEST_DIR"));
-    let s = vpcsim::scenario::load_file(&path).expect("valid");
+    let s = vpcsim::load::load_file(&path).expect("valid");
     let r = vpcsim::sim::run(
         &s,
         &vpcsim::sim::RunOptions {

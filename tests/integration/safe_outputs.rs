@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
-use vpcsim::scenario;
+use vpcsim::load;
 
 const MINIMAL: &str = include_str!("../fixtures/good/minimal.ron");
 
@@ -50,7 +50,7 @@ fn path_like_scenario_names_are_rejected() {
         "~",
         &"x".repeat(101),
     ] {
-        let err = scenario::load_str(&with_name(bad), "named.ron")
+        let err = load::load_str(&with_name(bad), "named.ron")
             .err()
             .unwrap_or_else(|| panic!("name {bad:?} was accepted"));
         assert!(
@@ -60,7 +60,7 @@ fn path_like_scenario_names_are_rejected() {
     }
     for good in ["a", "quick-start_2.v1", "a..b", "x".repeat(100).as_str()] {
         assert!(
-            scenario::load_str(&with_name(good), "named.ron").is_ok(),
+            load::load_str(&with_name(good), "named.ron").is_ok(),
             "{good:?}"
         );
     }
@@ -75,7 +75,7 @@ proptest! {
     fn accepted_names_stay_inside_the_output_folder(
         name in "[a-zA-Z0-9._/\\\\: ~-]{0,12}"
     ) {
-        if scenario::load_str(&with_name(&name), "named.ron").is_ok() {
+        if load::load_str(&with_name(&name), "named.ron").is_ok() {
             let path = Path::new("output").join(&name);
             let parts: Vec<Component> = path.components().collect();
             prop_assert_eq!(parts.len(), 2, "{:?} splits into {:?}", name, parts);

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use vpcsim::{report, scenario, sim};
+use vpcsim::load;
+use vpcsim::{report, sim};
 
 /// All `scenarios/*.ron` files (not pricebooks, quotas or studies).
 pub fn shipped() -> Vec<PathBuf> {
@@ -39,7 +40,7 @@ fn every_shipped_scenario_validates_and_starts_with_a_header_comment() {
             "{} has no comment header",
             path.display()
         );
-        let s = scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        let s = load::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
         let name = path
             .file_stem()
             .expect("file name")
@@ -52,7 +53,7 @@ fn every_shipped_scenario_validates_and_starts_with_a_header_comment() {
 #[test]
 fn every_shipped_scenario_runs_and_twice_gives_identical_summaries() {
     for path in shipped() {
-        let s = scenario::load_file(&path).expect("valid");
+        let s = load::load_file(&path).expect("valid");
         let opts = sim::RunOptions {
             quiet: true,
             ..Default::default()
@@ -78,7 +79,7 @@ fn every_shipped_scenario_runs_and_twice_gives_identical_summaries() {
 
 #[test]
 fn a_different_seed_changes_the_draws() {
-    let s = scenario::load_file(concat!(
+    let s = load::load_file(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/quickstart.ron"
     ))
@@ -108,7 +109,7 @@ fn a_different_seed_changes_the_draws() {
 fn shipped_scenarios_deliver_and_deny_what_their_headers_claim() {
     use vpcsim::scenario::Expectation;
     for path in shipped() {
-        let s = scenario::load_file(&path).expect("valid");
+        let s = load::load_file(&path).expect("valid");
         let r = sim::run(
             &s,
             &sim::RunOptions {
@@ -164,7 +165,7 @@ fn shipped_scenarios_deliver_and_deny_what_their_headers_claim() {
 
 #[test]
 fn quickstart_denies_only_before_acceptance_and_fails_over_during_the_outage() {
-    let s = scenario::load_file(concat!(
+    let s = load::load_file(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/quickstart.ron"
     ))
@@ -188,7 +189,7 @@ fn quickstart_denies_only_before_acceptance_and_fails_over_during_the_outage() {
 }
 
 /// Runs a scenario quietly with its own seed; panics with the error.
-fn run_quiet(s: &scenario::Loaded) -> vpcsim::results::RunResult {
+fn run_quiet(s: &load::Loaded) -> vpcsim::results::RunResult {
     sim::run(
         s,
         &sim::RunOptions {
@@ -201,7 +202,7 @@ fn run_quiet(s: &scenario::Loaded) -> vpcsim::results::RunResult {
 
 fn run_shipped(name: &str) -> vpcsim::results::RunResult {
     let path = format!("{}/scenarios/{name}.ron", env!("CARGO_MANIFEST_DIR"));
-    run_quiet(&scenario::load_file(&path).expect("valid"))
+    run_quiet(&load::load_file(&path).expect("valid"))
 }
 
 #[test]
@@ -216,9 +217,9 @@ fn endpoint_capacity_steps_up_when_demand_passes_10_gbps() {
         .expect("the endpoint AZ is reported");
     // Starts at the profile's 10 Gbps, ends several 10 Gbps steps higher, and
     // carried more than 10 Gbps at its peak: the scaling is real, not nominal.
-    assert_eq!(eni.base_capacity_gbps, 10.0);
+    assert_eq!(eni.base_capacity_gbps, Some(10.0));
     assert!(eni.capacity_changes >= 3, "{eni:?}");
-    assert!(eni.max_capacity_gbps >= 40.0, "{eni:?}");
+    assert!(eni.max_capacity_gbps.is_some_and(|g| g >= 40.0), "{eni:?}");
     assert!(eni.peak_gbps > 10.0, "{eni:?}");
     // No sample ever carries more than the capacity at that sample.
     let series = r
@@ -309,7 +310,7 @@ fn regional_and_zonal_names_differ_by_cross_az_charges_only() {
 #[test]
 fn no_byte_is_lost_in_any_shipped_scenario() {
     for path in shipped() {
-        let s = scenario::load_file(&path).expect("valid");
+        let s = load::load_file(&path).expect("valid");
         let r = sim::run(
             &s,
             &sim::RunOptions {
@@ -365,7 +366,7 @@ fn privatelink_lifecycle_denies_what_its_header_says_and_keeps_serving_through_t
         "{}/scenarios/privatelink-lifecycle.ron",
         env!("CARGO_MANIFEST_DIR")
     );
-    let s = scenario::load_file(&path).expect("valid");
+    let s = load::load_file(&path).expect("valid");
     let q = |at: u64| ExplainQuery {
         traffic: Some("charges".to_string()),
         at: vpcsim::units::SimDuration::from_mins(at),
@@ -390,7 +391,7 @@ fn the_terminal_summary_lists_a_dozen_classes_at_most_problems_first() {
     // minutes, before the endpoint acceptance: the copies of the class
     // whose connections are denied come first.
     let path = format!("{}/scenarios/quickstart.ron", env!("CARGO_MANIFEST_DIR"));
-    let mut s = scenario::load_file(&path)
+    let mut s = load::load_file(&path)
         .unwrap_or_else(|e| panic!("{e}"))
         .into_scenario();
     s.duration = vpcsim::units::SimDuration::from_mins(10);
@@ -409,7 +410,7 @@ fn the_terminal_summary_lists_a_dozen_classes_at_most_problems_first() {
             })
         })
         .collect();
-    let r = run_quiet(&scenario::Loaded::new(s).expect("valid"));
+    let r = run_quiet(&load::Loaded::new(s).expect("valid"));
     let text = report::text_summary(&r);
     let lines: Vec<&str> = text.lines().filter(|l| l.contains(" conns ")).collect();
     assert_eq!(lines.len(), 10, "{text}");
@@ -443,14 +444,14 @@ fn another_class_on_the_same_endpoints_never_changes_a_class_s_arrivals_or_sizes
     // same sizes: arrival times and sizes come from the class's own stream,
     // and its per-connection choices from another.
     let dir = env!("CARGO_MANIFEST_DIR");
-    let mut cases: Vec<(String, scenario::Loaded)> =
+    let mut cases: Vec<(String, load::Loaded)> =
         ["quickstart", "az-outage", "privatelink-lifecycle"]
             .iter()
             .map(|name| {
                 let path = format!("{dir}/scenarios/{name}.ron");
                 (
                     name.to_string(),
-                    scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}")),
+                    load::load_file(&path).unwrap_or_else(|e| panic!("{e}")),
                 )
             })
             .collect();
@@ -484,7 +485,7 @@ fn another_class_on_the_same_endpoints_never_changes_a_class_s_arrivals_or_sizes
         )
         .replace(r#"duration: "6h","#, r#"duration: "30m","#)
         .replace(r#"At("3h", AzOutage(az: "use1-az2", for: "30m")),"#, "");
-    let nacl = scenario::load_str(&text, "quickstart-nacl.ron").unwrap_or_else(|e| panic!("{e}"));
+    let nacl = load::load_str(&text, "quickstart-nacl.ron").unwrap_or_else(|e| panic!("{e}"));
     cases.push(("quickstart with a NACL".into(), nacl));
     for (name, s) in cases {
         let before = run_quiet(&s);
@@ -492,7 +493,7 @@ fn another_class_on_the_same_endpoints_never_changes_a_class_s_arrivals_or_sizes
         let mut copy = s.traffic[0].clone();
         copy.name = format!("{}-copy", copy.name);
         more.traffic.push(copy);
-        let after = run_quiet(&scenario::Loaded::new(more).expect("valid"));
+        let after = run_quiet(&load::Loaded::new(more).expect("valid"));
         assert!(
             after.summary.traffic[s.traffic.len()].connections > 0,
             "{name}"
@@ -524,13 +525,13 @@ fn the_connection_log_has_one_row_per_attempt_that_agrees_with_the_summary() {
     // Quickstart for 30 minutes with the log on: denials before acceptance,
     // completions, connections still in flight at the end.
     let path = format!("{}/scenarios/quickstart.ron", env!("CARGO_MANIFEST_DIR"));
-    let mut s = scenario::load_file(&path)
+    let mut s = load::load_file(&path)
         .unwrap_or_else(|e| panic!("{e}"))
         .into_scenario();
     s.duration = vpcsim::units::SimDuration::from_mins(30);
     s.events.retain(|e| e.time() <= s.duration);
     s.settings.connection_log = true;
-    let r = run_quiet(&scenario::Loaded::new(s.clone()).expect("valid"));
+    let r = run_quiet(&load::Loaded::new(s.clone()).expect("valid"));
     let dir = tempfile::tempdir().expect("tempdir");
     let written = report::write_run(dir.path(), &r).unwrap_or_else(|e| panic!("{e}"));
     let file = dir.path().join("connections.csv");
@@ -596,6 +597,6 @@ fn the_connection_log_has_one_row_per_attempt_that_agrees_with_the_summary() {
     assert!(count("acme-checkout", "denied") > 0 && count("acme-checkout", "completed") > 0);
     // Off by default: no log.
     s.settings.connection_log = false;
-    let r = run_quiet(&scenario::Loaded::new(s).expect("valid"));
+    let r = run_quiet(&load::Loaded::new(s).expect("valid"));
     assert!(r.connection_log.is_none());
 }

@@ -429,7 +429,7 @@ fn shipped_studies_load_and_every_point_generates_a_valid_scenario() {
         assert!(text.starts_with("//"), "{} has no header", path.display());
         if !text.contains("\nStudy(") {
             // The shared base scenario.
-            vpcsim::scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+            vpcsim::load::load_file(&path).unwrap_or_else(|e| panic!("{e}"));
             continue;
         }
         let ls = study::load_file(&path).unwrap_or_else(|e| panic!("{e}"));

@@ -89,7 +89,7 @@ pub struct FlowImport {
 /// caller writes the files and validates the result with them).
 pub fn import(files: &[PathBuf], opts: &FlowOptions) -> Result<FlowImport, ImportError> {
     let s_file = opts.scenario.display().to_string();
-    let mut scenario = sc::load_file(&opts.scenario)
+    let mut scenario = crate::load::load_file(&opts.scenario)
         .map_err(|e| ImportError::Format {
             file: s_file.clone(),
             message: format!("the scenario to replay over does not load: {e}"),

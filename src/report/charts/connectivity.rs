@@ -232,10 +232,11 @@ impl Chart for Connectivity {
         let col_label_h = ((widest(&self.targets)? + 12) as i32)
             .clamp(40, 220)
             .min((avail_h - rows * 14).max(40));
-        // A few cells grow to fill the canvas (up to 240 × 130 px each, never
-        // taller than wide) and the grid is centred in what is left.
-        let cell_w = ((avail_w - row_label_w) / cols).clamp(8, 240);
-        let cell_h = ((avail_h - col_label_h) / rows).clamp(8, 130).min(cell_w);
+        // A few cells grow to fill the canvas (up to 340 × 200 px each, never
+        // taller than wide) and the grid is centred in what is left: a 2 × 2
+        // matrix covers most of the plot instead of a corner of it.
+        let cell_w = ((avail_w - row_label_w) / cols).clamp(8, 340);
+        let cell_h = ((avail_h - col_label_h) / rows).clamp(8, 200).min(cell_w);
         let grid_w = cell_w * cols;
         let grid_h = cell_h * rows;
         let x0 = 16 + axis_title + row_label_w + ((avail_w - row_label_w - grid_w) / 2).max(0);

@@ -180,7 +180,7 @@ fn cost_axis(meta: &ChartMeta) -> String {
         "Cost per 730-hour month (USD)".to_string()
     } else if meta.window_s > 0.0 {
         format!(
-            "Cost of the {} simulated (USD)",
+            "Cost of the {} window (USD)",
             human::duration(meta.window_s)
         )
     } else {

@@ -629,7 +629,7 @@ fn expected_texts(kind: ChartKind) -> Vec<&'static str> {
         ChartKind::Throughput => [vec!["Time (h)", "Throughput (Gbps)"], events.to_vec()].concat(),
         ChartKind::CostBreakdown => vec![
             "Account",
-            "Cost of the 1d simulated (USD)",
+            "Cost of the 1d window (USD)",
             "per 730-hour month: $1,234.50",
             "Endpoint hours",
         ],

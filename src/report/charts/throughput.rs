@@ -86,7 +86,12 @@ fn detail(kind: &str, capacity: &[(f64, f64)]) -> String {
     if !kind.is_empty() {
         parts.push(kind.to_string());
     }
-    if !capacity.is_empty() {
+    // A resource that never limits traffic (a `Managed` endpoint ENI) has
+    // the largest capacity there is (`dataplane::network::UNBOUNDED`,
+    // u64::MAX bits/s): no figure to print.
+    if capacity.iter().any(|c| c.1 >= u64::MAX as f64) {
+        parts.push("no ceiling".to_string());
+    } else if !capacity.is_empty() {
         let raw_hi = capacity.iter().map(|c| c.1).fold(0.0, f64::max);
         let rate = rate_unit(raw_hi);
         let lo = capacity.iter().map(|c| c.1).fold(f64::INFINITY, f64::min) / rate.div;

@@ -3,8 +3,8 @@
 //!
 //! [`Loaded`] can only be made by validation ([`load_file`](super::load_file),
 //! [`load_str`](super::load_str), [`Loaded::new`]): holding one proves the
-//! scenario passed every check and that its quota profile, pricebook and
-//! trace files were read (once each) and parsed.
+//! scenario passed every check (it holds the [`Valid`] scenario) and that its
+//! quota profile, pricebook and trace files were read (once each) and parsed.
 //!
 //! Owns: resolving and reading the referenced files. Must not: build the
 //! fabric, price or simulate anything.
@@ -14,18 +14,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::files::{read_text, relative_to, LoadOptions};
-use super::load::ScenarioError;
-use super::schema::{Arrivals, Scenario};
-use super::{validate, Problem};
 use crate::cost::pricebook::Pricebook;
 use crate::dataplane::traffic::{parse_trace, TraceRow};
 use crate::input::Kind;
 use crate::quota::QuotaProfile;
+use crate::scenario::{Arrivals, Problem, Scenario, ScenarioError, Valid};
 
 /// A validated scenario and the files it refers to.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    scenario: Scenario,
+    scenario: Valid,
     quotas: QuotaProfile,
     pricebook: Pricebook,
     /// The rows of each traffic class's trace (`None` unless it replays one);
@@ -47,15 +45,12 @@ impl Loaded {
             Some(p) => p.display().to_string(),
             None => format!("scenario {:?}", scenario.name),
         };
-        let problems = validate(&scenario);
-        if !problems.is_empty() {
-            return Err(ScenarioError::Invalid { file, problems });
-        }
-        Loaded::from_valid(scenario, &file, opts)
+        Loaded::from_parsed(scenario, &file, opts)
     }
 
-    /// Reads the referenced files of a scenario that passed [`validate`].
-    pub(super) fn from_valid(
+    /// Validates a parsed scenario (named `file` in errors) and reads the
+    /// files it refers to.
+    pub(super) fn from_parsed(
         mut scenario: Scenario,
         file: &str,
         opts: &LoadOptions,
@@ -67,6 +62,7 @@ impl Loaded {
             }
             None => "rules",
         };
+        let scenario = super::valid(scenario, file)?;
         let dir = scenario.origin.as_deref().and_then(Path::parent);
         let mut problems = Vec::new();
         let quotas = read_quotas(&scenario, dir, opts, &mut problems);
@@ -76,9 +72,16 @@ impl Loaded {
         if let Some(book) = &pricebook {
             check_rules(&scenario, book, rules_field, &mut problems);
         }
+        let quotas = quotas.and_then(|q| match q.with_overrides(&scenario.quota_overrides) {
+            Ok(q) => Some(q),
+            Err(wrong) => {
+                problems.extend(wrong.into_iter().map(|(p, m)| problem(p, m)));
+                None
+            }
+        });
         match (quotas, pricebook) {
             (Some(quotas), Some(pricebook)) if problems.is_empty() => Ok(Loaded {
-                quotas: quotas.with_overrides(&scenario.quota_overrides),
+                quotas,
                 scenario,
                 pricebook,
                 traces,
@@ -92,6 +95,12 @@ impl Loaded {
 
     /// The scenario.
     pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The scenario, as the proof it passed validation (what
+    /// [`Fabric::build`](crate::fabric::Fabric::build) takes).
+    pub fn valid(&self) -> &Valid {
         &self.scenario
     }
 
@@ -125,7 +134,7 @@ impl Loaded {
 
     /// Gives the scenario back (to change it and load it again).
     pub fn into_scenario(self) -> Scenario {
-        self.scenario
+        self.scenario.into_scenario()
     }
 }
 

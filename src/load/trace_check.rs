@@ -12,9 +12,8 @@
 //! Owns: those checks. Must not: read files or run anything.
 
 use crate::dataplane::traffic::TraceRow;
+use crate::scenario::{Scenario, Traffic};
 use crate::units::SimDuration;
-
-use super::schema::{Scenario, Traffic};
 
 /// Rows reported one by one, at most, per kind of problem.
 const SHOWN: usize = 3;
