@@ -152,8 +152,18 @@ pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError>
 /// The scenario of point `p` loaded (validated once, its referenced files
 /// read), ready to run.
 pub fn loaded_for(ls: &LoadedStudy, p: &Point) -> Result<Loaded, StudyError> {
+    loaded_for_with(ls, p, &crate::load::LoadOptions::default())
+}
+
+/// [`loaded_for`] reading the referenced files through `opts` (a caching
+/// source when every point of a study is checked).
+pub(crate) fn loaded_for_with(
+    ls: &LoadedStudy,
+    p: &Point,
+    opts: &crate::load::LoadOptions,
+) -> Result<Loaded, StudyError> {
     let sc = build_point(ls, p)?;
-    Loaded::new(sc).map_err(|e| match e {
+    Loaded::with_options(sc, opts).map_err(|e| match e {
         ScenarioError::Invalid { problems, .. } => StudyError::Point {
             point: p.id.clone(),
             problems,
