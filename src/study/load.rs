@@ -61,7 +61,7 @@ pub(crate) fn check_selected(ls: &LoadedStudy, pts: &[super::Point]) -> Result<(
     let mut last: Option<(&super::Point, bool)> = None;
     for p in pts {
         if let Some((q, bad)) = last {
-            if same_point(p, q) {
+            if p.same_design(q) {
                 failed += usize::from(bad);
                 continue;
             }
@@ -89,28 +89,16 @@ pub(crate) fn check_selected(ls: &LoadedStudy, pts: &[super::Point]) -> Result<(
     Ok(())
 }
 
-/// Whether two points differ at most in their replication (and so seed).
-fn same_point(a: &super::Point, b: &super::Point) -> bool {
-    a.variant == b.variant
-        && a.consumers == b.consumers
-        && a.load == b.load
-        && a.zonal_share == b.zonal_share
-        && a.azs == b.azs
-}
-
 /// Reads each file once (through the bounded reader) and hands out copies:
 /// the points of a study refer to the same few files.
 #[derive(Default)]
 struct Cached {
-    files: std::sync::Mutex<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
+    files: std::cell::RefCell<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
 }
 
 impl load::FileSource for Cached {
     fn read(&self, path: &Path, kind: Kind) -> Result<Vec<u8>, crate::input::InputError> {
-        let mut files = self
-            .files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut files = self.files.borrow_mut();
         if let Some(bytes) = files.get(path) {
             return Ok(bytes.clone());
         }
