@@ -33,6 +33,7 @@
 //! same results whatever the caps are).
 
 use std::fmt;
+use std::path::Path;
 
 use crate::dataplane::traffic::ArrivalProcess;
 use crate::load::Loaded;
@@ -438,6 +439,13 @@ fn check_with(
         });
     }
     Ok(est)
+}
+
+/// A cap error of the scenario file `file` as every command prints it:
+/// `<file>: <the cap's message>`. `validate` and `run` (and `check`,
+/// `baseline`) refuse an over-cap scenario with the same words.
+pub fn in_file(file: &Path, e: &LimitError) -> String {
+    format!("{}: {e}", file.display())
 }
 
 /// Checks only the entity cap (what building the fabric needs); returns the

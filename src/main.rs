@@ -380,6 +380,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// A failed run of the scenario file `path`: a cap it exceeds is reported
+/// naming the file, in the words `validate` uses.
+fn run_failure(path: &Path, e: sim::RunError) -> Failure {
+    match e {
+        sim::RunError::Limit(l) => Failure::input(vpcsim::limits::in_file(path, &l)),
+        other => Failure::input(other),
+    }
+}
+
 /// Writes to stdout, treating a closed pipe (`vpcsim ... | head`) as success.
 fn emit(out: &mut impl Write, text: &str) -> Result<(), Failure> {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -417,7 +426,7 @@ fn validate(out: &mut impl Write, files: &[PathBuf]) -> Result<u8, Failure> {
         let checked = load::load_file(f).map_err(|e| e.to_string()).and_then(|s| {
             vpcsim::limits::check_loaded(&s, &vpcsim::limits::Limits::default())
                 .map(|_| s)
-                .map_err(|e| format!("{}: {e}", f.display()))
+                .map_err(|e| vpcsim::limits::in_file(f, &e))
         });
         match checked {
             Ok(s) => emit(
@@ -452,7 +461,7 @@ fn run(
 ) -> Result<u8, Failure> {
     let loaded = pipeline::load(path, &load).map_err(Failure::input)?;
     let started = std::time::Instant::now();
-    let result = pipeline::run(&loaded, &opts).map_err(Failure::input)?;
+    let result = pipeline::run(&loaded, &opts).map_err(|e| run_failure(path, e))?;
     let wall = started.elapsed();
     let dir = dir.unwrap_or_else(|| PathBuf::from("output").join(&loaded.scenario().name));
     let files = pipeline::write(&dir, &result).map_err(Failure::input)?;
@@ -649,7 +658,8 @@ fn baseline(
         rules,
         ..Default::default()
     };
-    let result = pipeline::run_file(path, &load, opts).map_err(Failure::input)?;
+    let loaded = pipeline::load(path, &load).map_err(Failure::input)?;
+    let result = pipeline::run(&loaded, opts).map_err(|e| run_failure(path, e))?;
     let json = report::summary_json(&result).map_err(Failure::input)?;
     report::write_atomic(file, json.as_bytes()).map_err(Failure::input)?;
     let s = &result.summary;
@@ -703,8 +713,8 @@ fn check(out: &mut impl Write, a: &CheckArgs) -> Result<u8, Failure> {
             scenario: scenario_file.name.clone(),
         }));
     }
-    let result =
-        pipeline::run(&loaded, &a.limits.run_options(a.seed, a.quiet)).map_err(Failure::input)?;
+    let result = pipeline::run(&loaded, &a.limits.run_options(a.seed, a.quiet))
+        .map_err(|e| run_failure(&a.scenario, e))?;
     if let Some(dir) = &a.out {
         pipeline::write(dir, &result).map_err(Failure::input)?;
     }

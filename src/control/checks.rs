@@ -1,7 +1,9 @@
-//! Hop checks as one ordered chain: the filters a connection meets where it
-//! enters a server-side network interface (NACL in, NACL return, security
-//! groups), evaluated in the order AWS applies them, the first refusal
-//! deciding the verdict.
+//! Hop checks as one ordered chain: the filters a connection meets on its
+//! way — where it leaves the client (security groups out, NACL out), the
+//! endpoint's connection state and policy, the NLB's security groups, and
+//! where it enters a server-side network interface (NACL in, NACL return,
+//! security groups) — evaluated in the order AWS applies them, the first
+//! refusal deciding the verdict.
 //!
 //! Every walk in [`super::reach`] that reaches an interface (an endpoint
 //! ENI, an NLB target, a workload instance) states its checks as a list of
@@ -16,9 +18,10 @@
 use std::net::IpAddr;
 
 use super::outcome::Reason;
-use super::policy::{nacl_allows, sg_allows, Direction};
+use super::policy::{evaluate_policy, nacl_allows, sg_allows, Direction, PolicyVerdict};
+use super::state::ConnState;
 use crate::fabric::{Fabric, SgId, SubnetId};
-use crate::scenario::Protocol;
+use crate::scenario::{EndpointPolicy, Protocol};
 
 /// The port a response is sent to: any ephemeral port passes the same
 /// rules, and NACLs must allow 1024-65535 for it.
@@ -48,6 +51,41 @@ pub(crate) enum Holder<'a> {
 /// One filter, in the order of a chain.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Check<'a> {
+    /// Outbound security-group rules of the client (`name`) admit the
+    /// request to `to`. No groups admits everything.
+    SgOut {
+        name: &'a str,
+        groups: &'a [SgId],
+        to: IpAddr,
+    },
+    /// The client subnet's NACL lets the request out to `to`.
+    NaclOut { subnet: SubnetId, to: IpAddr },
+    /// The endpoint's connection to its service is `Available`.
+    Connection {
+        state: ConnState,
+        endpoint: &'a str,
+        service: &'a str,
+    },
+    /// The endpoint's policy (when it has one; none is AWS's full-access
+    /// default) allows `principal` of `account_id` the action on the
+    /// resource.
+    EndpointPolicy {
+        endpoint: &'a str,
+        policy: &'a EndpointPolicy,
+        principal: &'a str,
+        account_id: &'a str,
+        action: &'a str,
+        resource: &'a str,
+    },
+    /// The NLB's inbound security groups admit the request from `from`
+    /// when they are `evaluated` for PrivateLink traffic.
+    NlbSg {
+        nlb: &'a str,
+        evaluated: bool,
+        groups: &'a [SgId],
+        from: IpAddr,
+        from_groups: &'a [SgId],
+    },
     /// The subnet's NACL admits the request from `from` (`from_text`, when
     /// given, names the source in the hint instead of its address).
     NaclIn {
@@ -83,7 +121,20 @@ pub(crate) enum Check<'a> {
 
 /// The verdict of a chain: the first check that refuses, else `Ok`.
 pub(crate) fn verdict(f: &Fabric, flow: Flow, checks: &[Check<'_>]) -> Result<(), Deny> {
-    checks.iter().try_for_each(|c| check(f, flow, c))
+    verdict_at(f, flow, checks).map_err(|(_, d)| d)
+}
+
+/// [`verdict`] with the index of the check that refused (a walk records a
+/// hop for some refusals only).
+pub(crate) fn verdict_at(
+    f: &Fabric,
+    flow: Flow,
+    checks: &[Check<'_>],
+) -> Result<(), (usize, Deny)> {
+    checks
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, c)| check(f, flow, c).map_err(|d| (i, d)))
 }
 
 fn subnet_name(f: &Fabric, s: SubnetId) -> &str {
@@ -94,6 +145,68 @@ fn subnet_name(f: &Fabric, s: SubnetId) -> &str {
 fn check(f: &Fabric, flow: Flow, c: &Check<'_>) -> Result<(), Deny> {
     let Flow { port, proto } = flow;
     match *c {
+        Check::SgOut { name, groups, to } => {
+            if sg_allows(f, groups, Direction::Outbound, to, &[], port, proto) {
+                return Ok(());
+            }
+            Err((
+                Reason::SecurityGroupDeny,
+                format!("allow outbound to {to} in the security groups of {name}"),
+            ))
+        }
+        Check::NaclOut { subnet, to } => {
+            if nacl_allows(f, subnet, Direction::Outbound, to, port, proto) {
+                return Ok(());
+            }
+            Err((
+                Reason::NaclDeny,
+                format!(
+                    "allow outbound to {to} in the NACL of subnet {:?}",
+                    subnet_name(f, subnet)
+                ),
+            ))
+        }
+        Check::Connection {
+            state,
+            endpoint,
+            service,
+        } => connection(state, endpoint, service),
+        Check::EndpointPolicy {
+            endpoint,
+            policy,
+            principal,
+            account_id,
+            action,
+            resource,
+        } => match evaluate_policy(Some(policy), principal, account_id, action, resource) {
+            PolicyVerdict::Allow => Ok(()),
+            PolicyVerdict::Deny { explicit } => Err((
+                Reason::EndpointPolicyDeny,
+                match explicit {
+                    Some(i) => format!("statement {i} of the policy of endpoint {endpoint:?} denies {action} on {resource}"),
+                    None => format!("no statement of the policy of endpoint {endpoint:?} allows {action} on {resource} for {principal}"),
+                },
+            )),
+        },
+        Check::NlbSg {
+            nlb,
+            evaluated,
+            groups,
+            from,
+            from_groups,
+        } => {
+            if !evaluated
+                || sg_allows(f, groups, Direction::Inbound, from, from_groups, port, proto)
+            {
+                return Ok(());
+            }
+            Err((
+                Reason::SecurityGroupDeny,
+                format!(
+                    "allow inbound port {port} from {from} in the security groups of NLB {nlb:?}, or turn off their evaluation for PrivateLink traffic (privatelink_sg_evaluation: false)"
+                ),
+            ))
+        }
         Check::NaclIn {
             subnet,
             from,
@@ -194,6 +307,30 @@ fn check(f: &Fabric, flow: Flow, c: &Check<'_>) -> Result<(), Deny> {
             ))
         }
     }
+}
+
+/// The refusal of an endpoint connection that is not `Available`.
+fn connection(state: ConnState, ep: &str, svc: &str) -> Result<(), Deny> {
+    let (reason, hint) = match state {
+        ConnState::Available => return Ok(()),
+        ConnState::PendingAcceptance => (
+            Reason::PendingAcceptance,
+            format!("the owner of service {svc:?} must accept endpoint {ep:?}"),
+        ),
+        ConnState::Rejected => (
+            Reason::ConnectionRejected,
+            format!("service {svc:?} rejected endpoint {ep:?}; ask the provider, then create a new endpoint"),
+        ),
+        ConnState::Suspended => (
+            Reason::ConnectionSuspended,
+            format!("service {svc:?} suspended endpoint {ep:?}; the provider can resume it"),
+        ),
+        ConnState::Terminated => (
+            Reason::ConnectionTerminated,
+            format!("service {svc:?} terminated endpoint {ep:?} for good; create a new endpoint"),
+        ),
+    };
+    Err((reason, hint))
 }
 
 #[cfg(test)]
@@ -383,5 +520,158 @@ mod tests {
         reversed.reverse();
         let (reason, _) = verdict(&f, TCP_22, &reversed).expect_err("refused");
         assert_eq!(reason, Reason::NaclDeny);
+    }
+
+    #[test]
+    fn source_side_checks_name_the_client_s_groups_and_subnet() {
+        let mut f = fabric();
+        let web = subnet(&f, "svc-pub");
+        // `endpoint-sg` lets out S3 and port 443 to anywhere.
+        let sg = [group(&f, "endpoint-sg")];
+        let to = ip("10.0.1.9");
+        let out = [Check::SgOut {
+            name: "web",
+            groups: &sg,
+            to,
+        }];
+        assert_eq!(verdict(&f, TCP_443, &out), Ok(()));
+        assert_eq!(
+            verdict(&f, TCP_22, &out),
+            Err((
+                Reason::SecurityGroupDeny,
+                "allow outbound to 10.0.1.9 in the security groups of web".to_string()
+            ))
+        );
+        let nacl = [Check::NaclOut { subnet: web, to }];
+        assert_eq!(verdict(&f, TCP_22, &nacl), Ok(()), "web-only lets all out");
+        // A custom NACL without outbound rules lets nothing out.
+        let (vpc, k) = {
+            let s = &f.subnets[web.index()];
+            (s.vpc, s.nacl.expect("svc-pub has a NACL"))
+        };
+        f.vpcs[vpc.index()].nacls[k].outbound.clear();
+        assert_eq!(
+            verdict(&f, TCP_443, &nacl),
+            Err((
+                Reason::NaclDeny,
+                "allow outbound to 10.0.1.9 in the NACL of subnet \"svc-pub\"".to_string()
+            ))
+        );
+        // The index of the refusing check lets a walk record its hop.
+        let both = [out[0], nacl[0]];
+        assert_eq!(verdict_at(&f, TCP_443, &both).map_err(|e| e.0), Err(1));
+    }
+
+    #[test]
+    fn only_an_available_connection_passes_and_each_state_has_its_reason() {
+        let f = fabric();
+        let check = |state| {
+            verdict(
+                &f,
+                TCP_443,
+                &[Check::Connection {
+                    state,
+                    endpoint: "ep",
+                    service: "orders",
+                }],
+            )
+        };
+        assert_eq!(check(ConnState::Available), Ok(()));
+        for (state, reason, says) in [
+            (
+                ConnState::PendingAcceptance,
+                Reason::PendingAcceptance,
+                "must accept",
+            ),
+            (ConnState::Rejected, Reason::ConnectionRejected, "rejected"),
+            (
+                ConnState::Suspended,
+                Reason::ConnectionSuspended,
+                "can resume",
+            ),
+            (
+                ConnState::Terminated,
+                Reason::ConnectionTerminated,
+                "for good",
+            ),
+        ] {
+            let (r, hint) = check(state).expect_err("not available");
+            assert_eq!(r, reason);
+            assert!(hint.contains(says) && hint.contains("\"ep\""), "{hint}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_policy_denies_explicitly_or_by_default() {
+        use crate::scenario::{PolicyStatement, RuleAction};
+        let f = fabric();
+        let st = |effect, action: &str| PolicyStatement {
+            effect,
+            principals: vec!["*".into()],
+            actions: vec![action.into()],
+            resources: vec!["*".into()],
+        };
+        let policy = EndpointPolicy {
+            statements: vec![
+                st(RuleAction::Allow, "s3:*"),
+                st(RuleAction::Deny, "s3:DeleteObject"),
+            ],
+        };
+        let check = |action| {
+            verdict(
+                &f,
+                TCP_443,
+                &[Check::EndpointPolicy {
+                    endpoint: "ep",
+                    policy: &policy,
+                    principal: "arn:aws:iam::222222222222:role/web",
+                    account_id: "222222222222",
+                    action,
+                    resource: "arn:aws:s3:::b/k",
+                }],
+            )
+        };
+        assert_eq!(check("s3:GetObject"), Ok(()));
+        let (r, hint) = check("s3:DeleteObject").expect_err("denied");
+        assert_eq!(r, Reason::EndpointPolicyDeny);
+        assert!(
+            hint.starts_with("statement 1 of the policy of endpoint \"ep\" denies s3:DeleteObject"),
+            "{hint}"
+        );
+        let (r, hint) = check("dynamodb:GetItem").expect_err("not allowed");
+        assert_eq!(r, Reason::EndpointPolicyDeny);
+        assert!(
+            hint.starts_with("no statement of the policy")
+                && hint.ends_with("for arn:aws:iam::222222222222:role/web"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn nlb_groups_filter_only_when_evaluated_for_privatelink() {
+        let f = fabric();
+        // `backend-sg` admits 8080 from 10.0.0.0/16 only.
+        let sg = [group(&f, "backend-sg")];
+        let check = |evaluated| {
+            verdict(
+                &f,
+                TCP_443,
+                &[Check::NlbSg {
+                    nlb: "orders-nlb",
+                    evaluated,
+                    groups: &sg,
+                    from: ip("10.1.1.5"),
+                    from_groups: &[],
+                }],
+            )
+        };
+        assert_eq!(check(false), Ok(()), "not evaluated: no filter");
+        let (r, hint) = check(true).expect_err("443 from the consumer is not admitted");
+        assert_eq!(r, Reason::SecurityGroupDeny);
+        assert!(
+            hint.contains("security groups of NLB \"orders-nlb\"")
+                && hint.contains("privatelink_sg_evaluation: false"),
+            "{hint}"
+        );
     }
 }

@@ -44,6 +44,31 @@ pub struct Point {
     pub seed: u64,
 }
 
+impl Point {
+    /// Whether `other` is this point in another replication: only the
+    /// enumeration rank, id, replication and seed differ, so both generate
+    /// the same scenario but for its name and seed. Every field is named
+    /// here, so a new axis cannot be forgotten.
+    pub(crate) fn same_design(&self, other: &Point) -> bool {
+        let Point {
+            index: _,
+            id: _,
+            variant,
+            consumers,
+            load,
+            zonal_share,
+            azs,
+            replication: _,
+            seed: _,
+        } = self;
+        *variant == other.variant
+            && *consumers == other.consumers
+            && *load == other.load
+            && *zonal_share == other.zonal_share
+            && *azs == other.azs
+    }
+}
+
 /// Every point of the study, in index order.
 pub fn points(ls: &LoadedStudy) -> Vec<Point> {
     let s = &ls.study;
@@ -152,8 +177,18 @@ pub fn scenario_for(ls: &LoadedStudy, p: &Point) -> Result<Scenario, StudyError>
 /// The scenario of point `p` loaded (validated once, its referenced files
 /// read), ready to run.
 pub fn loaded_for(ls: &LoadedStudy, p: &Point) -> Result<Loaded, StudyError> {
+    loaded_for_with(ls, p, &crate::load::LoadOptions::default())
+}
+
+/// [`loaded_for`] reading the referenced files through `opts` (a caching
+/// source when every point of a study is checked).
+pub(crate) fn loaded_for_with(
+    ls: &LoadedStudy,
+    p: &Point,
+    opts: &crate::load::LoadOptions,
+) -> Result<Loaded, StudyError> {
     let sc = build_point(ls, p)?;
-    Loaded::new(sc).map_err(|e| match e {
+    Loaded::with_options(sc, opts).map_err(|e| match e {
         ScenarioError::Invalid { problems, .. } => StudyError::Point {
             point: p.id.clone(),
             problems,
@@ -682,6 +717,23 @@ mod tests {
         // Shards partition the points: every point in exactly one of 7.
         for p in &pts {
             assert_eq!((0..7).filter(|i| in_shard(p.index, (*i, 7))).count(), 1);
+        }
+    }
+
+    #[test]
+    fn replications_share_a_design_and_other_points_do_not() {
+        let ls = study(&format!(
+            "{TEMPLATE}, variants: [Variant(name: \"a\"), Variant(name: \"b\", architecture: TransitGateway)],
+             sweep: [Consumers([1, 2])], replications: 3"
+        ));
+        let pts = points(&ls);
+        // 0..3: a/n1 r0..r2, 3..6: a/n2, 6..9: b/n1.
+        assert!(pts[0].same_design(&pts[2]) && pts[4].same_design(&pts[3]));
+        assert!(!pts[2].same_design(&pts[3]), "another consumer count");
+        assert!(!pts[0].same_design(&pts[6]), "another variant");
+        // Every point's run loads: what a sweep checks once per design.
+        for p in &pts {
+            assert!(loaded_for(&ls, p).is_ok(), "{}", p.id);
         }
     }
 

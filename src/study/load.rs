@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::input::Kind;
 use crate::load;
 use crate::scenario::{self, Problem, Scenario};
 
@@ -33,20 +34,44 @@ pub fn looks_like_study(path: &Path) -> bool {
 }
 
 /// What a sweep of the whole study would refuse, found without running it:
-/// every point's scenario is generated and validated, and checked against
-/// the default resource caps. Returns the number of points.
+/// every point's scenario is generated, loaded (its quota profile,
+/// pricebook and traces read and checked) and checked against the default
+/// resource caps, trace rows included. Returns the number of points.
 pub fn check_points(ls: &LoadedStudy) -> Result<usize, StudyError> {
+    let pts = super::points(ls);
+    check_selected(ls, &pts)?;
+    Ok(pts.len())
+}
+
+/// [`check_points`] for `pts` only (a shard's points): what `sweep`
+/// checks before it runs any point. Each referenced file is read once;
+/// replications of a point differ only in their seed and name, so the
+/// first replication's verdict stands for all of them.
+pub(crate) fn check_selected(ls: &LoadedStudy, pts: &[super::Point]) -> Result<(), StudyError> {
     /// Failures reported one by one, at most.
     const SHOWN: usize = 10;
-    let pts = super::points(ls);
+    let cache = Cached::default();
+    let opts = load::LoadOptions {
+        source: Some(&cache),
+        ..Default::default()
+    };
     let mut messages = Vec::new();
     let mut failed = 0;
-    for p in &pts {
-        let problem = super::scenario_for(ls, p).and_then(|sc| {
-            crate::limits::check(&sc, &crate::limits::Limits::default())
+    // The last point checked and whether it failed.
+    let mut last: Option<(&super::Point, bool)> = None;
+    for p in pts {
+        if let Some((q, bad)) = last {
+            if p.same_design(q) {
+                failed += usize::from(bad);
+                continue;
+            }
+        }
+        let problem = super::expand::loaded_for_with(ls, p, &opts).and_then(|loaded| {
+            crate::limits::check_loaded(&loaded, &crate::limits::Limits::default())
                 .map(|_| ())
                 .map_err(|e| StudyError::Compare(format!("point {}: {e}", p.id)))
         });
+        last = Some((p, problem.is_err()));
         if let Err(e) = problem {
             failed += 1;
             if messages.len() < SHOWN {
@@ -61,7 +86,26 @@ pub fn check_points(ls: &LoadedStudy) -> Result<usize, StudyError> {
             messages,
         });
     }
-    Ok(pts.len())
+    Ok(())
+}
+
+/// Reads each file once (through the bounded reader) and hands out copies:
+/// the points of a study refer to the same few files.
+#[derive(Default)]
+struct Cached {
+    files: std::cell::RefCell<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
+}
+
+impl load::FileSource for Cached {
+    fn read(&self, path: &Path, kind: Kind) -> Result<Vec<u8>, crate::input::InputError> {
+        let mut files = self.files.borrow_mut();
+        if let Some(bytes) = files.get(path) {
+            return Ok(bytes.clone());
+        }
+        let bytes = crate::input::read(path, kind)?;
+        files.insert(path.to_path_buf(), bytes.clone());
+        Ok(bytes)
+    }
 }
 
 /// Parses and checks study text; `file` names it in errors and `origin` (the

@@ -25,7 +25,7 @@ use crate::report;
 use crate::results::RunResult;
 use crate::sim;
 
-use super::expand::{in_shard, loaded_for, points, scenario_for, Point};
+use super::expand::{in_shard, loaded_for, points, Point};
 use super::load::replication_count;
 use super::row::{read_study_json, stats_csv, study_csv, study_json, Row, StudyInfo};
 use super::spec::LoadedStudy;
@@ -286,14 +286,10 @@ pub fn sweep(ls: &LoadedStudy, opts: &SweepOptions) -> Result<SweepReport, Study
         .into_iter()
         .filter(|p| in_shard(p.index, shard))
         .collect();
-    // A broken variant fails fast, before the pool starts: the first point
-    // of every variant is generated and validated up front.
-    let mut checked = std::collections::BTreeSet::new();
-    for p in &selected {
-        if checked.insert(p.variant.clone()) {
-            scenario_for(ls, p)?;
-        }
-    }
+    // What a point's run would refuse (an invalid generated scenario, a
+    // file it cannot read, a cap it exceeds, trace rows included) fails
+    // the sweep before the pool starts, as `validate` reports it.
+    super::load::check_selected(ls, &selected)?;
     let rows = run_points(
         ls,
         &selected,

@@ -261,3 +261,127 @@ fn validate_applies_the_default_caps() {
     assert!(err.contains("--max-entities"), "{err}");
     assert!(err.contains("many.ron"), "{err}");
 }
+
+/// Several classes may replay one trace, and each opens a connection per
+/// row: 60 classes replaying one 1,000,000-row trace (60 M connections)
+/// used to pass every cap (the trace's size cap bounds one file, not how
+/// often it is replayed) and abort after minutes. `validate` and `run`
+/// refuse it before anything is simulated, with the same message naming
+/// the scenario file, the trace and its rows; nothing is written. Raising
+/// `--max-connections` to exactly 60 M lets it through, which shows each
+/// class counted the rows (one class alone is 1 M, far below the cap).
+#[test]
+fn classes_replaying_one_trace_count_its_rows_each() {
+    const ROWS: u64 = 1_000_000;
+    const CLASSES: usize = 60;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::with_capacity(20 * ROWS as usize + 64);
+    csv.push_str("time,source,target,request_bytes,response_bytes\n");
+    for i in 0..ROWS {
+        // One row per 3 ms over the first 3,000 s of the 1-hour run.
+        let ms = i * 3;
+        csv.push_str(&format!("{}.{:03},,,100,100\n", ms / 1000, ms % 1000));
+    }
+    std::fs::write(dir.path().join("t.csv"), &csv).expect("write trace");
+    let file = dir.path().join("replays.ron");
+    std::fs::write(
+        &file,
+        super::soak::classes(CLASSES, "Trace(file: \"t.csv\")"),
+    )
+    .expect("write scenario");
+    let started = Instant::now();
+    let validate = exits(vpcsim().arg("validate").arg(&file), 2, "validate").stderr;
+    let out = dir.path().join("out");
+    let run = exits(
+        vpcsim().args(["run", "-q", "--out"]).arg(&out).arg(&file),
+        2,
+        "run",
+    )
+    .stderr;
+    let took = started.elapsed();
+    let first = |s: &str| s.lines().next().unwrap_or_default().to_string();
+    assert_eq!(first(&validate), first(&run), "validate and run differ");
+    let msg = first(&run);
+    assert!(
+        msg.starts_with(&format!("error: {}: ", file.display())),
+        "{msg}"
+    );
+    assert!(msg.contains("about 60,000,000 connections"), "{msg}");
+    assert!(msg.contains("trace \"t.csv\" of 1,000,000 rows"), "{msg}");
+    assert!(msg.contains("--max-connections 66000000"), "{msg}");
+    assert!(msg.contains("nothing was simulated"), "{msg}");
+    assert!(!out.exists(), "outputs were written");
+    // Reading and checking the trace takes about a second of CPU per
+    // command; the bound only catches a run that started simulating.
+    assert!(took.as_secs() < 60, "took {took:?}");
+    let loaded = load::load_file(&file).expect("valid");
+    let at_cap = Limits {
+        max_connections: CLASSES as u64 * ROWS,
+        ..Limits::default()
+    };
+    let est = limits::check_loaded(&loaded, &at_cap).expect("within the raised cap");
+    assert_eq!(est.connections, (CLASSES as u64 * ROWS) as f64);
+    assert!(matches!(
+        limits::check_loaded(
+            &loaded,
+            &Limits {
+                max_connections: CLASSES as u64 * ROWS - 1,
+                ..Limits::default()
+            }
+        ),
+        Err(LimitError::Connections { .. })
+    ));
+}
+
+/// A cap error names the scenario file the same way whichever command hit
+/// it: `run`, `check` and `baseline` print the same line, the one
+/// `validate` prints for the default caps (`error: <file>: <cap>`).
+#[test]
+fn cap_errors_name_the_scenario_file_in_every_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("minimal.ron");
+    std::fs::write(&file, MINIMAL).expect("write");
+    let baseline = dir.path().join("b.json");
+    super::write_baseline(&file, &baseline);
+    let tight = ["--max-connections", "1000"];
+    let first = |r: super::Ran| r.stderr.lines().next().unwrap_or_default().to_string();
+    let run = first(exits(
+        vpcsim()
+            .args(["run", "-q", "--out"])
+            .arg(dir.path().join("out"))
+            .arg(&file)
+            .args(tight),
+        2,
+        "run",
+    ));
+    let check = first(exits(
+        vpcsim()
+            .args(["check", "-q"])
+            .arg(&file)
+            .arg("--baseline")
+            .arg(&baseline)
+            .args(tight),
+        2,
+        "check",
+    ));
+    let again = dir.path().join("b2.json");
+    let base = first(exits(
+        vpcsim()
+            .args(["baseline", "-q"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&again)
+            .args(tight),
+        2,
+        "baseline",
+    ));
+    // Poisson 20/s for one hour: 72,000 expected connections.
+    let want = format!(
+        "error: {}: the scenario would open about 72,000 connections",
+        file.display()
+    );
+    assert!(run.starts_with(&want), "{run}");
+    assert_eq!(run, check);
+    assert_eq!(run, base);
+    assert!(!again.exists());
+}

@@ -20,11 +20,11 @@ use rand_chacha::ChaCha8Rng;
 
 use super::checks::{self, Check, Deny, Flow, Holder};
 use super::outcome::{Hop, Outcome, PathKind, Reason};
-use super::policy::{evaluate_policy, nacl_allows, sg_allows, Direction, PolicyVerdict};
-use super::state::{ConnState, ControlState, EndpointStatus};
+use super::policy::{evaluate_policy, PolicyVerdict};
+use super::state::{ControlState, EndpointStatus};
 use crate::fabric::{
-    AttachTo, AzId, DxId, EndpointId, EniId, Fabric, GatewayEndpointId, NatId, PeeringId, SgId,
-    SiteId, SubnetId, TgwAttachmentId, TgwId, Via, VifTo, VpcId, WorkloadId,
+    AttachTo, AzId, DxId, EndpointId, EniId, Fabric, GatewayEndpointId, NatId, NlbId, PeeringId,
+    SgId, SiteId, SubnetId, TgwAttachmentId, TgwId, Via, VifTo, VpcId, WorkloadId,
 };
 use crate::scenario::{AwsService, Dns, Protocol, Target};
 

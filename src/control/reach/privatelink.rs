@@ -9,6 +9,9 @@
 use super::*;
 
 impl<'f> Evaluator<'f> {
+    /// The walk from the client to a target behind endpoint `e`'s service:
+    /// the endpoint exists, DNS picks an ENI, the route reaches it, the
+    /// ENI's filters, the connection and policy, the NLB node, a target.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn privatelink(
         &self,
@@ -24,9 +27,36 @@ impl<'f> Evaluator<'f> {
         let f = self.fabric;
         w.path = PathKind::Privatelink;
         let ep = &f.endpoints[e.index()];
-        let svc_id = ep.service;
-        let svc = &f.services[svc_id.index()];
         // 1. The endpoint exists.
+        self.endpoint_exists(st, w, e)?;
+        // 2. DNS: which ENI.
+        let eni = self.endpoint_eni(st, dns, src, w, e, mode, req)?;
+        let eni_info = &f.enis[eni.index()];
+        w.plan.endpoint = Some((e, eni));
+        // 3. Route from the client to the ENI's private IP.
+        self.route_to_vpc(
+            st,
+            src,
+            w,
+            ep.vpc,
+            eni_info.subnet,
+            eni_info.ip,
+            (req.port, req.protocol),
+        )?;
+        w.path = PathKind::Privatelink;
+        // 4. The ENI: NACL of its subnet, security groups where the profile has them.
+        self.enter_endpoint_eni(src, w, e, eni, req)?;
+        // 5-6. The endpoint connection state, the endpoint policy.
+        self.endpoint_connection(st, src, w, e, req)?;
+        // 7. The NLB node in the ENI's AZ (sticky per ENI).
+        let (nlb, node) = self.nlb_node(st, src, w, e, eni, req)?;
+        // 8. A healthy target.
+        self.nlb_target(st, w, nlb, node, req, rng)
+    }
+
+    /// The endpoint exists and AWS created it.
+    fn endpoint_exists(&self, st: &ControlState, w: &mut Walk, e: EndpointId) -> Result<(), Deny> {
+        let ep = &self.fabric.endpoints[e.index()];
         match &st.endpoints[e.index()] {
             EndpointStatus::NotCreated | EndpointStatus::Deleted => {
                 hop!(
@@ -37,10 +67,10 @@ impl<'f> Evaluator<'f> {
                     Some(ep.account),
                     "the endpoint exists",
                 );
-                return Err((
+                Err((
                     Reason::EndpointNotFound,
                     format!("endpoint {:?} does not exist at this time", ep.name),
-                ));
+                ))
             }
             EndpointStatus::Failed { reason, hint } => {
                 hop!(
@@ -51,27 +81,27 @@ impl<'f> Evaluator<'f> {
                     Some(ep.account),
                     "AWS created the endpoint",
                 );
-                return Err((*reason, hint.clone()));
+                Err((*reason, hint.clone()))
             }
-            EndpointStatus::Created(_) => {}
+            EndpointStatus::Created(_) => Ok(()),
         }
-        // 2. DNS: which ENI.
-        // A healthy ENI is one in a live AZ whose NLB node can reach a
-        // healthy target (AWS health-checks the zone); when none is, fall
-        // back to the ENIs in live AZs so that the denial names the real
-        // cause. Counted here (every live ENI's NLB is resolved, in order),
-        // picked below without collecting them.
-        let eni_up = |st: &ControlState, x: EniId| st.az_up[self.eni_az[x.index()].index()];
-        let (mut n_up, mut n_served) = (0usize, 0usize);
-        for &x in &ep.enis {
-            if eni_up(st, x) {
-                n_up += 1;
-                if self.eni_serves(st, svc_id, x) {
-                    n_served += 1;
-                }
-            }
-        }
-        let n_healthy = if n_served == 0 { n_up } else { n_served };
+    }
+
+    /// The ENI the endpoint's DNS name gives the client: the one in the
+    /// client's AZ for a zonal name, else one healthy ENI round-robin.
+    #[allow(clippy::too_many_arguments)]
+    fn endpoint_eni(
+        &self,
+        st: &mut ControlState,
+        dns: &mut DnsState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        e: EndpointId,
+        mode: &Dns,
+        req: &Request,
+    ) -> Result<EniId, Deny> {
+        let f = self.fabric;
+        let ep = &f.endpoints[e.index()];
         let zonal_az = match mode {
             Dns::Zonal => src.az,
             Dns::Mixed(_) if req.zonal_client => src.az,
@@ -84,7 +114,7 @@ impl<'f> Evaluator<'f> {
                 .copied()
                 .find(|x| self.eni_az[x.index()] == az)
         });
-        let eni = match (zonal_az, pinned) {
+        match (zonal_az, pinned) {
             (Some(az), Some(eni)) => {
                 hop!(
                     w,
@@ -100,7 +130,7 @@ impl<'f> Evaluator<'f> {
                         format!("AZ {} is down; zonal names do not fail over — use the regional name {:?}", f.az_name(az), ep.dns_name),
                     ));
                 }
-                eni
+                Ok(eni)
             }
             (Some(az), None) if matches!(mode, Dns::ZonalIn(_)) => {
                 hop!(
@@ -111,71 +141,105 @@ impl<'f> Evaluator<'f> {
                     Some(ep.account),
                     "zonal name: the ENI in that AZ",
                 );
-                return Err((
+                Err((
                     Reason::AzNotSupported,
                     format!(
                         "endpoint {:?} has no subnet in AZ {}; add one or use the regional name",
                         ep.name,
                         f.az_name(az)
                     ),
-                ));
+                ))
             }
-            _ => {
-                if n_healthy == 0 {
-                    hop!(
-                        w,
-                        &ep.dns_name,
-                        "dns",
-                        None,
-                        Some(ep.account),
-                        "regional name: one healthy ENI, round-robin across AZs",
-                    );
-                    return Err((
-                        Reason::AzUnavailable,
-                        format!("every AZ of endpoint {:?} is down", ep.name),
-                    ));
+            _ => self.regional_eni(st, dns, w, e, zonal_az.is_some()),
+        }
+    }
+
+    /// The regional name: one healthy ENI, round-robin across AZs. A
+    /// healthy ENI is one in a live AZ whose NLB node can reach a healthy
+    /// target (AWS health-checks the zone); when none is, the ENIs in live
+    /// AZs, so that the denial names the real cause. `fell_back`: the
+    /// client asked for a zonal name its AZ has no ENI for.
+    fn regional_eni(
+        &self,
+        st: &mut ControlState,
+        dns: &mut DnsState,
+        w: &mut Walk,
+        e: EndpointId,
+        fell_back: bool,
+    ) -> Result<EniId, Deny> {
+        let f = self.fabric;
+        let ep = &f.endpoints[e.index()];
+        let svc_id = ep.service;
+        // Counted here (every live ENI's NLB is resolved, in order), picked
+        // below without collecting them.
+        let eni_up = |st: &ControlState, x: EniId| st.az_up[self.eni_az[x.index()].index()];
+        let (mut n_up, mut n_served) = (0usize, 0usize);
+        for &x in &ep.enis {
+            if eni_up(st, x) {
+                n_up += 1;
+                if self.eni_serves(st, svc_id, x) {
+                    n_served += 1;
                 }
-                let slot = &mut dns.rr[e.index()];
-                let k = (*slot % n_healthy as u64) as usize;
-                *slot = slot.wrapping_add(1);
-                // The k-th healthy ENI (their NLBs were resolved above, so
-                // this draws nothing).
-                let mut healthy = ep.enis.iter().copied().filter(|&x| {
-                    eni_up(st, x) && (n_served == 0 || self.eni_serves(st, svc_id, x))
-                });
-                let Some(eni) = healthy.nth(k) else {
-                    unreachable!("{k} < {n_healthy} healthy ENIs, counted above");
-                };
-                let note = if zonal_az.is_some() {
-                    " (no ENI in the client's AZ, so the regional name)"
-                } else {
-                    ""
-                };
-                hop!(
-                    w,
-                    &ep.dns_name,
-                    "dns",
-                    Some(f.enis[eni.index()].az),
-                    Some(ep.account),
-                    format!("regional name: one healthy ENI, round-robin across AZs{note}"),
-                );
-                eni
             }
+        }
+        let n_healthy = if n_served == 0 { n_up } else { n_served };
+        if n_healthy == 0 {
+            hop!(
+                w,
+                &ep.dns_name,
+                "dns",
+                None,
+                Some(ep.account),
+                "regional name: one healthy ENI, round-robin across AZs",
+            );
+            return Err((
+                Reason::AzUnavailable,
+                format!("every AZ of endpoint {:?} is down", ep.name),
+            ));
+        }
+        let slot = &mut dns.rr[e.index()];
+        let k = (*slot % n_healthy as u64) as usize;
+        *slot = slot.wrapping_add(1);
+        // The k-th healthy ENI (their NLBs were resolved above, so this
+        // draws nothing).
+        let mut healthy = ep
+            .enis
+            .iter()
+            .copied()
+            .filter(|&x| eni_up(st, x) && (n_served == 0 || self.eni_serves(st, svc_id, x)));
+        let Some(eni) = healthy.nth(k) else {
+            unreachable!("{k} < {n_healthy} healthy ENIs, counted above");
         };
-        let eni_info = &f.enis[eni.index()];
-        w.plan.endpoint = Some((e, eni));
-        // 3. Route from the client to the ENI's private IP.
-        self.route_to_vpc(
-            st,
-            src,
+        let note = if fell_back {
+            " (no ENI in the client's AZ, so the regional name)"
+        } else {
+            ""
+        };
+        hop!(
             w,
-            ep.vpc,
-            eni_info.subnet,
-            eni_info.ip,
-            (req.port, req.protocol),
-        )?;
-        w.path = PathKind::Privatelink;
-        // 4. The ENI: NACL of its subnet, security groups where the profile has them.
+            &ep.dns_name,
+            "dns",
+            Some(f.enis[eni.index()].az),
+            Some(ep.account),
+            format!("regional name: one healthy ENI, round-robin across AZs{note}"),
+        );
+        Ok(eni)
+    }
+
+    /// The endpoint ENI's filters: NACL in, NACL return, then the
+    /// endpoint's security groups where the quota profile has them (no
+    /// groups: the VPC's default group).
+    fn enter_endpoint_eni(
+        &self,
+        src: &SrcInfo,
+        w: &mut Walk,
+        e: EndpointId,
+        eni: EniId,
+        req: &Request,
+    ) -> Result<(), Deny> {
+        let f = self.fabric;
+        let ep = &f.endpoints[e.index()];
+        let eni_info = &f.enis[eni.index()];
         hop!(
             w,
             &eni_info.aws_id,
@@ -184,8 +248,6 @@ impl<'f> Evaluator<'f> {
             Some(ep.account),
             format!("ENI {} of endpoint {:?}", eni_info.ip, ep.name),
         );
-        // NACL in, NACL return, then the endpoint's security groups where
-        // the quota profile has them (no groups: the VPC's default group).
         let sg = if ep.security_groups.is_empty() {
             Check::DefaultSg {
                 endpoint: &ep.name,
@@ -219,8 +281,23 @@ impl<'f> Evaluator<'f> {
         } else {
             2
         };
-        checks::verdict(f, flow(req), &chain[..n])?;
-        // 5. The endpoint connection state.
+        checks::verdict(f, flow(req), &chain[..n])
+    }
+
+    /// The endpoint's connection to its service is available, and its
+    /// policy (if any; none is AWS's full-access default) allows the
+    /// request.
+    fn endpoint_connection(
+        &self,
+        st: &ControlState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        e: EndpointId,
+        req: &Request,
+    ) -> Result<(), Deny> {
+        let f = self.fabric;
+        let ep = &f.endpoints[e.index()];
+        let svc = &f.services[ep.service.index()];
         hop!(
             w,
             &svc.service_name,
@@ -233,45 +310,45 @@ impl<'f> Evaluator<'f> {
             ),
         );
         if let EndpointStatus::Created(state) = st.endpoints[e.index()] {
-            let denied = match state {
-                ConnState::Available => None,
-                ConnState::PendingAcceptance => Some((
-                    Reason::PendingAcceptance,
-                    format!("the owner of service {:?} must accept endpoint {:?}", svc.name, ep.name),
-                )),
-                ConnState::Rejected => Some((
-                    Reason::ConnectionRejected,
-                    format!("service {:?} rejected endpoint {:?}; ask the provider, then create a new endpoint", svc.name, ep.name),
-                )),
-                ConnState::Suspended => Some((
-                    Reason::ConnectionSuspended,
-                    format!("service {:?} suspended endpoint {:?}; the provider can resume it", svc.name, ep.name),
-                )),
-                ConnState::Terminated => Some((
-                    Reason::ConnectionTerminated,
-                    format!("service {:?} terminated endpoint {:?} for good; create a new endpoint", svc.name, ep.name),
-                )),
+            let connection = Check::Connection {
+                state,
+                endpoint: &ep.name,
+                service: &svc.name,
             };
-            if let Some(d) = denied {
-                return Err(d);
-            }
+            checks::verdict(f, flow(req), &[connection])?;
         }
-        // 6. Endpoint policy.
-        let action = req.action.unwrap_or("*");
-        let resource = req.resource.unwrap_or("*");
-        // No policy is AWS's default full-access policy: nothing to evaluate.
-        let verdict = match &ep.policy {
-            None => PolicyVerdict::Allow,
-            Some(p) => evaluate_policy(Some(p), &src.principal(), src.account_id, action, resource),
+        let Some(policy) = &ep.policy else {
+            return Ok(());
         };
-        if let PolicyVerdict::Deny { explicit } = verdict {
-            let why = match explicit {
-                Some(i) => format!("statement {i} of the policy of endpoint {:?} denies {action} on {resource}", ep.name),
-                None => format!("no statement of the policy of endpoint {:?} allows {action} on {resource} for {}", ep.name, src.principal()),
-            };
-            return Err((Reason::EndpointPolicyDeny, why));
-        }
-        // 7. The NLB node in the ENI's AZ (sticky per ENI).
+        let principal = src.principal();
+        let policy = Check::EndpointPolicy {
+            endpoint: &ep.name,
+            policy,
+            principal: &principal,
+            account_id: src.account_id,
+            action: req.action.unwrap_or("*"),
+            resource: req.resource.unwrap_or("*"),
+        };
+        checks::verdict(f, flow(req), &[policy])
+    }
+
+    /// The node, in the ENI's AZ, of the service's NLB that serves the ENI
+    /// (sticky per ENI), past the NLB's security groups when they are
+    /// evaluated for PrivateLink traffic.
+    fn nlb_node(
+        &self,
+        st: &mut ControlState,
+        src: &SrcInfo,
+        w: &mut Walk,
+        e: EndpointId,
+        eni: EniId,
+        req: &Request,
+    ) -> Result<(NlbId, EniId), Deny> {
+        let f = self.fabric;
+        let ep = &f.endpoints[e.index()];
+        let svc_id = ep.service;
+        let svc = &f.services[svc_id.index()];
+        let eni_info = &f.enis[eni.index()];
         if st.service_nlbs[svc_id.index()].is_empty() {
             return Err((
                 Reason::NoLoadBalancer,
@@ -305,17 +382,14 @@ impl<'f> Evaluator<'f> {
         };
         let node_info = &f.enis[node.index()];
         w.plan.nlb_node = Some(node);
-        if n.privatelink_sg_evaluation
-            && !sg_allows(
-                f,
-                &n.security_groups,
-                Direction::Inbound,
-                src.ip,
-                src.groups,
-                req.port,
-                req.protocol,
-            )
-        {
+        let groups = Check::NlbSg {
+            nlb: &n.name,
+            evaluated: n.privatelink_sg_evaluation,
+            groups: &n.security_groups,
+            from: src.ip,
+            from_groups: src.groups,
+        };
+        if let Err(d) = checks::verdict(f, flow(req), &[groups]) {
             hop!(
                 w,
                 &n.name,
@@ -324,13 +398,7 @@ impl<'f> Evaluator<'f> {
                 Some(n.account),
                 "NLB security groups (evaluated for PrivateLink traffic)"
             );
-            return Err((
-                Reason::SecurityGroupDeny,
-                format!(
-                    "allow inbound port {} from {} in the security groups of NLB {:?}, or turn off their evaluation for PrivateLink traffic (privatelink_sg_evaluation: false)",
-                    req.port, src.ip, n.name
-                ),
-            ));
+            return Err(d);
         }
         hop!(
             w,
@@ -349,7 +417,24 @@ impl<'f> Evaluator<'f> {
                 }
             ),
         );
-        // 8. A healthy target.
+        Ok((nlb, node))
+    }
+
+    /// A healthy target of NLB `nlb` reachable from its node `node` (in a
+    /// live AZ; in the node's AZ unless cross-zone), drawn uniformly, and
+    /// its filters: it sees the NLB node's address as source.
+    fn nlb_target(
+        &self,
+        st: &ControlState,
+        w: &mut Walk,
+        nlb: NlbId,
+        node: EniId,
+        req: &Request,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<(), Deny> {
+        let f = self.fabric;
+        let n = &f.nlbs[nlb.index()];
+        let node_info = &f.enis[node.index()];
         let eligible = || {
             n.targets.iter().flat_map(|t| {
                 f.workloads[t.index()]
@@ -419,8 +504,7 @@ impl<'f> Evaluator<'f> {
                     from_groups: &[],
                 },
             ],
-        )?;
-        Ok(())
+        )
     }
 
     /// Whether an endpoint ENI's NLB node has a healthy target to send to.

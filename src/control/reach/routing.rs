@@ -143,39 +143,32 @@ impl<'f> Evaluator<'f> {
         let src_subnet = src.subnet.unwrap_or(dst_subnet);
         let src_vpc = &f.vpcs[src_vpc_id.index()];
         // Source-side filters first: SG outbound, NACL outbound.
-        if !sg_allows(f, src.groups, Direction::Outbound, ip, &[], port, proto) {
+        let chain = [
+            Check::SgOut {
+                name: &src.name,
+                groups: src.groups,
+                to: ip,
+            },
+            Check::NaclOut {
+                subnet: src_subnet,
+                to: ip,
+            },
+        ];
+        let flow = Flow { port, proto };
+        if let Err((i, d)) = checks::verdict_at(f, flow, &chain) {
+            let (id, kind) = match i {
+                0 => (src.name.as_str(), "security-group"),
+                _ => (f.subnets[src_subnet.index()].name.as_str(), "nacl"),
+            };
             hop!(
                 w,
-                &src.name,
-                "security-group",
+                id,
+                kind,
                 src.az,
                 Some(src_vpc.account),
                 format!("outbound to {ip}"),
             );
-            return Err((
-                Reason::SecurityGroupDeny,
-                format!(
-                    "allow outbound to {ip} in the security groups of {}",
-                    src.name
-                ),
-            ));
-        }
-        if !nacl_allows(f, src_subnet, Direction::Outbound, ip, port, proto) {
-            hop!(
-                w,
-                &f.subnets[src_subnet.index()].name,
-                "nacl",
-                src.az,
-                Some(src_vpc.account),
-                format!("outbound to {ip}"),
-            );
-            return Err((
-                Reason::NaclDeny,
-                format!(
-                    "allow outbound to {ip} in the NACL of subnet {:?}",
-                    f.subnets[src_subnet.index()].name
-                ),
-            ));
+            return Err(d);
         }
         if src_vpc_id == vpc {
             hop!(
