@@ -655,7 +655,7 @@ mod tests {
             },
         );
         assert!(ok.passed, "{ok:?}");
-        assert_eq!(ok.expectation, "P99FctAtMost(web) ≤ 4500us");
+        assert_eq!(ok.expectation, "P99FctAtMost(web) ≤ 4ms500us");
         let bad = judge(
             &w,
             Expectation::P99FctAtMost {
